@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up themselves.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT   ?= 8000
+
+.PHONY: run test install messages migrate clean check
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+# Compiled translations (.mo) are built, not committed. Babel compiles without GNU gettext.
+messages: $(STAMP)
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+# SQLite, no broker (tasks run in-process), demo data and demo users.
+run: install
+	mkdir -p var
+	DEBUG=True $(BIN)/python manage.py migrate --no-input
+	DEBUG=True $(BIN)/python manage.py load_demo_data
+	DEBUG=True $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite. DATABASE_URL / CELERY_BROKER_URL from the environment choose PostgreSQL / Redis.
+test: install
+	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
+		$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var locale/*/LC_MESSAGES/*.mo

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.roles import ROLES
+from accounts.services import user_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a staff user who can log in at /admin/login/. The password comes from the "
+        "environment variable TRYGGEST_PASSWORD, or a prompt."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", action="append", choices=ROLES, required=True, dest="roles")
+        parser.add_argument("--team", default="tonsberg", help="Team slug (created if missing).")
+        parser.add_argument("--email", default="")
+
+    def handle(self, *args: Any, username: str, roles: list[str], team: str, email: str, **options: Any) -> None:
+        password = os.environ.get("TRYGGEST_PASSWORD")
+        if not password:
+            if not os.isatty(0):
+                raise CommandError("Set TRYGGEST_PASSWORD or run in a terminal to be asked.")
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
+                raise CommandError("The passwords differ.")
+        try:
+            validate_password(password)
+            user = user_create(username=username, password=password, roles=roles, team_slug=team, email=email)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {user.username} ({', '.join(roles)}) in team {team}.")
+        )

@@ -1,0 +1,60 @@
+"""The staff roles (Django groups) and what each may do.
+
+The groups and their permissions are created by a data migration; this module is the one place
+that says which permission belongs to which role.
+"""
+
+from __future__ import annotations
+
+TEAM_MEMBER = "team_member"
+COORDINATOR = "coordinator"
+MANAGER = "manager"
+AUDITOR = "auditor"
+
+ROLES = [TEAM_MEMBER, COORDINATOR, MANAGER, AUDITOR]
+
+_WORK_ENQUIRIES = [
+    "intake.view_enquiry",
+    "intake.add_enquiry",
+    "intake.change_enquiry",
+    "intake.assess_enquiry",
+    "intake.forward_enquiry",
+    "intake.close_enquiry",
+    "intake.view_riskassessment",
+    "routing.view_referral",
+    "routing.change_referral",
+    "routing.view_helpservice",
+    "routing.view_routingrule",
+    "intake.view_assessmentinstrument",
+    "intake.view_instrumentitem",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    TEAM_MEMBER: _WORK_ENQUIRIES,
+    COORDINATOR: _WORK_ENQUIRIES
+    + [
+        "intake.reopen_enquiry",
+        "intake.assign_enquiry",
+        "intake.break_glass_enquiry",
+        "routing.add_helpservice",
+        "routing.change_helpservice",
+        "routing.add_routingrule",
+        "routing.change_routingrule",
+        "routing.delete_routingrule",
+        "intake.add_assessmentinstrument",
+        "intake.change_assessmentinstrument",
+        "intake.add_instrumentitem",
+        "intake.change_instrumentitem",
+        "intake.delete_instrumentitem",
+    ],
+    MANAGER: ["intake.view_statistics"],
+    AUDITOR: ["audit.view_auditevent"],
+}
+
+# What a role is called on screen (the group names themselves are stable codes).
+ROLE_LABELS = {
+    TEAM_MEMBER: ("Saksbehandler", "Team member"),
+    COORDINATOR: ("Koordinator", "Coordinator"),
+    MANAGER: ("Leder", "Manager"),
+    AUDITOR: ("Revisor / personvernombud", "Auditor / data-protection officer"),
+}

@@ -1,0 +1,181 @@
+"""Writing audit events: one small keyword-only function per kind of event.
+
+Every event is written synchronously, in the transaction of the work it records: if the event
+cannot be written, the work fails with it. Never through Celery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit import context
+from audit.chain import event_hash
+from audit.models import Action, ActorType, AuditEvent, ChainHead
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff user, a service organisation, the system or the public."""
+
+    type: str
+    label: str
+    id: str = ""
+
+    @classmethod
+    def of(cls, who: Any) -> Actor:
+        if isinstance(who, Actor):
+            return who
+        if who is None:
+            return SYSTEM
+        if hasattr(who, "audit_actor"):
+            return who.audit_actor()
+        if getattr(who, "is_authenticated", False):
+            return cls(ActorType.USER, who.get_username(), str(who.pk))
+        return PUBLIC
+
+
+SYSTEM = Actor(ActorType.SYSTEM, "system")
+PUBLIC = Actor(ActorType.PUBLIC, "public")
+
+
+class AuditOutsideTransaction(RuntimeError):
+    pass
+
+
+def record(
+    *,
+    action: str,
+    actor: Any,
+    object_type: str = "",
+    object_id: Any = "",
+    enquiry_id: uuid.UUID | str | None = None,
+    enquiry_ids: Iterable[Any] = (),
+    fields: Iterable[str] = (),
+    filters: dict[str, Any] | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Must run inside the transaction of the work it records."""
+    if action not in Action.values:
+        raise ValueError(f"Unknown audit action {action!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditOutsideTransaction("Audit events are written in the transaction of their work.")
+    who = Actor.of(actor)
+    request = context.current()
+    # The head row lock orders concurrent writers; it is held only until the work commits, and
+    # services write their event last, so the wait is short.
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    values: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": at or timezone.now(),
+        "actor_type": who.type,
+        "actor": who.label,
+        "actor_id": who.id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id else "",
+        "enquiry_id": str(enquiry_id) if enquiry_id else None,
+        "enquiry_ids": [str(pk) for pk in enquiry_ids],
+        "fields": sorted(set(fields)),
+        "filters": filters or {},
+        "reason": reason,
+        "ip": request.ip,
+        "request_id": request.request_id,
+    }
+    digest = event_hash(values, head.hash)
+    event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
+    ChainHead.objects.filter(pk=1).update(seq=values["seq"], hash=digest)
+    return event
+
+
+# --- One function per kind of event (Saleor's events.py) ---
+
+
+def enquiry_created(*, actor: Any, enquiry: Any) -> AuditEvent:
+    return record(
+        action=Action.CREATE, actor=actor, object_type="enquiry", object_id=enquiry.pk,
+        enquiry_id=enquiry.pk,
+    )
+
+
+def enquiry_viewed(*, actor: Any, enquiry: Any, reason: str = "", break_glass: bool = False) -> AuditEvent:
+    return record(
+        action=Action.BREAK_GLASS if break_glass else Action.VIEW,
+        actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk,
+        reason=reason,
+    )
+
+
+def enquiries_listed(*, actor: Any, enquiry_ids: Iterable[Any], filters: dict[str, Any]) -> AuditEvent:
+    return record(
+        action=Action.LIST, actor=actor, object_type="enquiry", enquiry_ids=enquiry_ids,
+        filters=filters,
+    )
+
+
+def enquiry_updated(*, actor: Any, enquiry: Any, fields: Iterable[str], reason: str = "") -> AuditEvent:
+    return record(
+        action=Action.UPDATE, actor=actor, object_type="enquiry", object_id=enquiry.pk,
+        enquiry_id=enquiry.pk, fields=fields, reason=reason,
+    )
+
+
+def enquiry_transitioned(
+    *, actor: Any, enquiry: Any, transition: str, fields: Iterable[str] = (), reason: str = ""
+) -> AuditEvent:
+    return record(
+        action=Action.TRANSITION, actor=actor, object_type="enquiry", object_id=enquiry.pk,
+        enquiry_id=enquiry.pk, fields=["state", *fields], filters={"transition": transition},
+        reason=reason,
+    )
+
+
+def object_created(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent:
+    return record(
+        action=Action.CREATE, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
+        enquiry_id=enquiry_id,
+    )
+
+
+def object_changed(
+    *, actor: Any, obj: Any, fields: Iterable[str], enquiry_id: Any = None, action: str = Action.UPDATE,
+    reason: str = "",
+) -> AuditEvent:
+    return record(
+        action=action, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
+        enquiry_id=enquiry_id, fields=fields, reason=reason,
+    )
+
+
+def object_viewed(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent:
+    return record(
+        action=Action.VIEW, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
+        enquiry_id=enquiry_id,
+    )
+
+
+def access_denied(*, actor: Any, object_type: str, object_id: Any = "", reason: str = "") -> AuditEvent:
+    return record(
+        action=Action.PERMISSION_DENIED, actor=actor, object_type=object_type, object_id=object_id,
+        reason=reason,
+    )
+
+
+def logged_in(*, actor: Any) -> AuditEvent:
+    return record(action=Action.LOGIN, actor=actor, object_type="user")
+
+
+def logged_out(*, actor: Any) -> AuditEvent:
+    return record(action=Action.LOGOUT, actor=actor, object_type="user")
+
+
+def login_failed(*, username: str) -> AuditEvent:
+    # The attempted name is not stored: a mistyped password in the username box would be kept.
+    return record(action=Action.LOGIN_FAILED, actor=PUBLIC, object_type="user")

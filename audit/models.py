@@ -1,0 +1,69 @@
+"""The audit trail: one append-only, hash-chained table of every access to personal data."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActorType(models.TextChoices):
+    USER = "user", _("Staff user")
+    SERVICE = "service", _("Service organisation")
+    SYSTEM = "system", _("System")
+    PUBLIC = "public", _("Public")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed or searched")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    TRANSITION = "transition", _("Changed state")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    PERMISSION_DENIED = "permission_denied", _("Access refused")
+    BREAK_GLASS = "break_glass", _("Opened with a stated reason (break the glass)")
+
+
+class AuditEvent(models.Model):
+    """One event. Rows are never updated or deleted; ``hash`` chains each to the one before.
+
+    No foreign keys: a cascade from a deleted user or enquiry would have to change this table.
+    Values of personal data never come here, only the names of the fields that changed.
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), primary_key=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_type = models.CharField(_("actor type"), max_length=10, choices=ActorType.choices)
+    actor = models.CharField(_("actor"), max_length=150, db_index=True)
+    actor_id = models.CharField(_("actor id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    enquiry_id = models.UUIDField(_("enquiry"), null=True, blank=True, db_index=True)
+    enquiry_ids = models.JSONField(_("enquiries shown"), default=list, blank=True)
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class ChainHead(models.Model):
+    """The newest event's sequence number and hash (one row). Locking it orders the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,324 @@
+"""The team's admin: a thin layer over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import http
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm.admin import FSMAdminMixin
+
+from intake import policies, selectors, services
+from intake.errors import ConflictError, TransitionRefused
+from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
+from routing.models import Referral
+from intake.models import (
+    AssessmentInstrument,
+    Enquiry,
+    InstrumentItem,
+    RiskAssessment,
+    StateChange,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        # The inline is shown only on an enquiry the user may already see.
+        return obj is not None
+
+
+class AssessmentInline(ReadOnlyInline):
+    model = RiskAssessment
+    fields = ("version", "computed_level", "level", "override_reason", "acute_criteria_met",
+              "instrument", "assessed_by", "assessed_at")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("Risk assessments")
+
+
+class ReferralInline(ReadOnlyInline):
+    model = Referral
+    fields = ("service", "state", "legal_basis", "sent_at", "due_at", "acknowledged_at",
+              "decline_reason", "completed_at", "completion_note")
+    readonly_fields = fields
+
+
+class StateChangeInline(ReadOnlyInline):
+    model = StateChange
+    fields = ("at", "transition", "source", "target", "actor", "reason")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("History")
+
+
+@admin.register(Enquiry)
+class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    form = EnquiryAdminForm
+    change_form_template = "admin/intake/enquiry/change_form.html"
+    list_display = ("reference", "state", "risk_level", "received_at", "channel", "assigned_to")
+    list_filter = ("state", "risk_level", "team")
+    search_fields = ("reference",)
+    list_per_page = 50
+    show_full_result_count = False
+    list_select_related = ("assigned_to",)
+    inlines = [AssessmentInline, ReferralInline, StateChangeInline]
+    fieldsets = (
+        (None, {"fields": ("reference", "state", "risk_level", "team", "assigned_to", "channel",
+                           "received_at", "version")}),
+        (gettext_lazy("Reporter"), {"fields": ("reporter_type", "reporter_name", "reporter_phone",
+                                              "reporter_email", "reporter_organisation")}),
+        (gettext_lazy("The adult at risk"), {"fields": (
+            "subject_name", "subject_national_id", "subject_birth_date", "subject_birth_year",
+            "subject_gender", "subject_address", "subject_phone", "subject_knows_about_enquiry",
+            "subject_consents_to_forwarding", "subject_consent_capacity_doubted")}),
+        (gettext_lazy("The concern"), {"fields": (
+            "description", "violence_types", "risk_factors", "perpetrator_relation", "location",
+            "immediate_danger", "children_in_household")}),
+        (gettext_lazy("Closing"), {"fields": ("outcome", "outcome_asked", "outcome_achieved",
+                                             "close_note", "closed_at")}),
+    )
+
+    # --- Scope and permissions: the policies decide, per object ---
+
+    def get_queryset(self, request: http.HttpRequest) -> Any:
+        return selectors.enquiries_visible_to(request.user)
+
+    def has_module_permission(self, request: http.HttpRequest) -> bool:
+        return request.user.has_perm("intake.view_enquiry")
+
+    def has_view_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return request.user.has_perm("intake.view_enquiry")
+        return policies.may_view(request.user, obj)
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return request.user.has_perm("intake.change_enquiry")
+        return policies.may_edit(request.user, obj)
+
+    def has_add_permission(self, request: http.HttpRequest) -> bool:
+        return request.user.has_perm("intake.add_enquiry") and request.user.team_id is not None
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False  # enquiries are closed, never deleted; retention is a separate process
+
+    def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fixed = ["reference", "state", "risk_level", "team", "received_at", "outcome",
+                 "outcome_asked", "outcome_achieved", "close_note", "closed_at"]
+        if obj is None or not policies.may_assign(request.user, obj):
+            fixed.append("assigned_to")
+        return tuple(fixed)
+
+    def get_fieldsets(self, request: http.HttpRequest, obj: Any = None) -> Any:
+        if obj is None:  # adding: the facts only
+            return [
+                (name, {"fields": [f for f in opts["fields"] if f in services.EDITABLE_FIELDS]})
+                for name, opts in self.fieldsets
+                if any(f in services.EDITABLE_FIELDS for f in opts["fields"])
+            ]
+        return self.fieldsets
+
+    def get_inlines(self, request: http.HttpRequest, obj: Any = None) -> list[Any]:
+        return self.inlines if obj is not None else []
+
+    # --- Reads are logged ---
+
+    def get_changelist_instance(self, request: http.HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        filters = {
+            key: value for key, value in request.GET.items()
+            if key in {"state__exact", "risk_level__exact", "team__id__exact", "p", "o"}
+        }
+        if request.GET.get("q"):
+            filters["search"] = True  # the search text itself may be personal data
+        selectors.log_enquiries_listed(
+            actor=request.user, enquiries=changelist.result_list, filters=filters
+        )
+        return changelist
+
+    def change_view(
+        self, request: http.HttpRequest, object_id: str, form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> http.HttpResponse:
+        try:
+            enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
+        except Enquiry.DoesNotExist:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        extra_context = {**(extra_context or {}), "transition_names": enquiry.transition_names_for(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ConflictError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return http.HttpResponseRedirect(request.path)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc) or _("You may not do this."), messages.ERROR)
+            return http.HttpResponseRedirect(request.path)
+
+    # --- Writes go through the services ---
+
+    def save_model(self, request: http.HttpRequest, obj: Enquiry, form: EnquiryAdminForm, change: bool) -> None:
+        if not change:
+            values = {
+                name: form.cleaned_data[name]
+                for name in services.EDITABLE_FIELDS
+                if name in form.cleaned_data and name != "channel"
+            }
+            values = {k: ("" if v is None and k in {"subject_gender", "perpetrator_relation", "location"} else v)
+                      for k, v in values.items()}
+            created = services.enquiry_create(
+                actor=request.user, values=values, channel=form.cleaned_data["channel"]
+            )
+            obj.__dict__.update(created.__dict__)
+            return
+        original = Enquiry.objects.get(pk=obj.pk)
+        seen_version = form.cleaned_data.get("version")
+        if seen_version is not None:
+            original.version = seen_version
+        changes = form.changes()
+        if changes:
+            services.enquiry_update(enquiry=original, actor=request.user, changes=changes)
+        if "assigned_to" in form.changed_data:
+            services.enquiry_assign(
+                enquiry=original, actor=request.user, assignee=form.cleaned_data.get("assigned_to")
+            )
+
+    def save_related(self, request: http.HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # inlines are read-only; nothing else is saved beside the services
+
+    # --- Transitions: django-fsm-2's buttons, our forms, the services do the work ---
+
+    def _apply_fsm_transition(self, *, obj: Any, transition_name: str, request: http.HttpRequest,
+                              kwargs: Any = None) -> bool:
+        # Every transition has a form; a bare transition POST never moves the state.
+        self.message_user(request, _("Use the form for this step."), messages.ERROR)
+        return False
+
+    def fsm_transition_view(
+        self, request: http.HttpRequest, object_id: str, transition_name: str, **kwargs: Any
+    ) -> http.HttpResponse:
+        change_url = reverse("admin:intake_enquiry_change", args=[object_id])
+        form_class = TRANSITION_FORMS.get(transition_name)
+        if form_class is None:
+            raise http.Http404
+        try:
+            enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
+        except Enquiry.DoesNotExist:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not policies.may_transition(request.user, enquiry, transition_name):
+            self.message_user(request, _("You may not take this step."), messages.ERROR)
+            return redirect(change_url)
+        form = form_class(request.POST or None, enquiry=enquiry)
+        if request.method == "POST" and form.is_valid():
+            enquiry.version = form.cleaned_data["version"]
+            try:
+                form.apply(actor=request.user)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    target = field if field in form.fields else None
+                    for error in errors:
+                        form.add_error(target, error)
+            except (ConflictError, TransitionRefused, PermissionDenied) as exc:
+                self.message_user(request, str(exc) or _("You may not take this step."), messages.ERROR)
+                return redirect(change_url)
+            else:
+                self.message_user(request, _("Saved."), messages.SUCCESS)
+                return redirect(change_url)
+        transition = self._get_fsm_transition_by_name(obj=enquiry, transition_name=transition_name)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": enquiry,
+            "title": self.get_fsm_label(transition),
+            "transition_name": transition_name,
+            "transition_label": self.get_fsm_label(transition),
+            "form": form,
+            "suggestions": self._suggestions(enquiry) if transition_name == "forward" else [],
+        }
+        return TemplateResponse(request, "admin/intake/enquiry/transition_form.html", context)
+
+    @staticmethod
+    def _suggestions(enquiry: Enquiry) -> list[Any]:
+        try:
+            from routing.selectors import suggestions_for
+        except ImportError:  # pragma: no cover
+            return []
+        return suggestions_for(enquiry)
+
+    def get_fsm_block_label(self, fsm_field_name: str) -> str:  # type: ignore[override]
+        return _("Next step")
+
+
+class InstrumentItemInline(admin.TabularInline):
+    model = InstrumentItem
+    extra = 0
+    fields = ("position", "code", "group", "text_nb", "text_en")
+
+    def _editable(self, obj: AssessmentInstrument | None) -> bool:
+        return obj is None or obj.published_at is None
+
+    def has_add_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(AssessmentInstrument)
+class AssessmentInstrumentAdmin(admin.ModelAdmin):
+    """Coordinators edit a draft version, then publish it; a published version never changes."""
+
+    list_display = ("name", "version", "published_at")
+    inlines = [InstrumentItemInline]
+    actions = ["publish", "new_draft"]
+
+    def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is not None and obj.published_at is not None:
+            return ("name", "version", "published_at")
+        return ("published_at",)
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=gettext_lazy("Publish the selected draft"), permissions=["change"])
+    def publish(self, request: http.HttpRequest, queryset: Any) -> None:
+        from intake.instrument import instrument_publish
+
+        for instrument in queryset:
+            try:
+                instrument_publish(instrument=instrument, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("Published."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Make a new draft from the selected version"), permissions=["add"])
+    def new_draft(self, request: http.HttpRequest, queryset: Any) -> None:
+        from intake.instrument import instrument_new_draft
+
+        for instrument in queryset:
+            instrument_new_draft(source=instrument, actor=request.user)
+        self.message_user(request, _("A new draft was made."), messages.SUCCESS)

@@ -1,0 +1,177 @@
+"""A realistic demo: users for every role and enquiries in every state, made through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import AUDITOR, COORDINATOR, MANAGER, TEAM_MEMBER
+from accounts.services import user_create
+from intake import services
+from intake.models import AssessmentInstrument, Enquiry
+from routing import services as routing_services
+
+DEMO_PASSWORD = "demo-tryggest-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    roles: tuple[str, ...]
+    team: str
+    first_name: str
+
+
+DEMO_USERS = [
+    DemoUser("demo-saksbehandler", (TEAM_MEMBER,), "tonsberg", "Alice"),
+    DemoUser("demo-koordinator", (COORDINATOR,), "tonsberg", "Bob"),
+    DemoUser("demo-leder", (MANAGER,), "tonsberg", "Mona"),
+    DemoUser("demo-revisor", (AUDITOR,), "tonsberg", "Aud"),
+    DemoUser("demo-annet-team", (TEAM_MEMBER,), "faerder", "Tor"),
+]
+
+_FIRST = ["Ola", "Kari", "Per", "Ingrid", "Nils", "Astrid", "Arne", "Solveig", "Knut", "Berit", "Amina", "Jonas"]
+_LAST = ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Berg", "Haugen", "Ali"]
+_STREETS = ["Storgata", "Nedre Langgate", "Kirkeveien", "Frodegata", "Ringveien", "Slottsfjellveien"]
+_DESCRIPTIONS = [
+    "Hjemmesykepleien har sett blåmerker på armene ved flere besøk. Sønnen bor i huset og styrer økonomien.",
+    "Nabo hører krangling og roping flere netter i uka. Kvinnen virker redd og går sjelden ut.",
+    "Fastlegen er bekymret for at pasienten ikke får mat og medisiner av pårørende som gir omsorg.",
+    "Beboer i bofellesskap forteller om at en medbeboer tar pengene hans og truer ham.",
+    "Datter ringer: moren (84) har gitt bort store pengesummer til en ny kjæreste hun møtte på nett.",
+    "NAV-veileder er bekymret for en bruker som sier at familien bestemmer hvem hun kan gifte seg med.",
+]
+
+
+def national_id(born: dt.date, rng: random.Random) -> str:
+    from intake.national_id import has_valid_check_digits
+
+    while True:
+        individual = rng.randint(0, 499) if born.year < 2000 else rng.randint(500, 999)
+        base = f"{born:%d%m%y}{individual:03d}"
+        for k1 in range(10):
+            for k2 in range(10):
+                candidate = f"{base}{k1}{k2}"
+                if has_valid_check_digits(candidate):
+                    return candidate
+
+
+def ensure_users(stdout_write=print) -> list[User]:
+    users = []
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = user_create(
+                username=spec.username, password=DEMO_PASSWORD, roles=spec.roles, team_slug=spec.team,
+                first_name=spec.first_name,
+            )
+        users.append(user)
+    return users
+
+
+def _values(rng: random.Random, i: int) -> dict:
+    anonymous = i % 7 == 3
+    born = dt.date(rng.randint(1932, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    if i % 11 == 5:
+        born = dt.date(timezone.localdate().year - 16, 3, 14)  # under 18: child welfare's case
+    values = {
+        "reporter_type": "anonymous" if anonymous else rng.choice(
+            ["municipal_service", "health_service", "relative", "acquaintance", "self", "police"]
+        ),
+        "subject_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+        "subject_birth_date": born,
+        "subject_national_id": national_id(born, rng) if i % 3 else "",
+        "subject_gender": rng.choice(["female", "male", "female", "not_known"]),
+        "subject_address": f"{rng.choice(_STREETS)} {rng.randint(1, 90)}, 3126 Tønsberg",
+        "subject_knows_about_enquiry": rng.choice([True, False, None]),
+        "subject_consents_to_forwarding": rng.choice([True, True, False, None]),
+        "subject_consent_capacity_doubted": rng.choice([False, False, True]),
+        "risk_factors": rng.sample(["old_age", "cognitive_disability", "physical_illness", "mental_illness",
+                                    "substance_dependence", "minority_background"], k=rng.randint(1, 2)),
+        "violence_types": rng.sample(["physical", "psychological", "economic", "neglect", "sexual",
+                                      "social_control", "digital"], k=rng.randint(1, 3)),
+        "perpetrator_relation": rng.choice(["partner", "adult_child", "informal_carer", "care_staff",
+                                            "co_resident", "former_partner", "not_known"]),
+        "location": rng.choice(["own_home", "own_home", "care_home", "supported_housing", "other_home"]),
+        "description": rng.choice(_DESCRIPTIONS),
+        "immediate_danger": i % 13 == 0,
+        "children_in_household": i % 5 == 0,
+    }
+    if not anonymous:
+        values.update(
+            reporter_name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            reporter_phone=f"+47 9{rng.randint(1000000, 9999999)}",
+            reporter_organisation="Hjemmesykepleien Øst" if values["reporter_type"] == "municipal_service" else "",
+        )
+    return values
+
+
+# The life each demo enquiry is taken through; the cycle covers every state and referral state.
+_PLANS = [
+    "received", "assessed", "forwarded:sent", "forwarded:acknowledged", "forwarded:declined",
+    "forwarded:completed", "forwarded:withdrawn", "closed", "closed_from_received", "reopened",
+]
+
+
+@transaction.atomic
+def load(*, enquiries: int, seed: int = 2026) -> int:
+    users = ensure_users()
+    member, coordinator = users[0], users[1]
+    rng = random.Random(seed)
+    instrument = AssessmentInstrument.current()
+    item_codes = [i.code for i in instrument.items.all()] if instrument else []
+    now = timezone.now()
+    for i in range(enquiries):
+        values = _values(rng, i)
+        channel = rng.choice(["phone", "phone", "in_person", "email", "letter"])
+        enquiry = services.enquiry_create(
+            actor=member, values=values, channel=channel,
+            received_at=now - dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23)),
+        )
+        plan = _PLANS[i % len(_PLANS)]
+        if plan == "received":
+            continue
+        if plan == "closed_from_received":
+            services.enquiry_close(enquiry=enquiry, actor=member, outcome="referred_elsewhere",
+                                   outcome_asked="not_asked", note="Under 18 eller ikke TryggEst-sak.")
+            continue
+        answers = {code: rng.random() < 0.25 for code in item_codes}
+        services.enquiry_assess(enquiry=enquiry, actor=member, answers=answers)
+        if plan == "assessed":
+            continue
+        consent = enquiry.subject_consents_to_forwarding is True
+        slug = rng.choice(["nav-tonsberg", "krisesenteret-vestfold", "vern-for-eldre", "atv-vestfold",
+                           "familievernkontoret-vestfold", "psykisk-helse-og-avhengighet"])
+        [referral] = services.enquiry_forward(
+            enquiry=enquiry, actor=member, service_slugs=[slug],
+            legal_basis="consent" if consent else "avvergeplikt",
+            note="Ta kontakt med teamet for mer informasjon.",
+        )
+        state = plan.split(":")[1] if ":" in plan else "completed"
+        if state in ("acknowledged", "completed"):
+            routing_services.referral_acknowledge(referral=referral, actor=member)
+        if state == "completed":
+            routing_services.referral_complete(referral=referral, actor=member, note="Samtale gjennomført.")
+        if state == "declined":
+            routing_services.referral_decline(referral=referral, actor=member, reason="Utenfor målgruppen.")
+        if state == "withdrawn":
+            routing_services.referral_withdraw(referral=referral, actor=member)
+        if plan.startswith("forwarded"):
+            continue
+        services.enquiry_close(
+            enquiry=enquiry, actor=member, outcome=rng.choice(["risk_reduced", "risk_removed", "risk_remained"]),
+            outcome_asked="asked_expressed", outcome_achieved=rng.choice(["fully", "partially", "not"]),
+            note="Tiltak satt i verk.",
+        )
+        if plan == "reopened":
+            services.enquiry_reopen(enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder.")
+    return enquiries
+
+
+def already_loaded() -> bool:
+    return Enquiry.objects.filter(created_by__username__startswith="demo-").exists()

@@ -1,0 +1,98 @@
+"""Writes of the risk instrument (drafts, publishing); the default instrument's content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from intake.models import AssessmentInstrument, InstrumentItem
+
+# The default instrument of DOMAIN.md, built from public sources (Bufdir's acute criteria, DA-5).
+DEFAULT_ITEMS: list[tuple[str, str, str, str]] = [
+    ("acute_recent_abuse_repetition", "acute",
+     "Overgrep har skjedd nylig, og det er fare for gjentakelse straks",
+     "Abuse happened recently and there is a risk of immediate repetition"),
+    ("acute_perpetrator_access", "acute",
+     "Utøveren har fysisk eller elektronisk tilgang til den utsatte",
+     "The perpetrator has physical or electronic access to the adult"),
+    ("acute_influence_statement", "acute",
+     "Utøveren kan påvirke den utsattes forklaring",
+     "The perpetrator may influence the adult's statement"),
+    ("acute_forced_marriage_fgm_travel", "acute",
+     "Fare for tvangsekteskap eller kjønnslemlestelse, med nært forestående utenlandsreise",
+     "Risk of forced marriage or FGM with imminent travel abroad"),
+    ("danger_escalation", "danger",
+     "Volden har økt i hyppighet eller alvorlighet det siste året",
+     "The violence has increased in frequency or severity in the last year"),
+    ("danger_weapon", "danger",
+     "Utøveren har brukt eller truet med våpen",
+     "The perpetrator has used or threatened with a weapon"),
+    ("danger_could_kill", "danger",
+     "Den utsatte tror utøveren kan drepe henne eller ham",
+     "The adult believes the perpetrator could kill them"),
+    ("danger_strangulation", "danger",
+     "Kvelning eller kvelningsforsøk",
+     "Strangulation or choking"),
+    ("danger_jealousy_control", "danger",
+     "Konstant voldelig sjalusi eller kontroll",
+     "Constant violent jealousy or control"),
+    ("vulnerability_depends_on_perpetrator", "vulnerability",
+     "Den utsatte er avhengig av utøveren for omsorg",
+     "The adult depends on the perpetrator for care"),
+    ("vulnerability_isolated", "vulnerability",
+     "Den utsatte er isolert",
+     "The adult is isolated"),
+    ("vulnerability_consent_capacity_doubted", "vulnerability",
+     "Det er tvil om den utsattes samtykkekompetanse",
+     "The adult's consent capacity is in doubt"),
+    ("vulnerability_children_in_household", "vulnerability",
+     "Barn bor i husstanden",
+     "Children live in the household"),
+    ("vulnerability_perpetrator_substance_mental_health", "vulnerability",
+     "Utøveren har rus- eller psykiske helseproblemer",
+     "The perpetrator has substance or mental-health problems"),
+]
+
+
+def _require_coordinator(actor: Any) -> None:
+    if not actor.has_perm("intake.change_assessmentinstrument"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def instrument_publish(*, instrument: AssessmentInstrument, actor: Any) -> AssessmentInstrument:
+    _require_coordinator(actor)
+    if instrument.published_at is not None:
+        raise ValidationError(_("This version is already published."))
+    groups = set(instrument.items.values_list("group", flat=True))
+    if not instrument.items.exists():
+        raise ValidationError(_("A version without questions cannot be published."))
+    if "acute" not in groups:
+        raise ValidationError(_("The instrument needs at least one acute criterion."))
+    instrument.published_at = timezone.now()
+    instrument.save(update_fields=["published_at"])
+    events.object_changed(actor=actor, obj=instrument, fields=["published_at"])
+    return instrument
+
+
+@transaction.atomic
+def instrument_new_draft(*, source: AssessmentInstrument, actor: Any) -> AssessmentInstrument:
+    if not actor.has_perm("intake.add_assessmentinstrument"):
+        raise PermissionDenied
+    version = (AssessmentInstrument.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    draft = AssessmentInstrument.objects.create(version=version, name=source.name)
+    InstrumentItem.objects.bulk_create(
+        InstrumentItem(
+            instrument=draft, code=i.code, group=i.group, text_nb=i.text_nb, text_en=i.text_en,
+            position=i.position,
+        )
+        for i in source.items.all()
+    )
+    events.object_created(actor=actor, obj=draft)
+    return draft

@@ -1,0 +1,352 @@
+"""Enquiries and their risk assessments.
+
+Models hold tables, invariants and the state machine; they never write anything else. Every write
+goes through ``intake.services``, which checks the actor's permission and records the audit event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from intake import policies
+from intake.vocabulary import choices, risk_level_rank
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+    FORWARDED = "forwarded", _("Forwarded")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATES = [State.RECEIVED, State.RISK_ASSESSED, State.FORWARDED]
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out per year, for references TE-<year>-<6 digits>."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Enquiry(ConcurrentTransitionMixin, models.Model):
+    """An enquiry (henvendelse / bekymringsmelding) about an adult at risk."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="enquiries"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=choices("channels"))
+    state = FSMField(
+        _("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every write, so that a stale form cannot overwrite a newer change.",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_enquiries",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    # The reporter (melder)
+    reporter_type = models.CharField(
+        _("reporter type"), max_length=30, choices=choices("reporter_types")
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
+    reporter_email = models.EmailField(_("reporter's e-mail"), max_length=254, blank=True)
+    reporter_organisation = models.CharField(_("reporter's organisation"), max_length=200, blank=True)
+
+    # The adult at risk: everything optional, a concern can come in before anyone knows the name.
+    subject_name = models.CharField(_("name"), max_length=200, blank=True)
+    subject_national_id = models.CharField(_("national identity number"), max_length=11, blank=True)
+    subject_birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    subject_birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    subject_gender = models.CharField(_("gender"), max_length=20, choices=choices("genders"), blank=True)
+    subject_address = models.CharField(_("address"), max_length=300, blank=True)
+    subject_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    subject_knows_about_enquiry = models.BooleanField(_("knows about the enquiry"), null=True, blank=True)
+    subject_consents_to_forwarding = models.BooleanField(
+        _("consents to forwarding"), null=True, blank=True
+    )
+    subject_consent_capacity_doubted = models.BooleanField(
+        _("consent capacity doubted"), null=True, blank=True
+    )
+
+    # The concern
+    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
+    violence_types = models.JSONField(_("violence types"), default=list, blank=True)
+    perpetrator_relation = models.CharField(
+        _("perpetrator's relation"), max_length=30, choices=choices("perpetrator_relations"), blank=True
+    )
+    location = models.CharField(_("location"), max_length=30, choices=choices("locations"), blank=True)
+    description = models.TextField(
+        _("description"), validators=[MinLengthValidator(1), MaxLengthValidator(10_000)]
+    )
+    immediate_danger = models.BooleanField(_("immediate danger"), default=False)
+    children_in_household = models.BooleanField(_("children in the household"), default=False)
+
+    # Derived from the latest assessment; kept here so that lists can filter and sort on it.
+    risk_level = models.CharField(
+        _("risk level"), max_length=20, choices=choices("risk_levels"), blank=True, db_index=True
+    )
+
+    # Closing
+    outcome = models.CharField(_("outcome"), max_length=30, choices=choices("close_outcomes"), blank=True)
+    outcome_asked = models.CharField(
+        _("was the adult asked what outcome they want"),
+        max_length=30,
+        choices=choices("outcome_asked"),
+        blank=True,
+    )
+    outcome_achieved = models.CharField(
+        _("was it achieved"), max_length=30, choices=choices("outcome_achieved"), blank=True
+    )
+    close_note = models.TextField(_("closing note"), blank=True, validators=[MaxLengthValidator(10_000)])
+
+    # Times of the steps, for deadlines and statistics
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    assessed_at = models.DateTimeField(_("first assessed"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("first forwarded"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["team", "state", "-received_at"], name="enquiry_team_state")]
+        permissions = [
+            ("assess_enquiry", "Can risk-assess enquiries"),
+            ("forward_enquiry", "Can forward enquiries"),
+            ("close_enquiry", "Can close enquiries"),
+            ("reopen_enquiry", "Can reopen enquiries"),
+            ("assign_enquiry", "Can assign enquiries"),
+            ("break_glass_enquiry", "Can open another team's enquiry with a stated reason"),
+            ("view_statistics", "Can view case-flow statistics"),
+        ]
+
+    def __str__(self) -> str:
+        # Only the reference: enquiries are shown in breadcrumbs, logs and messages.
+        return self.reference
+
+    # --- The state machine (DOMAIN.md). Side-effect free: services do the work. ---
+
+    @transition(
+        field=state,
+        source=State.RECEIVED,
+        target=State.RISK_ASSESSED,
+        permission=lambda enquiry, user: policies.may_transition(user, enquiry, "assess"),
+        custom={"label": _("Risk-assess"), "form": "intake.forms.AssessmentForm"},
+    )
+    def assess(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.RISK_ASSESSED, State.FORWARDED],
+        target=State.FORWARDED,
+        permission=lambda enquiry, user: policies.may_transition(user, enquiry, "forward"),
+        custom={"label": _("Forward"), "form": "intake.forms.ForwardForm"},
+    )
+    def forward(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.RECEIVED, State.RISK_ASSESSED, State.FORWARDED],
+        target=State.CLOSED,
+        permission=lambda enquiry, user: policies.may_transition(user, enquiry, "close"),
+        custom={"label": _("Close"), "form": "intake.forms.CloseForm"},
+    )
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.CLOSED,
+        target=State.RECEIVED,
+        permission=lambda enquiry, user: policies.may_transition(user, enquiry, "reopen"),
+        custom={"label": _("Reopen"), "form": "intake.forms.ReopenForm"},
+    )
+    def reopen(self) -> None:
+        pass
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.CLOSED
+
+    def transition_names_for(self, user: User) -> list[str]:
+        return [t.name for t in self.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
+
+
+class StateChange(models.Model):
+    """The enquiry's own history: each transition with who took it and why.
+
+    The audit trail records the same facts for control; this is what the team reads on the page.
+    """
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="state_changes")
+    transition = models.CharField(_("transition"), max_length=20)
+    source = models.CharField(_("from"), max_length=20, choices=State.choices)
+    target = models.CharField(_("to"), max_length=20, choices=State.choices)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason or note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["at", "pk"]
+
+
+class InstrumentGroup(models.TextChoices):
+    ACUTE = "acute", _("Acute criteria")
+    DANGER = "danger", _("Danger screening (DA-5)")
+    VULNERABILITY = "vulnerability", _("Vulnerability")
+
+
+class AssessmentInstrument(models.Model):
+    """A version of the risk instrument. Items are data, so the team can replace the default.
+
+    A published version that an assessment has used is never changed again: answers are stored
+    against the version they were given on. Changes go into a new version.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk instrument")
+        verbose_name_plural = _("risk instruments")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @classmethod
+    def current(cls) -> AssessmentInstrument | None:
+        return cls.objects.filter(published_at__isnull=False).order_by("-version").first()
+
+    @property
+    def is_used(self) -> bool:
+        return self.assessments.exists()
+
+    def compute(self, answers: dict[str, bool], *, immediate_danger: bool) -> tuple[str, bool]:
+        """The computed level and whether the acute criteria held (DOMAIN.md, "Level")."""
+        yes_groups = {
+            item.group for item in self.items.all() if answers.get(item.code) is True
+        }
+        acute_met = InstrumentGroup.ACUTE in yes_groups
+        if acute_met or immediate_danger:
+            return "acute", acute_met
+        if InstrumentGroup.DANGER in yes_groups:
+            return "high", acute_met
+        if InstrumentGroup.VULNERABILITY in yes_groups:
+            return "moderate", acute_met
+        return "low", acute_met
+
+
+class InstrumentItem(models.Model):
+    instrument = models.ForeignKey(
+        AssessmentInstrument, on_delete=models.CASCADE, related_name="items"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    group = models.CharField(_("group"), max_length=20, choices=InstrumentGroup.choices)
+    text_nb = models.CharField(_("text (Norwegian)"), max_length=300)
+    text_en = models.CharField(_("text (English)"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="instrument_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def text(self, language: str | None) -> str:
+        return self.text_en if (language or "nb").startswith("en") else self.text_nb
+
+
+class RiskAssessment(models.Model):
+    """One version of an enquiry's risk assessment. Re-assessing adds a version; none is changed."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="assessments")
+    version = models.PositiveIntegerField(_("version"))
+    instrument = models.ForeignKey(
+        AssessmentInstrument,
+        verbose_name=_("instrument"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    acute_criteria_met = models.BooleanField(_("acute criteria met"), default=False)
+    computed_level = models.CharField(_("computed level"), max_length=20, choices=choices("risk_levels"))
+    level = models.CharField(_("level"), max_length=20, choices=choices("risk_levels"))
+    override_reason = models.TextField(
+        _("reason for changing the level"), blank=True, validators=[MaxLengthValidator(5_000)]
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed"))
+
+    class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        ordering = ["enquiry", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enquiry", "version"], name="assessment_version_unique"),
+            # The DASH/MARAC rule, also in the database: a computed high or acute level is never
+            # lowered without a written reason.
+            models.CheckConstraint(
+                condition=~(
+                    models.Q(computed_level__in=["high", "acute"])
+                    & models.Q(override_reason="")
+                    & ~models.Q(level=models.F("computed_level"))
+                    & ~models.Q(level="acute")
+                ),
+                name="assessment_no_silent_downgrade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry.reference} v{self.version}"
+
+    @property
+    def is_downgrade(self) -> bool:
+        return risk_level_rank(self.level) < risk_level_rank(self.computed_level)

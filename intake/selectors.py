@@ -1,0 +1,56 @@
+"""Reads of enquiries, scoped to what the actor may see, and logged in the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from audit import events
+from intake import policies
+from intake.models import Enquiry
+
+
+def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
+    """The enquiries a staff member may work: their own team's, and only with the view permission."""
+    if not policies.is_staff_user(actor) or not actor.has_perm("intake.view_enquiry") or actor.team_id is None:
+        return Enquiry.objects.none()
+    return Enquiry.objects.filter(team_id=actor.team_id)
+
+
+@transaction.atomic
+def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
+    """One enquiry for reading, with its view event; Enquiry.DoesNotExist when not visible.
+
+    A coordinator may open another team's enquiry by stating a reason ("break the glass"): it is
+    allowed and logged as ``break_glass``. Any other refused read is logged as
+    ``permission_denied`` and looks exactly like a missing enquiry to the caller.
+    """
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError:
+        raise Enquiry.DoesNotExist from None
+    enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
+    if enquiry is None:
+        raise Enquiry.DoesNotExist
+    if policies.may_view(actor, enquiry):
+        events.enquiry_viewed(actor=actor, enquiry=enquiry)
+        return enquiry
+    reason = (reason or "").strip()
+    if reason and policies.may_break_glass(actor):
+        events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
+        return enquiry
+    events.access_denied(actor=actor, object_type="enquiry", object_id=enquiry.pk)
+    raise Enquiry.DoesNotExist
+
+
+def log_enquiries_listed(*, actor: Any, enquiries: Iterable[Enquiry], filters: dict[str, Any]) -> None:
+    """Record a list or search with the ids it showed, so that each enquiry's access report
+    includes the lists that showed it."""
+    with transaction.atomic():
+        events.enquiries_listed(
+            actor=actor, enquiry_ids=[e.pk for e in enquiries], filters=filters
+        )

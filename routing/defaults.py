@@ -1,0 +1,55 @@
+"""The default directory and routing rules, from the project's copies of the shared YAML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def load_yaml(name: str) -> Any:
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def service_rows() -> list[dict[str, Any]]:
+    rows = []
+    for s in load_yaml("services.yaml")["services"]:
+        rows.append(
+            {
+                "slug": s["slug"],
+                "name": s["name"],
+                "kind": s["kind"],
+                "category": s["category"],
+                "serves": s["serves"],
+                "age_min": s.get("age_min"),
+                "age_max": s.get("age_max"),
+                "phones": s.get("phones", []),
+                "url": s.get("url", ""),
+                "email": s.get("email", ""),
+                "hours": s.get("hours"),
+                "referral_route": s.get("referral", ""),
+                "notes": (s.get("notes") or "").strip(),
+                "plan_ref": s.get("plan_ref", ""),
+            }
+        )
+    return rows
+
+
+def rule_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": r["name"],
+            "conditions": r.get("when", {}),
+            "service": r["service"],
+            "for_whom": r["for"],
+            "priority": r["priority"],
+            "legal_duty": r.get("legal_duty", ""),
+            "reason_nb": r["reason"]["nb"],
+            "reason_en": r["reason"]["en"],
+        }
+        for r in load_yaml("routing-rules.yaml")["rules"]
+    ]

@@ -1,0 +1,260 @@
+"""The helping-services directory, the routing rules and the referrals."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from intake.vocabulary import choices, codes
+
+
+class ServiceKind(models.TextChoices):
+    EXTERNAL = "external", _("Outside the municipality")
+    MUNICIPAL = "municipal", _("Municipal")
+
+
+class ServiceCategory(models.TextChoices):
+    POLICE = "police", _("Police")
+    SHELTER = "shelter", _("Shelter")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    PERPETRATOR_HELP = "perpetrator_help", _("Help for perpetrators")
+    ELDER_ABUSE = "elder_abuse", _("Elder abuse")
+    FAMILY = "family", _("Family")
+    HEALTH = "health", _("Health")
+    WELFARE = "welfare", _("Welfare")
+    VICTIM_SUPPORT = "victim_support", _("Victim support")
+    SOCIAL_CONTROL = "social_control", _("Social control")
+    CHILD_WELFARE = "child_welfare", _("Child welfare")
+
+
+class Serves(models.TextChoices):
+    VICTIMS = "victims", _("Victims")
+    PERPETRATORS = "perpetrators", _("Perpetrators")
+    BOTH = "both", _("Both")
+
+
+class ReferralRoute(models.TextChoices):
+    NONE = "none", _("Anyone may contact them directly")
+    WRITTEN = "written", _("Written referral")
+    VIA_POLICE = "via_police", _("Via the police")
+    VIA_LEGEVAKT_OR_POLICE = "via_legevakt_or_police", _("Via the out-of-hours clinic or the police")
+
+
+class HelpService(models.Model):
+    """A helping service in the directory (services.yaml)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices)
+    category = models.CharField(_("category"), max_length=30, choices=ServiceCategory.choices)
+    serves = models.CharField(_("serves"), max_length=20, choices=Serves.choices)
+    age_min = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    phones = models.JSONField(_("phone numbers"), default=list, blank=True)
+    url = models.URLField(_("web address"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    hours = models.JSONField(
+        _("opening hours"),
+        null=True,
+        blank=True,
+        help_text=_('"24/7", or a list of {"days": "mon-fri", "from": "08:00", "to": "15:30"}; empty when not known.'),
+    )
+    referral_route = models.CharField(
+        _("how to refer"), max_length=30, choices=ReferralRoute.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    plan_ref = models.CharField(_("reference in the plan"), max_length=60, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("helping service")
+        verbose_name_plural = _("helping services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from routing.hours import validate_hours
+
+        try:
+            validate_hours(self.hours)
+        except ValueError as exc:
+            raise ValidationError({"hours": str(exc)}) from exc
+
+
+CONDITION_KEYS = {
+    "immediate_danger": bool,
+    "risk_level_at_least": str,
+    "violence_any": list,
+    "risk_factors_any": list,
+    "relation_any": list,
+    "location_any": list,
+    "age_at_least": int,
+    "age_below": int,
+    "children_in_household": bool,
+    "acute_criteria_met": bool,
+}
+_CONDITION_VOCABULARY = {
+    "risk_level_at_least": "risk_levels",
+    "violence_any": "violence_types",
+    "risk_factors_any": "risk_factors",
+    "relation_any": "perpetrator_relations",
+    "location_any": "locations",
+}
+
+
+def validate_conditions(conditions: object) -> None:
+    """Refuse unknown condition keys, wrong types and unknown codes (routing-rules.yaml)."""
+    if not isinstance(conditions, dict):
+        raise ValidationError(_("The conditions must be an object."))
+    errors: list[str] = []
+    for key, value in conditions.items():
+        expected = CONDITION_KEYS.get(key)
+        if expected is None:
+            errors.append(_("Unknown condition: %(key)s.") % {"key": key})
+            continue
+        if expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            errors.append(_("%(key)s must be a whole number.") % {"key": key})
+            continue
+        if expected is not int and not isinstance(value, expected):
+            errors.append(_("%(key)s has the wrong type.") % {"key": key})
+            continue
+        if expected is bool and value is not True:
+            errors.append(_("%(key)s can only be true.") % {"key": key})
+        group = _CONDITION_VOCABULARY.get(key)
+        if group:
+            known = set(codes(group))
+            values = value if isinstance(value, list) else [value]
+            if not values:
+                errors.append(_("%(key)s needs at least one code.") % {"key": key})
+            for code in values:
+                if code not in known:
+                    errors.append(_("%(key)s: unknown code %(code)s.") % {"key": key, "code": code})
+    if errors:
+        raise ValidationError(errors)
+
+
+class ForWhom(models.TextChoices):
+    VICTIM = "victim", _("The adult at risk")
+    PERPETRATOR = "perpetrator", _("The person who uses violence")
+    HOUSEHOLD = "household", _("The household")
+
+
+class RoutingRule(models.Model):
+    """A routing rule: when all its conditions hold, it suggests a service with a reason."""
+
+    name = models.SlugField(_("name"), max_length=80, unique=True)
+    conditions = models.JSONField(_("conditions"), default=dict, validators=[validate_conditions])
+    service = models.ForeignKey(
+        HelpService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="rules"
+    )
+    for_whom = models.CharField(_("helps"), max_length=20, choices=ForWhom.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), help_text=_("Lower is shown first."))
+    legal_duty = models.CharField(
+        _("legal duty"), max_length=40, choices=choices("legal_duties"), blank=True
+    )
+    reason_nb = models.CharField(_("reason (Norwegian)"), max_length=300)
+    reason_en = models.CharField(_("reason (English)"), max_length=300)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["priority", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def reason(self, language: str | None) -> str:
+        return self.reason_en if (language or "nb").startswith("en") else self.reason_nb
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_REFERRAL_STATES = [ReferralState.SENT, ReferralState.ACKNOWLEDGED]
+LEGAL_BASES = ["consent", *codes("legal_duties")]
+
+
+class Referral(ConcurrentTransitionMixin, models.Model):
+    """An enquiry forwarded to one helping service."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enquiry = models.ForeignKey(
+        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    service = models.ForeignKey(
+        HelpService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    state = FSMField(
+        _("state"), default=ReferralState.SENT, choices=ReferralState.choices, protected=True
+    )
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=40,
+        choices=[("consent", _("The adult's consent")), *choices("legal_duties")],
+    )
+    note = models.TextField(_("note to the service"), blank=True, validators=[MaxLengthValidator(5_000)])
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    due_at = models.DateTimeField(_("acknowledgement due"), null=True, blank=True, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completion_note = models.TextField(_("report back"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-sent_at"]
+        constraints = [
+            # One open referral per service and enquiry: forwarding twice must not double up.
+            models.UniqueConstraint(
+                fields=["enquiry", "service"],
+                condition=models.Q(state__in=["sent", "acknowledged"]),
+                name="referral_one_open_per_service",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry.reference} → {self.service.slug}"
+
+    @transition(field=state, source=ReferralState.SENT, target=ReferralState.ACKNOWLEDGED)
+    def acknowledge(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ReferralState.SENT, ReferralState.ACKNOWLEDGED],
+        target=ReferralState.DECLINED,
+    )
+    def decline(self) -> None:
+        pass
+
+    @transition(field=state, source=ReferralState.ACKNOWLEDGED, target=ReferralState.COMPLETED)
+    def complete(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[ReferralState.SENT, ReferralState.ACKNOWLEDGED],
+        target=ReferralState.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        pass

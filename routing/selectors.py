@@ -1,0 +1,132 @@
+"""Routing suggestions: which helping services fit an enquiry, why, and whether they are open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from intake.validation import subject_age
+from intake.vocabulary import label, risk_level_rank
+from routing.hours import is_open, next_opening
+from routing.models import ForWhom, HelpService, RoutingRule
+
+
+@dataclass
+class Suggestion:
+    service: str
+    name: str
+    priority: int
+    for_whom: str
+    reasons: list[str] = field(default_factory=list)
+    legal_duty: str | None = None
+    open_now: bool | None = None
+    opens_at: dt.datetime | None = None
+
+    @property
+    def for_label(self) -> str:
+        return str(ForWhom(self.for_whom).label)
+
+    @property
+    def legal_duty_label(self) -> str:
+        return str(label("legal_duties", self.legal_duty)) if self.legal_duty else ""
+
+
+def _facts(enquiry: Any) -> dict[str, Any]:
+    latest = enquiry.assessments.order_by("-version").first() if enquiry.pk else None
+    return {
+        "immediate_danger": enquiry.immediate_danger,
+        "risk_level": enquiry.risk_level or None,
+        "violence_types": set(enquiry.violence_types or []),
+        "risk_factors": set(enquiry.risk_factors or []),
+        "relation": enquiry.perpetrator_relation or None,
+        "location": enquiry.location or None,
+        "age": subject_age(
+            {
+                "subject_birth_date": enquiry.subject_birth_date,
+                "subject_national_id": enquiry.subject_national_id,
+                "subject_birth_year": enquiry.subject_birth_year,
+            }
+        ),
+        "children_in_household": enquiry.children_in_household,
+        "acute_criteria_met": bool(latest and latest.acute_criteria_met),
+    }
+
+
+def rule_matches(conditions: dict[str, Any], facts: dict[str, Any]) -> bool:
+    """All conditions must hold; a missing key does not constrain (routing-rules.yaml)."""
+    for key, wanted in conditions.items():
+        if key in ("immediate_danger", "children_in_household", "acute_criteria_met"):
+            if bool(facts[key]) is not bool(wanted):
+                return False
+        elif key == "risk_level_at_least":
+            if facts["risk_level"] is None or risk_level_rank(facts["risk_level"]) < risk_level_rank(wanted):
+                return False
+        elif key == "violence_any":
+            if not facts["violence_types"] & set(wanted):
+                return False
+        elif key == "risk_factors_any":
+            if not facts["risk_factors"] & set(wanted):
+                return False
+        elif key == "relation_any":
+            if facts["relation"] not in wanted:
+                return False
+        elif key == "location_any":
+            if facts["location"] not in wanted:
+                return False
+        elif key == "age_at_least":
+            if facts["age"] is None or facts["age"] < wanted:
+                return False
+        elif key == "age_below":
+            if facts["age"] is None or facts["age"] >= wanted:
+                return False
+        else:  # an unknown key never matches (rules are validated when saved)
+            return False
+    return True
+
+
+def suggestions_for(enquiry: Any, *, at: dt.datetime | None = None, language: str | None = None) -> list[Suggestion]:
+    """Every matching rule contributes; each service appears once with all its reasons.
+
+    Best first by priority. For an acute enquiry, services open now come before those that are
+    closed (marked with when they open), whatever their priority.
+    """
+    at = at or timezone.now()
+    language = language or get_language()
+    facts = _facts(enquiry)
+    by_service: dict[int, Suggestion] = {}
+    services: dict[int, HelpService] = {}
+    rules = RoutingRule.objects.filter(active=True, service__active=True).select_related("service")
+    for rule in rules:
+        if not rule_matches(rule.conditions, facts):
+            continue
+        service = rule.service
+        services[service.pk] = service
+        suggestion = by_service.get(service.pk)
+        if suggestion is None:
+            suggestion = by_service[service.pk] = Suggestion(
+                service=service.slug, name=service.name, priority=rule.priority,
+                for_whom=rule.for_whom,
+            )
+        elif rule.priority < suggestion.priority:
+            suggestion.priority = rule.priority
+            suggestion.for_whom = rule.for_whom
+        reason = rule.reason(language)
+        if reason not in suggestion.reasons:
+            suggestion.reasons.append(reason)
+        if rule.legal_duty and suggestion.legal_duty is None:
+            suggestion.legal_duty = rule.legal_duty
+    for pk, suggestion in by_service.items():
+        hours = services[pk].hours
+        suggestion.open_now = is_open(hours, at)
+        suggestion.opens_at = None if suggestion.open_now else next_opening(hours, at)
+    acute = facts["immediate_danger"] or facts["risk_level"] == "acute"
+
+    def order(s: Suggestion) -> tuple[int, int, str]:
+        closed_first = 0 if (not acute or s.open_now) else 1
+        return (closed_first, s.priority, s.name)
+
+    return sorted(by_service.values(), key=order)

@@ -1,0 +1,88 @@
+"""The one cast of test users, reused everywhere (STYLE.md).
+
+Alice (team member, team tonsberg), Bob (coordinator), Mona (manager), Aud (auditor),
+Tor (team member of another team).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import Team, User
+from intake import services
+from intake.models import Enquiry
+from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory, make_enquiry
+
+
+@pytest.fixture
+def tonsberg(db: Any) -> Team:
+    return Team.objects.get(slug="tonsberg")
+
+
+@pytest.fixture
+def faerder(db: Any) -> Team:
+    return TeamFactory(slug="faerder", name="Færder")
+
+
+@pytest.fixture
+def alice(tonsberg: Team) -> User:
+    return UserFactory(username="alice", team=tonsberg, roles=["team_member"])
+
+
+@pytest.fixture
+def bob(tonsberg: Team) -> User:
+    return UserFactory(username="bob", team=tonsberg, roles=["coordinator"])
+
+
+@pytest.fixture
+def mona(tonsberg: Team) -> User:
+    return UserFactory(username="mona", team=tonsberg, roles=["manager"])
+
+
+@pytest.fixture
+def aud(tonsberg: Team) -> User:
+    return UserFactory(username="aud", team=tonsberg, roles=["auditor"])
+
+
+@pytest.fixture
+def tor(faerder: Team) -> User:
+    return UserFactory(username="tor", team=faerder, roles=["team_member"])
+
+
+@pytest.fixture
+def enquiry(alice: User) -> Enquiry:
+    return make_enquiry(actor=alice)
+
+
+@pytest.fixture
+def assessed(enquiry: Enquiry, alice: User) -> Enquiry:
+    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    return enquiry
+
+
+@pytest.fixture
+def forwarded(assessed: Enquiry, alice: User) -> Enquiry:
+    services.enquiry_forward(
+        enquiry=assessed, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
+    )
+    return assessed
+
+
+@pytest.fixture
+def closed(enquiry: Enquiry, alice: User) -> Enquiry:
+    services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked")
+    return enquiry
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=TEST_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return logged_in

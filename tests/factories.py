@@ -1,0 +1,66 @@
+"""Factories for the test cast. Enquiries are made through the services, as in real life."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import Team, User
+from intake import services
+from intake.models import Enquiry
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    slug = "tonsberg"
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    team = factory.SubFactory(TeamFactory)
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+def enquiry_values(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "reporter_type": "municipal_service",
+        "reporter_name": "Kari Nordmann",
+        "reporter_phone": "+47 912 34 567",
+        "reporter_organisation": "Hjemmesykepleien Øst",
+        "subject_name": "Ola Hansen",
+        "subject_birth_date": dt.date(1940, 1, 1),
+        "subject_consents_to_forwarding": True,
+        "risk_factors": ["old_age"],
+        "violence_types": ["economic", "psychological"],
+        "perpetrator_relation": "adult_child",
+        "location": "own_home",
+        "description": "Sønnen styrer økonomien og truer ham.",
+    }
+    values.update(overrides)
+    return values
+
+
+def make_enquiry(*, actor: User, channel: str = "phone", **overrides: Any) -> Enquiry:
+    return services.enquiry_create(actor=actor, values=enquiry_values(**overrides), channel=channel)
