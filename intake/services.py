@@ -305,6 +305,8 @@ def enquiry_forward(
         ]
     if errors:
         raise ValidationError(errors)
+    # Without consent only on a legal duty the team has recorded acting on (issue 5).
+    routing_services.check_duty_for_forwarding(enquiry, legal_basis)
 
     from routing.models import OPEN_REFERRAL_STATES
 
@@ -364,6 +366,11 @@ def enquiry_close(
         errors["note"] = [_("At most %(limit)d characters.") % {"limit": 10_000}]
     if errors:
         raise ValidationError(errors)
+    # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
+    from routing.services import check_duties_before_close
+
+    if enquiry.is_open:
+        check_duties_before_close(enquiry)
     _lock(enquiry)
     source = _transition(enquiry, actor, "close")
     now = timezone.now()

@@ -258,3 +258,61 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     )
     def withdraw(self) -> None:
         pass
+
+
+class DutyDecision(models.TextChoices):
+    NOTIFIED = "notified", _("Notified")
+    NOT_APPLICABLE = "not_applicable", _("Does not apply")
+
+
+class LegalDutyDecision(models.Model):
+    """The team's recorded decision on a legal duty (avvergeplikt, opplysningsplikt) for an enquiry.
+
+    Append-only: a later decision on the same duty supersedes an earlier one, both stay as history.
+    """
+
+    enquiry = models.ForeignKey(
+        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE,
+        related_name="duty_decisions",
+    )
+    duty = models.CharField(_("legal duty"), max_length=40, choices=choices("legal_duties"))
+    decision = models.CharField(_("decision"), max_length=20, choices=DutyDecision.choices)
+    notified_whom = models.CharField(_("notified whom"), max_length=200, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[MaxLengthValidator(5_000)])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("legal duty decision")
+        verbose_name_plural = _("legal duty decisions")
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.duty}: {self.decision}"
+
+
+class ReferralLink(models.Model):
+    """A single-use link e-mailed to a service without a system of its own.
+
+    Only the SHA-256 of the token is stored: a copy of the database does not open any referral.
+    """
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral link")
+        verbose_name_plural = _("referral links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"link {self.pk}"

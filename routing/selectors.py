@@ -130,3 +130,20 @@ def suggestions_for(enquiry: Any, *, at: dt.datetime | None = None, language: st
         return (closed_first, s.priority, s.name)
 
     return sorted(by_service.values(), key=order)
+
+
+def duties_raised(enquiry: Any) -> list[str]:
+    """The legal duties raised by every matching active rule (not only each service's first)."""
+    facts = _facts(enquiry)
+    raised: list[str] = []
+    rules = RoutingRule.objects.filter(active=True, service__active=True).exclude(legal_duty="")
+    for rule in rules:
+        if rule.legal_duty not in raised and rule_matches(rule.conditions, facts):
+            raised.append(rule.legal_duty)
+    return raised
+
+
+def is_child_welfare_case(enquiry: Any) -> bool:
+    """The under-18 rule: the adult is known to be under 18 (routing-rules.yaml, under-18-child-welfare)."""
+    age = _facts(enquiry)["age"]
+    return age is not None and age < 18

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from audit import events
+from audit.models import ActorType
 from intake import policies
+from intake.vocabulary import codes, label
 from routing.hours import add_working_days
-from routing.models import HelpService, Referral
+from routing.models import DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
+
+logger = logging.getLogger(__name__)
+
+# How long an e-mailed referral link can be opened, and how long the page stays usable after.
+REFERRAL_LINK_VALID_FOR = dt.timedelta(days=7)
+REFERRAL_GRANT_VALID_FOR = dt.timedelta(minutes=30)
 
 # Working days a service has to acknowledge a referral before it is overdue.
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
@@ -41,6 +56,9 @@ def referral_create(
         due_at=add_working_days(sent_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS),
     )
     events.object_created(actor=actor, obj=referral, enquiry_id=enquiry.pk)
+    # Services with a system of their own will use the API; until service keys exist every
+    # referral gets an e-mailed link (most services in the directory have no system).
+    referral_link_send(referral=referral, actor=actor)
     return referral
 
 
@@ -116,3 +134,294 @@ def referral_withdraw(*, referral: Referral, actor: Any) -> Referral:
         referral=referral, actor=actor, name="withdraw", fields={"withdrawn_at": timezone.now()},
         allowed=policies.may_edit(actor, referral.enquiry) and getattr(actor, "service", None) is None,
     )
+
+
+# --- Legal duties ---
+
+
+@transaction.atomic
+def duty_decision_record(
+    *,
+    enquiry: Any,
+    actor: Any,
+    duty: str,
+    decision: str,
+    notified_whom: str = "",
+    notified_at: dt.datetime | None = None,
+    reason: str = "",
+) -> LegalDutyDecision:
+    """Record that the team considered a legal duty: whom it notified and when, or why it does not apply."""
+    if not policies.may_edit(actor, enquiry):
+        raise PermissionDenied(_("You may not do this with this enquiry."))
+    notified_whom = (notified_whom or "").strip()
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if duty not in codes("legal_duties"):
+        errors["duty"] = [_("Unknown code: %(code)s.") % {"code": duty}]
+    if decision not in DutyDecision.values:
+        errors["decision"] = [_("Choose a decision.")]
+    elif decision == DutyDecision.NOTIFIED:
+        if not notified_whom:
+            errors["notified_whom"] = [_("Say whom you notified.")]
+        if notified_at is None:
+            errors["notified_at"] = [_("Say when you notified them.")]
+        elif notified_at > timezone.now() + dt.timedelta(minutes=5):
+            errors["notified_at"] = [_("The time cannot be in the future.")]
+    elif not reason:
+        errors["reason"] = [_("Say why the duty does not apply.")]
+    if len(notified_whom) > 200:
+        errors["notified_whom"] = [_("At most %(limit)d characters.") % {"limit": 200}]
+    if len(reason) > 5_000:
+        errors["reason"] = [_("At most %(limit)d characters.") % {"limit": 5_000}]
+    if not enquiry.is_open:
+        errors["enquiry"] = [_("The enquiry is closed; reopen it first.")]
+    if errors:
+        raise ValidationError(errors)
+    record = LegalDutyDecision.objects.create(
+        enquiry=enquiry,
+        duty=duty,
+        decision=decision,
+        notified_whom=notified_whom if decision == DutyDecision.NOTIFIED else "",
+        notified_at=notified_at if decision == DutyDecision.NOTIFIED else None,
+        reason=reason,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    events.object_created(actor=actor, obj=record, enquiry_id=enquiry.pk)
+    return record
+
+
+def undecided_duties(enquiry: Any) -> list[str]:
+    """Duties raised by a matching routing rule that have no recorded decision yet."""
+    from routing.selectors import duties_raised
+
+    raised = duties_raised(enquiry)
+    if not raised:
+        return []
+    decided = set(LegalDutyDecision.objects.filter(enquiry=enquiry).values_list("duty", flat=True))
+    return [duty for duty in raised if duty not in decided]
+
+
+def check_duties_before_close(enquiry: Any) -> None:
+    """Called by ``intake.services.enquiry_close``: every raised duty needs a recorded decision.
+
+    This holds for every outcome, `duplicate` and `referred_elsewhere` from `received` included:
+    those stay possible whenever no duty is raised, and when one is (immediate danger, children in
+    the household) the team records "not applicable, handled in TE-..." or whom it notified.
+    """
+    missing = undecided_duties(enquiry)
+    if missing:
+        raise ValidationError(
+            {
+                "legal_duties": [
+                    _("Record a decision on the legal duty “%(duty)s” before closing.")
+                    % {"duty": label("legal_duties", duty)}
+                    for duty in missing
+                ]
+            }
+        )
+
+
+def check_duty_for_forwarding(enquiry: Any, legal_basis: str) -> None:
+    """Called by ``intake.services.enquiry_forward``: without consent only on a recorded, notified duty."""
+    if legal_basis == "consent" or legal_basis not in codes("legal_duties"):
+        return
+    latest = (
+        LegalDutyDecision.objects.filter(enquiry=enquiry, duty=legal_basis).order_by("-decided_at", "-pk").first()
+    )
+    if latest is None or latest.decision != DutyDecision.NOTIFIED:
+        raise ValidationError(
+            {
+                "legal_basis": [
+                    _("Forwarding on the legal duty “%(duty)s” needs a recorded decision that it was acted on (notified).")
+                    % {"duty": label("legal_duties", legal_basis)}
+                ]
+            }
+        )
+
+
+# --- Referral links for services without a system of their own ---
+
+
+@dataclass(frozen=True)
+class ServiceActor:
+    """A receiving service acting through its e-mailed link; audited as the service's slug."""
+
+    service: HelpService
+
+    def audit_actor(self) -> events.Actor:
+        return events.Actor(ActorType.SERVICE, self.service.slug, str(self.service.pk))
+
+
+class ReferralLinkInvalid(Exception):
+    """Unknown, used or expired: the caller shows the same neutral page for all three."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def referral_link_url(token: str) -> str:
+    path = reverse("routing:referral_link", args=[token])
+    return f"{settings.TRYGGEST_PUBLIC_URL.rstrip('/')}{path}"
+
+
+def _send_referral_mail(*, service: HelpService, referral_id: Any, reference: str, token: str,
+                        expires_at: dt.datetime) -> None:
+    """Runs after commit. No personal data: the service's name, the reference and the link only."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New referral from TryggEst (%(reference)s)") % {"reference": reference}
+        body = _(
+            "Hello %(service)s,\n\n"
+            "The TryggEst team has sent you a referral (%(reference)s).\n"
+            "Open it with this link; it works once and until %(expires)s:\n\n%(url)s\n\n"
+            "After opening it you can acknowledge, decline or complete the referral on the page.\n"
+            "If the link has expired, call the TryggEst team for a new one.\n"
+        ) % {
+            "service": service.name,
+            "reference": reference,
+            "expires": timezone.localtime(expires_at).strftime("%d.%m.%Y %H:%M"),
+            "url": referral_link_url(token),
+        }
+    try:
+        send_mail(subject, body, None, [service.email], fail_silently=False)
+    except Exception:  # noqa: BLE001 - the referral is saved; the team can send a new link
+        logger.warning(
+            "Referral e-mail to service %s failed for referral %s", service.slug, referral_id,
+            exc_info=True,
+        )
+
+
+def referral_link_send(*, referral: Referral, actor: Any) -> ReferralLink | None:
+    """Make a single-use link and e-mail it to the service after the transaction commits.
+
+    Runs inside the caller's transaction (``referral_create``). A service without an e-mail address
+    gets no link; a warning says so and the team contacts the service by phone.
+    """
+    service = referral.service
+    if not service.email:
+        logger.warning(
+            "Service %s has no e-mail address: referral %s was not e-mailed; contact them by phone.",
+            service.slug, referral.pk,
+        )
+        return None
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = ReferralLink.objects.create(
+        referral=referral, token_hash=token_hash(token), created_at=now,
+        expires_at=now + REFERRAL_LINK_VALID_FOR,
+    )
+    events.object_created(actor=actor, obj=link, enquiry_id=referral.enquiry_id)
+    reference = referral.enquiry.reference
+    transaction.on_commit(
+        lambda: _send_referral_mail(
+            service=service, referral_id=referral.pk, reference=reference, token=token,
+            expires_at=link.expires_at,
+        )
+    )
+    return link
+
+
+def referral_link_find(token: str) -> ReferralLink:
+    """The link for a token, whatever its state; ReferralLinkInvalid when unknown."""
+    link = (
+        ReferralLink.objects.select_related("referral__service", "referral__enquiry")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+    if link is None:
+        raise ReferralLinkInvalid
+    return link
+
+
+def referral_link_is_usable(link: ReferralLink, *, at: dt.datetime | None = None) -> bool:
+    return link.used_at is None and link.expires_at > (at or timezone.now())
+
+
+@transaction.atomic
+def referral_link_open(*, token: str) -> ReferralLink:
+    """Use up the link: one conditional UPDATE, so two clicks at once cannot both open it."""
+    now = timezone.now()
+    opened = ReferralLink.objects.filter(
+        token_hash=token_hash(token or ""), used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if opened != 1:
+        raise ReferralLinkInvalid
+    link = referral_link_find(token)
+    events.object_changed(
+        actor=ServiceActor(link.referral.service), obj=link, fields=["used_at"],
+        enquiry_id=link.referral.enquiry_id,
+    )
+    return link
+
+
+@transaction.atomic
+def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
+    """What the receiving service sees (minimum necessary), with the access logged."""
+    from intake.vocabulary import label as vocabulary_label
+
+    enquiry = referral.enquiry
+    events.object_viewed(actor=ServiceActor(referral.service), obj=referral, enquiry_id=enquiry.pk)
+    return {
+        "reference": enquiry.reference,
+        "service": referral.service.name,
+        "state": referral.state,
+        "state_label": referral.get_state_display(),
+        "legal_basis": referral.get_legal_basis_display(),
+        "subject_name": enquiry.subject_name,
+        "subject_phone": enquiry.subject_phone,
+        "violence_types": [vocabulary_label("violence_types", c) for c in enquiry.violence_types or []],
+        "risk_level": vocabulary_label("risk_levels", enquiry.risk_level) if enquiry.risk_level else "",
+        "note": referral.note,
+        "sent_at": referral.sent_at,
+        "due_at": referral.due_at,
+        "decline_reason": referral.decline_reason,
+        "completion_note": referral.completion_note,
+    }
+
+
+# --- The under-18 rule ---
+
+CHILD_WELFARE_SERVICE = "barneverntjenesten"
+
+
+@transaction.atomic
+def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") -> Referral:
+    """A person under 18 is the child welfare service's case, not TryggEst's.
+
+    Refers the enquiry to Barneverntjenesten on the duty to notify child welfare (the referral is
+    the notification, so that decision is recorded), then closes it as `referred_elsewhere`.
+    Other duties raised (e.g. immediate danger) still need their own decision first.
+    """
+    from intake import services as intake_services
+    from intake.validation import subject_age
+
+    if not (policies.may_transition(actor, enquiry, "close") and policies.may_edit(actor, enquiry)):
+        raise PermissionDenied(_("You may not do this with this enquiry."))
+    age = subject_age(
+        {
+            "subject_birth_date": enquiry.subject_birth_date,
+            "subject_national_id": enquiry.subject_national_id,
+            "subject_birth_year": enquiry.subject_birth_year,
+        }
+    )
+    if age is None or age >= 18:
+        raise ValidationError({"enquiry": [_("Only an enquiry about a person under 18 goes to child welfare this way.")]})
+    service = HelpService.objects.get(slug=CHILD_WELFARE_SERVICE)
+    if enquiry.referrals.filter(service=service, state__in=["sent", "acknowledged"]).exists():
+        referral = enquiry.referrals.get(service=service, state__in=["sent", "acknowledged"])
+    else:
+        now = timezone.now()
+        duty_decision_record(
+            enquiry=enquiry, actor=actor, duty="opplysningsplikt_barnevern",
+            decision=DutyDecision.NOTIFIED, notified_whom=service.name, notified_at=now,
+        )
+        referral = referral_create(
+            enquiry=enquiry, service=service, actor=actor, legal_basis="opplysningsplikt_barnevern",
+            note=note, sent_at=now,
+        )
+    intake_services.enquiry_close(
+        enquiry=enquiry, actor=actor, outcome="referred_elsewhere", outcome_asked="not_asked",
+        note=note,
+    )
+    return referral

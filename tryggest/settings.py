@@ -184,3 +184,5 @@ LOGGING = {
 
 # Working rules of the TryggEst team
 TRYGGEST_DEFAULT_TEAM = "tonsberg"
+# Where the public pages live, for links in e-mails (the referral link for helping services).
+TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
