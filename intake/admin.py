@@ -96,6 +96,11 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                                              "close_note", "closed_at")}),
     )
 
+    def get_urls(self) -> list[Any]:
+        from routing.admin import enquiry_urls  # legal duties and the under-18 referral
+
+        return [*enquiry_urls(self), *super().get_urls()]
+
     # --- Scope and permissions: the policies decide, per object ---
 
     def get_queryset(self, request: http.HttpRequest) -> Any:

@@ -147,3 +147,20 @@ def is_child_welfare_case(enquiry: Any) -> bool:
     """The under-18 rule: the adult is known to be under 18 (routing-rules.yaml, under-18-child-welfare)."""
     age = _facts(enquiry)["age"]
     return age is not None and age < 18
+
+
+@dataclass
+class DutyStatus:
+    duty: str
+    label: str
+    decision: Any = None  # the latest LegalDutyDecision, or None while undecided
+
+
+def duty_status(enquiry: Any) -> list[DutyStatus]:
+    """Each duty raised by a matching rule, with the latest recorded decision (or none)."""
+    from routing.models import LegalDutyDecision
+
+    latest: dict[str, Any] = {}
+    for decision in LegalDutyDecision.objects.filter(enquiry=enquiry).order_by("decided_at", "pk"):
+        latest[decision.duty] = decision
+    return [DutyStatus(duty, str(label("legal_duties", duty)), latest.get(duty)) for duty in duties_raised(enquiry)]

@@ -425,3 +425,35 @@ def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") 
         note=note,
     )
     return referral
+
+
+# --- The rules, edited by coordinators in the admin ---
+
+
+def _may_edit_rules(actor: Any) -> bool:
+    return policies.is_staff_user(actor) and actor.has_perm("routing.change_routingrule")
+
+
+@transaction.atomic
+def routing_rule_save(*, rule: Any, actor: Any, fields: list[str] | None = None) -> Any:
+    from routing.models import validate_conditions
+
+    creating = rule.pk is None
+    if not (_may_edit_rules(actor) and (not creating or actor.has_perm("routing.add_routingrule"))):
+        raise PermissionDenied(_("You may not change the routing rules."))
+    validate_conditions(rule.conditions)  # also checked by the form; never save an unchecked rule
+    rule.save()
+    if creating:
+        events.object_created(actor=actor, obj=rule)
+    else:
+        events.object_changed(actor=actor, obj=rule, fields=fields or [])
+    return rule
+
+
+@transaction.atomic
+def routing_rule_delete(*, rule: Any, actor: Any) -> None:
+    if not (policies.is_staff_user(actor) and actor.has_perm("routing.delete_routingrule")):
+        raise PermissionDenied(_("You may not change the routing rules."))
+    events.record(action="update", actor=actor, object_type="routingrule", object_id=rule.pk,
+                  fields=["deleted"])
+    rule.delete()

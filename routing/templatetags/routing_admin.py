@@ -1,0 +1,27 @@
+"""Routing notices on the enquiry's admin change page: the under-18 rule and legal duties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from routing import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/routing/_enquiry_notices.html")
+def routing_notices(enquiry: Any) -> dict[str, Any]:
+    if enquiry is None or getattr(enquiry, "pk", None) is None:
+        return {"enquiry": None}
+    duties = selectors.duty_status(enquiry)
+    return {
+        "enquiry": enquiry,
+        "child_welfare_case": selectors.is_child_welfare_case(enquiry),
+        "duties": duties,
+        "undecided": [d for d in duties if d.decision is None],
+        "duties_url": reverse("admin:intake_enquiry_legal_duties", args=[enquiry.pk]),
+        "child_welfare_url": reverse("admin:intake_enquiry_child_welfare", args=[enquiry.pk]),
+    }
