@@ -82,7 +82,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     inlines = [AssessmentInline, ReferralInline, StateChangeInline]
     fieldsets = (
         (None, {"fields": ("reference", "state", "risk_level", "team", "assigned_to", "channel",
-                           "received_at", "version")}),
+                           "received_at", "seen_version")}),
         (gettext_lazy("Reporter"), {"fields": ("reporter_type", "reporter_name", "reporter_phone",
                                               "reporter_email", "reporter_organisation")}),
         (gettext_lazy("The adult at risk"), {"fields": (
@@ -192,7 +192,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             obj.__dict__.update(created.__dict__)
             return
         original = Enquiry.objects.get(pk=obj.pk)
-        seen_version = form.cleaned_data.get("version")
+        seen_version = form.cleaned_data.get("seen_version")
         if seen_version is not None:
             original.version = seen_version
         changes = form.changes()
@@ -202,9 +202,6 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             services.enquiry_assign(
                 enquiry=original, actor=request.user, assignee=form.cleaned_data.get("assigned_to")
             )
-
-    def save_related(self, request: http.HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # inlines are read-only; nothing else is saved beside the services
 
     # --- Transitions: django-fsm-2's buttons, our forms, the services do the work ---
 
