@@ -23,6 +23,7 @@ from intake.models import (
     Enquiry,
     InstrumentItem,
     RiskAssessment,
+    State,
     StateChange,
 )
 
@@ -162,7 +163,12 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
         except Enquiry.DoesNotExist:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        extra_context = {**(extra_context or {}), "transition_names": enquiry.transition_names_for(request.user)}
+        extra_context = {
+            **(extra_context or {}),
+            # Re-assessing keeps the state, so it is no state-machine button: a link to the form.
+            "can_reassess": enquiry.state in (State.RISK_ASSESSED, State.FORWARDED)
+            and policies.may_transition(request.user, enquiry, "assess"),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:

@@ -195,3 +195,13 @@ def test_coordinators_edit_the_instrument_and_rules_team_members_do_not(alice, b
     assert as_user(alice).get(reverse("admin:routing_routingrule_add")).status_code == 403
     assert as_user(alice).get(reverse("admin:intake_assessmentinstrument_add")).status_code == 403
     assert as_user(bob).get(reverse("admin:intake_assessmentinstrument_add")).status_code == 200
+
+
+def test_an_assessed_enquiry_can_be_assessed_again_from_its_page(forwarded, alice, as_user):
+    client = as_user(alice)
+    html = client.get(change_url(forwarded)).content.decode()
+    assert transition_url(forwarded, "assess") in html
+    response = client.post(transition_url(forwarded, "assess"), {"version": forwarded.version, "item_danger_weapon": "on"})
+    assert response.status_code == 302
+    forwarded.refresh_from_db()
+    assert (forwarded.state, forwarded.risk_level, forwarded.assessments.count()) == (State.FORWARDED, "high", 2)
