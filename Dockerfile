@@ -9,6 +9,7 @@ COPY accounts ./accounts
 COPY audit ./audit
 COPY intake ./intake
 COPY routing ./routing
+COPY stats ./stats
 RUN pip install --no-cache-dir .
 
 COPY . .
