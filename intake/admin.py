@@ -23,6 +23,7 @@ from intake.models import (
     Enquiry,
     InstrumentItem,
     RiskAssessment,
+    State,
     StateChange,
 )
 
@@ -82,7 +83,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     inlines = [AssessmentInline, ReferralInline, StateChangeInline]
     fieldsets = (
         (None, {"fields": ("reference", "state", "risk_level", "team", "assigned_to", "channel",
-                           "received_at", "version")}),
+                           "received_at", "seen_version")}),
         (gettext_lazy("Reporter"), {"fields": ("reporter_type", "reporter_name", "reporter_phone",
                                               "reporter_email", "reporter_organisation")}),
         (gettext_lazy("The adult at risk"), {"fields": (
@@ -167,7 +168,12 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
         except Enquiry.DoesNotExist:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        extra_context = {**(extra_context or {}), "transition_names": enquiry.transition_names_for(request.user)}
+        extra_context = {
+            **(extra_context or {}),
+            # Re-assessing keeps the state, so it is no state-machine button: a link to the form.
+            "can_reassess": enquiry.state in (State.RISK_ASSESSED, State.FORWARDED)
+            and policies.may_transition(request.user, enquiry, "assess"),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:
@@ -197,7 +203,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             obj.__dict__.update(created.__dict__)
             return
         original = Enquiry.objects.get(pk=obj.pk)
-        seen_version = form.cleaned_data.get("version")
+        seen_version = form.cleaned_data.get("seen_version")
         if seen_version is not None:
             original.version = seen_version
         changes = form.changes()
@@ -207,9 +213,6 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             services.enquiry_assign(
                 enquiry=original, actor=request.user, assignee=form.cleaned_data.get("assigned_to")
             )
-
-    def save_related(self, request: http.HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # inlines are read-only; nothing else is saved beside the services
 
     # --- Transitions: django-fsm-2's buttons, our forms, the services do the work ---
 

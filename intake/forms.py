@@ -18,7 +18,8 @@ from intake.vocabulary import STAFF_CHANNELS, choices, label
 
 
 class EnquiryAdminForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the user saw; a newer one in the database means someone else saved meanwhile.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     risk_factors = forms.MultipleChoiceField(
         label=_("risk factors"), choices=choices("risk_factors"), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -42,7 +43,7 @@ class EnquiryAdminForm(forms.ModelForm):
                 (code, text) for code, text in choices("channels") if code in allowed
             ]
         if self.instance and self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["seen_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -21,29 +21,30 @@ def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     return Enquiry.objects.filter(team_id=actor.team_id)
 
 
-@transaction.atomic
 def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
     """One enquiry for reading, with its view event; Enquiry.DoesNotExist when not visible.
 
     A coordinator may open another team's enquiry by stating a reason ("break the glass"): it is
     allowed and logged as ``break_glass``. Any other refused read is logged as
-    ``permission_denied`` and looks exactly like a missing enquiry to the caller.
+    ``permission_denied`` (committed, although the read fails) and looks exactly like a missing
+    enquiry to the caller.
     """
     try:
         key = uuid.UUID(str(pk))
     except ValueError:
         raise Enquiry.DoesNotExist from None
-    enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
-    if enquiry is None:
-        raise Enquiry.DoesNotExist
-    if policies.may_view(actor, enquiry):
-        events.enquiry_viewed(actor=actor, enquiry=enquiry)
-        return enquiry
-    reason = (reason or "").strip()
-    if reason and policies.may_break_glass(actor):
-        events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
-        return enquiry
-    events.access_denied(actor=actor, object_type="enquiry", object_id=enquiry.pk)
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
+        if enquiry is None:
+            raise Enquiry.DoesNotExist
+        if policies.may_view(actor, enquiry):
+            events.enquiry_viewed(actor=actor, enquiry=enquiry)
+            return enquiry
+        reason = (reason or "").strip()
+        if reason and policies.may_break_glass(actor):
+            events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
+            return enquiry
+        events.access_denied(actor=actor, object_type="enquiry", object_id=enquiry.pk)
     raise Enquiry.DoesNotExist
 
 

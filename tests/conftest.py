@@ -86,3 +86,9 @@ def logged_in(user: User) -> Client:
 @pytest.fixture
 def as_user():
     return logged_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow on purpose; tests log in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "audit",
     "routing",
     "intake",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from stats import urls as stats_urls
+
 admin.site.site_header = _("TryggEst")
 admin.site.site_title = _("TryggEst")
 admin.site.index_title = _("The TryggEst team's work")
@@ -40,5 +42,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/stats/", include((stats_urls.api_urlpatterns, "stats_api"))),
+    path("stats/", include("stats.urls")),
     path("", include("routing.urls")),
 ]

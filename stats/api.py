@@ -1,0 +1,84 @@
+"""GET /api/v1/stats/: the contract's statistics, JSON or CSV (?format=csv)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from stats.selectors import flatten, published_case_flow
+
+
+class MayViewStatistics(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("intake.view_statistics"))
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if isinstance(data, dict) and "total_received" in data:
+            writer.writerow(["path", "value"])
+            for path, value in flatten(data):
+                writer.writerow([path, "" if value is None else value])
+        else:  # an error body
+            writer.writerow(["detail"])
+            writer.writerow([str(data)])
+        return out.getvalue().encode()
+
+
+class _RangeFields(serializers.Serializer):
+    to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _validate_range(attrs)
+
+
+# "from" is a Python keyword, so the field is added by name.
+RangeSerializer = type(
+    "RangeSerializer", (_RangeFields,), {"from": serializers.DateField(required=False)}
+)
+
+
+def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
+    today = timezone.localdate()
+    attrs.setdefault("from", dt.date(today.year, 1, 1))
+    attrs.setdefault("to", today)
+    if attrs["from"] > attrs["to"]:
+        raise serializers.ValidationError({"from": [_("The start must not be after the end.")]})
+    if (attrs["to"] - attrs["from"]).days > 366 * 20:
+        raise serializers.ValidationError({"to": [_("At most 20 years at a time.")]})
+    return attrs
+
+
+class StatisticsView(APIView):
+    permission_classes = [IsAuthenticated, MayViewStatistics]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def get(self, request: Request) -> Response:
+        params = RangeSerializer(data={k: v for k, v in request.query_params.items() if k in ("from", "to")})
+        params.is_valid(raise_exception=True)
+        export = getattr(request.accepted_renderer, "format", "") == "csv"
+        data = published_case_flow(
+            actor=request.user, date_from=params.validated_data["from"],
+            date_to=params.validated_data["to"], export=export,
+        )
+        response = Response(data)
+        if export:
+            response["Content-Disposition"] = f'attachment; filename="tryggest-{data["from"]}-{data["to"]}.csv"'
+        return response

@@ -1,0 +1,77 @@
+"""The managers' dashboard at /stats/: numbers and charts, no persons, no CDN, no JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from intake.vocabulary import label
+from stats.selectors import COUNTED, LISTED, published_case_flow
+
+BREAKDOWNS = [
+    ("by_state", _("State")),
+    ("by_channel", _("Channel")),
+    ("by_reporter_type", _("Who reported")),
+    ("by_risk_level", _("Risk level")),
+    ("by_violence_type", _("Type of violence")),
+    ("by_risk_factor", _("Vulnerability")),
+    ("by_relation", _("Perpetrator's relation")),
+    ("by_location", _("Location")),
+    ("by_outcome", _("Outcome of closed enquiries")),
+    ("by_outcome_asked", _("Was the adult asked what outcome they want?")),
+    ("by_outcome_achieved", _("Was it achieved?")),
+]
+GROUPS = {key: group for key, (_field, group) in {**COUNTED, **LISTED}.items()}
+
+
+class RangeForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start must not be after the end."))
+        return data
+
+
+def _rows(counts: dict[str, int | None], group: str | None) -> list[dict[str, Any]]:
+    top = max([v for v in counts.values() if v] or [1])
+    return [
+        {
+            "code": code,
+            "label": label(group, code) if group else code,
+            "value": value,
+            "percent": round(100 * (value or 0) / top),
+        }
+        for code, value in counts.items()
+    ]
+
+
+@login_required
+@permission_required("intake.view_statistics", raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = RangeForm(request.GET or {"date_from": dt.date(today.year, 1, 1), "date_to": today})
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        data = published_case_flow(
+            actor=request.user, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
+        )
+        context.update(
+            data=data,
+            charts=[
+                {"key": key, "title": title, "rows": _rows(data[key], GROUPS.get(key))}
+                for key, title in BREAKDOWNS
+            ],
+            months=_rows(data["by_month"], None),
+            referrals=data["referrals_by_service"],
+        )
+    return render(request, "stats/dashboard.html", context, status=200 if form.is_valid() else 400)

@@ -1,0 +1,116 @@
+"""Case-flow statistics: counts that match a hand-built data set, with small counts suppressed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from intake import services
+from stats.disclosure import suppress
+from tests.factories import make_enquiry
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def data_set(alice):
+    """Seven enquiries: 5 by phone about economic abuse, 2 by letter (one also physical)."""
+    made = []
+    for _ in range(5):
+        made.append(make_enquiry(actor=alice, channel="phone", violence_types=["economic"]))
+    made.append(make_enquiry(actor=alice, channel="letter", violence_types=["economic", "physical"],
+                             reporter_type="relative"))
+    made.append(make_enquiry(actor=alice, channel="letter", violence_types=["physical"],
+                             reporter_type="relative"))
+    for enquiry in made[:6]:
+        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={"danger_weapon": True})
+    services.enquiry_forward(enquiry=made[0], actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent")
+    services.enquiry_close(enquiry=made[6], actor=alice, outcome="duplicate", outcome_asked="not_asked")
+    return made
+
+
+def stats(client, **params):
+    params.setdefault("from", TODAY.replace(month=1, day=1).isoformat())
+    params.setdefault("to", TODAY.isoformat())
+    return client.get(reverse("stats_api:api"), params)
+
+
+def test_counts_match_the_data_set_and_small_counts_are_suppressed(data_set, mona, as_user):
+    response = stats(as_user(mona))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total_received"] == 7
+    assert body["by_channel"]["phone"] == 5
+    assert body["by_channel"]["letter"] is None  # 2: suppressed
+    assert body["by_channel"]["email"] == 0  # zeros stay
+    assert body["by_violence_type"]["economic"] == 6
+    assert body["by_violence_type"]["physical"] is None
+    assert body["by_risk_level"]["high"] == 6
+    assert body["by_state"] == {"received": 0, "risk_assessed": 5, "forwarded": None, "closed": None}
+    assert body["by_reporter_type"]["municipal_service"] == 5
+    assert body["referrals_by_service"]["nav-tonsberg"]["sent"] is None
+    for path in ("by_channel.letter", "by_violence_type.physical", "by_state.forwarded",
+                 "referrals_by_service.nav-tonsberg.sent"):
+        assert path in body["suppressed"]
+    assert "by_channel.phone" not in body["suppressed"]
+    # Every breakdown lists every code of its vocabulary.
+    assert set(body["by_relation"]) >= {"partner", "adult_child", "not_known"}
+    assert body["median_hours_to_assessment"] is not None
+
+
+def test_csv_has_the_same_numbers(data_set, mona, as_user):
+    response = stats(as_user(mona), format="csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = dict(csv.reader(io.StringIO(response.content.decode())))
+    assert rows["by_channel.phone"] == "5"
+    assert rows["by_channel.letter"] == ""
+    assert "by_channel.letter" in rows["suppressed"]
+    assert AuditEvent.objects.filter(action="export", object_type="statistics").count() == 1
+
+
+@pytest.mark.parametrize("role", ["alice", "bob", "aud", "tor"])
+def test_only_managers_get_statistics(request, role, as_user):
+    assert stats(as_user(request.getfixturevalue(role))).status_code == 403
+
+
+def test_bad_dates_are_a_clear_400(mona, as_user):
+    client = as_user(mona)
+    assert stats(client, **{"from": "2026-13-01"}).status_code == 400
+    assert stats(client, **{"from": "2026-05-01", "to": "2026-04-01"}).status_code == 400
+
+
+def test_viewing_statistics_is_an_audit_event(mona, as_user):
+    stats(as_user(mona))
+    event = AuditEvent.objects.filter(action="view", object_type="statistics").get()
+    assert event.actor == "mona"
+
+
+def test_the_dashboard_shows_numbers_and_hides_small_ones(data_set, mona, as_user):
+    response = as_user(mona).get(reverse("stats:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="chart-by_channel"' in html and "<svg" in html
+    assert "&lt;5" in html
+    for enquiry in data_set:  # no person and no enquiry reference on the manager's page
+        assert enquiry.reference not in html
+    assert "Ola Hansen" not in html
+
+
+def test_the_dashboard_is_for_managers_only(alice, as_user):
+    assert as_user(alice).get(reverse("stats:dashboard")).status_code == 403
+
+
+def test_disclosure_control_is_one_rule():
+    data, suppressed = suppress({"a": 0, "b": 1, "c": 4, "d": 5, "e": {"f": 3, "g": 12}, "h": 2.5})
+    assert data == {"a": 0, "b": None, "c": None, "d": 5, "e": {"f": None, "g": 12}, "h": 2.5}
+    assert suppressed == ["b", "c", "e.f"]
+    rounded, _ = suppress({"x": 12, "y": 13, "z": 3}, round_to_5=True)
+    assert rounded == {"x": 10, "y": 15, "z": None}
