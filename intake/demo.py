@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,6 +119,18 @@ _PLANS = [
 ]
 
 
+_NOTIFIED = {"avvergeplikt": "Politiet, 02800", "opplysningsplikt_barnevern": "Barneverntjenesten i Tønsberg"}
+
+
+def _decide_duties(enquiry: Any, member: Any, extra: tuple[str, ...] = ()) -> None:
+    """Record a decision on every duty the routing rules raise, as the team must before closing."""
+    for duty in dict.fromkeys([*routing_services.undecided_duties(enquiry), *extra]):
+        routing_services.duty_decision_record(
+            enquiry=enquiry, actor=member, duty=duty, decision="notified",
+            notified_whom=_NOTIFIED[duty], notified_at=timezone.now(),
+        )
+
+
 @transaction.atomic
 def load(*, enquiries: int, seed: int = 2026) -> int:
     users = ensure_users()
@@ -137,6 +150,7 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         if plan == "received":
             continue
         if plan == "closed_from_received":
+            _decide_duties(enquiry, member)
             services.enquiry_close(enquiry=enquiry, actor=member, outcome="referred_elsewhere",
                                    outcome_asked="not_asked", note="Under 18 eller ikke TryggEst-sak.")
             continue
@@ -145,6 +159,8 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         if plan == "assessed":
             continue
         consent = enquiry.subject_consents_to_forwarding is True
+        # Forwarding without consent is allowed only on a duty the team has acted on (issue 5).
+        _decide_duties(enquiry, member, extra=() if consent else ("avvergeplikt",))
         slug = rng.choice(["nav-tonsberg", "krisesenteret-vestfold", "vern-for-eldre", "atv-vestfold",
                            "familievernkontoret-vestfold", "psykisk-helse-og-avhengighet"])
         [referral] = services.enquiry_forward(
