@@ -174,6 +174,28 @@ def child_welfare_view(model_admin: Any, request: http.HttpRequest, object_id: s
     return TemplateResponse(request, "admin/routing/child_welfare.html", context)
 
 
+def referral_link_renew_view(
+    model_admin: Any, request: http.HttpRequest, object_id: str, referral_id: str
+) -> http.HttpResponse:
+    enquiry = _enquiry_or_redirect(model_admin, request, object_id)
+    if not isinstance(enquiry, Enquiry):
+        return enquiry
+    change_url = reverse("admin:intake_enquiry_change", args=[enquiry.pk])
+    referral = enquiry.referrals.select_related("service").filter(pk=referral_id).first()
+    if referral is None:
+        raise http.Http404
+    if request.method != "POST":
+        context = {**_context(model_admin, request, enquiry, _("Send a new link")), "referral": referral}
+        return TemplateResponse(request, "admin/routing/new_link.html", context)
+    try:
+        services.referral_link_renew(referral=referral, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("A new link was e-mailed to %(service)s.") % {"service": referral.service.name})
+    return redirect(change_url)
+
+
 def enquiry_urls(model_admin: Any) -> list[URLPattern]:
     """Mounted by ``EnquiryAdmin.get_urls`` in front of the admin's own enquiry URLs."""
     view = model_admin.admin_site.admin_view
@@ -182,4 +204,7 @@ def enquiry_urls(model_admin: Any) -> list[URLPattern]:
              name="intake_enquiry_legal_duties"),
         path("<path:object_id>/child-welfare/", view(partial(child_welfare_view, model_admin)),
              name="intake_enquiry_child_welfare"),
+        path("<path:object_id>/referrals/<uuid:referral_id>/new-link/",
+             view(partial(referral_link_renew_view, model_admin)),
+             name="intake_enquiry_referral_new_link"),
     ]

@@ -457,3 +457,20 @@ def routing_rule_delete(*, rule: Any, actor: Any) -> None:
     events.record(action="update", actor=actor, object_type="routingrule", object_id=rule.pk,
                   fields=["deleted"])
     rule.delete()
+
+
+@transaction.atomic
+def referral_link_renew(*, referral: Referral, actor: Any) -> ReferralLink | None:
+    """The team sends the service a new link (the old one expired or was lost); older links stop working."""
+    if not policies.may_edit(actor, referral.enquiry) or getattr(actor, "service", None) is not None:
+        raise PermissionDenied(_("You may not do this with this referral."))
+    if referral.state not in ("sent", "acknowledged"):
+        raise ValidationError({"referral": [_("The referral is no longer open.")]})
+    if not referral.service.email:
+        raise ValidationError({"referral": [_("The service has no e-mail address; contact them by phone.")]})
+    now = timezone.now()
+    for old in referral.links.filter(used_at__isnull=True, expires_at__gt=now):
+        old.expires_at = now
+        old.save(update_fields=["expires_at"])
+        events.object_changed(actor=actor, obj=old, fields=["expires_at"], enquiry_id=referral.enquiry_id)
+    return referral_link_send(referral=referral, actor=actor)

@@ -24,4 +24,10 @@ def routing_notices(enquiry: Any) -> dict[str, Any]:
         "undecided": [d for d in duties if d.decision is None],
         "duties_url": reverse("admin:intake_enquiry_legal_duties", args=[enquiry.pk]),
         "child_welfare_url": reverse("admin:intake_enquiry_child_welfare", args=[enquiry.pk]),
+        # Open referrals to services reached by e-mail: the team can send a new link.
+        "linked_referrals": [
+            (referral, reverse("admin:intake_enquiry_referral_new_link", args=[enquiry.pk, referral.pk]))
+            for referral in enquiry.referrals.filter(state__in=["sent", "acknowledged"])
+            .exclude(service__email="").select_related("service")
+        ],
     }

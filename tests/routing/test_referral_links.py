@@ -211,3 +211,29 @@ def test_the_team_can_still_withdraw_after_the_service_saw_it(sent: Any, alice: 
     referral_withdraw(referral=referral, actor=alice)
     page = browser.get(f"/henvisning/{token}/")
     assert page.status_code == 200 and "Acknowledge" not in page.content.decode()
+
+
+def test_the_team_sends_a_new_link_and_the_old_one_stops_working(
+    sent: Any, assessed: Any, alice: Any, as_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    referral, old_token = sent
+    client = as_user(alice)
+    page = client.get(f"/admin/intake/enquiry/{assessed.pk}/change/").content.decode()
+    url = f"/admin/intake/enquiry/{assessed.pk}/referrals/{referral.pk}/new-link/"
+    assert url in page
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert len(mail.outbox) == 2
+    new_token = token_from(mail.outbox[1])
+    assert Client().get(f"/henvisning/{old_token}/").status_code == 404
+    browser = Client()
+    open_link(browser, new_token)
+    assert browser.get(f"/henvisning/{new_token}/").status_code == 200
+
+
+def test_tor_cannot_send_a_new_link(sent: Any, assessed: Any, tor: Any, as_user: Any) -> None:
+    referral, _ = sent
+    url = f"/admin/intake/enquiry/{assessed.pk}/referrals/{referral.pk}/new-link/"
+    as_user(tor).post(url)
+    assert ReferralLink.objects.filter(referral=referral).count() == 1
