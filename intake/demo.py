@@ -186,8 +186,53 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         )
         if plan == "reopened":
             services.enquiry_reopen(enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder.")
+    _spread_in_time(rng)
     return enquiries
 
 
 def already_loaded() -> bool:
     return Enquiry.objects.filter(created_by__username__startswith="demo-").exists()
+
+
+def _spread_in_time(rng: random.Random) -> None:
+    """Give the demo a plausible history: steps hours and days apart, not all "now".
+
+    The services stamp every step with the current time, as they must; a demo made in one second
+    would show zero hours between steps on the dashboard. Demo data only: this rewrites the
+    synthetic enquiries' step times directly, never real ones.
+    """
+    from intake.models import RiskAssessment, StateChange
+    from routing.hours import add_working_days
+    from routing.models import Referral
+
+    now = timezone.now()
+
+    def later(start: dt.datetime, low: float, high: float) -> dt.datetime:
+        return min(start + dt.timedelta(hours=rng.uniform(low, high)), now)
+
+    for enquiry in Enquiry.objects.filter(created_by__username__startswith="demo-"):
+        times: dict[str, dt.datetime] = {}
+        step = enquiry.received_at
+        if enquiry.assessed_at:
+            step = times["assess"] = later(step, 0.3 if enquiry.immediate_danger else 2, 40)
+            RiskAssessment.objects.filter(enquiry=enquiry).update(assessed_at=step)
+        if enquiry.forwarded_at:
+            step = times["forward"] = later(step, 2, 72)
+            for referral in Referral.objects.filter(enquiry=enquiry):
+                acknowledged = later(step, 3, 60) if referral.acknowledged_at else None
+                completed = later(acknowledged, 24, 400) if referral.completed_at and acknowledged else None
+                Referral.objects.filter(pk=referral.pk).update(
+                    sent_at=step, due_at=add_working_days(step, 3), acknowledged_at=acknowledged,
+                    completed_at=completed,
+                    declined_at=later(step, 3, 48) if referral.declined_at else None,
+                    withdrawn_at=later(step, 24, 200) if referral.withdrawn_at else None,
+                )
+        if enquiry.closed_at:
+            step = times["close"] = later(step, 24, 600)
+        for change in StateChange.objects.filter(enquiry=enquiry).order_by("at"):
+            if change.transition in times:
+                StateChange.objects.filter(pk=change.pk).update(at=times[change.transition])
+        Enquiry.objects.filter(pk=enquiry.pk).update(
+            assessed_at=times.get("assess"), forwarded_at=times.get("forward"),
+            closed_at=times.get("close"),
+        )

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -60,7 +61,11 @@ def _rows(counts: dict[str, int | None], group: str | None) -> list[dict[str, An
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = RangeForm(request.GET or {"date_from": dt.date(today.year, 1, 1), "date_to": today})
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": _("Case-flow statistics"),
+        "form": form,
+    }
     if form.is_valid():
         data = published_case_flow(
             actor=request.user, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
