@@ -42,6 +42,12 @@ def _audit_erasure_during_flush() -> Any:
     flush.Command.handle = original
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness costs about a second per test user; tests need no such defence.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tonsberg(db: Any) -> Team:
     return Team.objects.get(slug="tonsberg")
