@@ -161,10 +161,13 @@ def object_viewed(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent
     )
 
 
-def access_denied(*, actor: Any, object_type: str, object_id: Any = "", reason: str = "") -> AuditEvent:
+def access_denied(
+    *, actor: Any, object_type: str, object_id: Any = "", reason: str = "", enquiry_id: Any = None
+) -> AuditEvent:
+    # With the enquiry, a refused attempt shows in that enquiry's access report.
     return record(
         action=Action.PERMISSION_DENIED, actor=actor, object_type=object_type, object_id=object_id,
-        reason=reason,
+        enquiry_id=enquiry_id, reason=reason,
     )
 
 
@@ -179,3 +182,21 @@ def logged_out(*, actor: Any) -> AuditEvent:
 def login_failed(*, username: str) -> AuditEvent:
     # The attempted name is not stored: a mistyped password in the username box would be kept.
     return record(action=Action.LOGIN_FAILED, actor=PUBLIC, object_type="user")
+
+
+def trail_viewed(*, actor: Any, filters: dict[str, Any], enquiry_id: Any = None) -> AuditEvent:
+    """An auditor read the trail: who watches the watchers is recorded too."""
+    return record(
+        action=Action.VIEW, actor=actor, object_type="auditevent", enquiry_id=enquiry_id,
+        filters=filters,
+    )
+
+
+def access_report_exported(
+    *, actor: Any, enquiry_ids: Iterable[Any], by: str, enquiry_id: Any = None
+) -> AuditEvent:
+    # A report by national id records the enquiries it covered, never the number itself.
+    return record(
+        action=Action.EXPORT, actor=actor, object_type="access_report", enquiry_id=enquiry_id,
+        enquiry_ids=enquiry_ids, filters={"by": by},
+    )

@@ -21,7 +21,6 @@ def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     return Enquiry.objects.filter(team_id=actor.team_id)
 
 
-@transaction.atomic
 def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
     """One enquiry for reading, with its view event; Enquiry.DoesNotExist when not visible.
 
@@ -33,17 +32,23 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
         key = uuid.UUID(str(pk))
     except ValueError:
         raise Enquiry.DoesNotExist from None
-    enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
-    if enquiry is None:
-        raise Enquiry.DoesNotExist
-    if policies.may_view(actor, enquiry):
-        events.enquiry_viewed(actor=actor, enquiry=enquiry)
-        return enquiry
-    reason = (reason or "").strip()
-    if reason and policies.may_break_glass(actor):
-        events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
-        return enquiry
-    events.access_denied(actor=actor, object_type="enquiry", object_id=enquiry.pk)
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
+        if enquiry is None:
+            raise Enquiry.DoesNotExist
+        if policies.may_view(actor, enquiry):
+            events.enquiry_viewed(actor=actor, enquiry=enquiry)
+            return enquiry
+        reason = (reason or "").strip()
+        if reason and policies.may_break_glass(actor):
+            events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
+            return enquiry
+        events.access_denied(
+            actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk
+        )
+    # Raised after the block commits: raising inside it would roll the refusal's event back.
+    # (A caller that wraps this in its own transaction and lets the exception out of it loses
+    # the event the same way; catch Enquiry.DoesNotExist inside your transaction.)
     raise Enquiry.DoesNotExist
 
 
