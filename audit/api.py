@@ -38,7 +38,7 @@ class AuditorView(views.APIView):
         super().permission_denied(request, message=message, code=code)
 
 
-@extend_schema(parameters=[AuditEventQuerySerializer], tags=["audit"])
+@extend_schema(parameters=[AuditEventQuerySerializer], tags=["audit"], operation_id="audit_events_list")
 class AuditEventList(AuditorView, generics.ListAPIView):
     """The trail in ``seq`` order, filtered by enquiry, actor and action."""
 
@@ -66,7 +66,8 @@ class AccessReport(AuditorView):
     """Everyone who read or changed an enquiry (or every enquiry about one person), with times."""
 
     @extend_schema(
-        parameters=[AccessReportQuerySerializer], responses=AccessReportSerializer, tags=["audit"]
+        parameters=[AccessReportQuerySerializer], responses=AccessReportSerializer, tags=["audit"],
+        operation_id="audit_access_report",
     )
     def get(self, request: Request) -> Response:
         query = AccessReportQuerySerializer(data=request.query_params)

@@ -65,7 +65,9 @@ class AccessorSerializer(serializers.Serializer):
     first_at = serializers.DateTimeField()
     last_at = serializers.DateTimeField()
     count = serializers.IntegerField()
-    actions = serializers.ListField(child=serializers.ChoiceField(choices=Action.choices))
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The actions taken, as in the events' action.")
+    )
 
 
 class AccessReportSerializer(serializers.Serializer):

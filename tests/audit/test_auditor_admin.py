@@ -80,3 +80,19 @@ def test_the_access_report_page_refuses_a_bad_national_id(aud: Any, as_user: Any
     response = client.get(REPORT, {"national_id": "12345678901"})
     assert response.status_code == 200 and response.context["report"] is None
     assert events_after(before) == []
+
+
+def test_searching_the_trail_with_any_text_does_not_fail(aud: Any, alice: Any, as_user: Any) -> None:
+    client = as_user(aud)
+    for text in ("alice", "not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        assert client.get(TRAIL, {"q": text}).status_code == 200
+    assert client.get(TRAIL, {"enquiry": "not-a-uuid"}).status_code == 200
+
+
+def test_opening_one_event_is_recorded(aud: Any, alice: Any, as_user: Any) -> None:
+    client = as_user(aud)
+    seq = last_seq()
+    response = client.get(f"{TRAIL}{seq}/change/")
+    assert response.status_code == 200
+    [event] = events_after(seq)
+    assert (event.action, event.object_type, event.filters) == ("view", "auditevent", {"seq": str(seq)})
