@@ -117,17 +117,10 @@ class AuditEventAdmin(admin.ModelAdmin):
         form = AccessReportForm(request.GET or None)
         report = None
         if form.is_valid():
-            enquiry = form.cleaned_data.get("enquiry")
-            with transaction.atomic():
-                if enquiry:
-                    enquiry_ids = [enquiry]
-                else:
-                    enquiry_ids = selectors.enquiry_ids_for_national_id(form.cleaned_data["national_id"])
-                report = selectors.access_report(enquiry_ids=enquiry_ids)
-                events.access_report_exported(
-                    actor=request.user, enquiry_id=enquiry, enquiry_ids=enquiry_ids,
-                    by="enquiry" if enquiry else "national_id",
-                )
+            report = selectors.access_report_for(
+                actor=request.user, enquiry=form.cleaned_data.get("enquiry"),
+                national_id=form.cleaned_data.get("national_id"),
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

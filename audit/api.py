@@ -75,15 +75,5 @@ class AccessReport(AuditorView):
     def get(self, request: Request) -> Response:
         query = AccessReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        enquiry = query.validated_data.get("enquiry")
-        with transaction.atomic():
-            if enquiry is not None:
-                enquiry_ids = [enquiry]
-            else:
-                enquiry_ids = selectors.enquiry_ids_for_national_id(query.validated_data["national_id"])
-            report = selectors.access_report(enquiry_ids=enquiry_ids)
-            events.access_report_exported(
-                actor=request.user, enquiry_id=enquiry, enquiry_ids=enquiry_ids,
-                by="enquiry" if enquiry is not None else "national_id",
-            )
+        report = selectors.access_report_for(actor=request.user, **query.validated_data)
         return Response(AccessReportSerializer(report).data)

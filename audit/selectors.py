@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -101,3 +101,19 @@ def access_report(*, enquiry_ids: list[uuid.UUID]) -> AccessReport:
         accessed_by=sorted(by_actor.values(), key=lambda a: a.first_at),
         events=events,
     )
+
+
+def access_report_for(
+    *, actor: Any, enquiry: uuid.UUID | None = None, national_id: str | None = None
+) -> AccessReport:
+    """The report for one enquiry or one person, recorded as an export in the same transaction."""
+    from audit import events
+
+    with transaction.atomic():
+        enquiry_ids = [enquiry] if enquiry else enquiry_ids_for_national_id(national_id or "")
+        report = access_report(enquiry_ids=enquiry_ids)
+        events.access_report_exported(
+            actor=actor, enquiry_id=enquiry, enquiry_ids=enquiry_ids,
+            by="enquiry" if enquiry else "national_id",
+        )
+    return report
