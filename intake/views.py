@@ -7,7 +7,8 @@ emergency numbers before anything else. Thin: forms parse, ``intake.public`` doe
   redirect, the session or a log; the page is ``no-store``.
 - The status page takes the code by POST only, and answers a wrong and an unknown code alike.
 - No IP address or user agent is stored; throttling counts live in memory (``intake.throttle``).
-- Every page sends a Content-Security-Policy without inline scripts or styles and no third party.
+- Every page sends a Content-Security-Policy without inline scripts or styles and no third party,
+  and a Referrer-Policy that gives no referrer to any other site.
 """
 
 from __future__ import annotations
@@ -93,7 +94,11 @@ def public_page(view: Callable[..., http.HttpResponse]) -> Callable[..., http.Ht
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)  # no-store: the answers hold codes and personal data
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": with it, browsers send "Origin: null" on this site's own form posts
+        # and Django's CSRF check refuses them (the form, the status page, the language button).
+        # "same-origin" gives nothing to any other site either; these pages have no links or
+        # resources elsewhere (see the CSP).
+        response["Referrer-Policy"] = "same-origin"
         response["X-Content-Type-Options"] = "nosniff"
         response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         response["X-Robots-Tag"] = "noindex"
