@@ -26,6 +26,7 @@ from audit import context, events
 from audit.models import Action
 from intake import policies, receipts, services
 from intake.models import Enquiry, EnquiryReceipt, ReporterMessage
+from intake.validation import has_control_characters
 
 MESSAGE_MAX_LENGTH = 5_000
 
@@ -117,8 +118,6 @@ def receipt_guessing_throttled() -> None:
 
 
 def _clean_text(text: str) -> str:
-    from intake.validation import has_control_characters
-
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [_("Write a message.")]})

@@ -7,7 +7,7 @@ Field names are the model's, so that the services' errors land beside the field 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -139,7 +139,7 @@ class PublicEnquiryForm(forms.Form):
     children_in_household = YesNoUnknownField(label=_("Do children live in the home?"))
 
     # Shown in this order, in these groups.
-    SECTIONS = [
+    SECTIONS: ClassVar[list[tuple[Any, list[str]]]] = [
         (_("Your concern"), ["description", "immediate_danger"]),
         (_("About you"), ["reporter_type", "reporter_name", "reporter_phone", "reporter_email",
                           "reporter_organisation"]),
@@ -150,7 +150,7 @@ class PublicEnquiryForm(forms.Form):
         (_("More about what is happening"), ["violence_types", "perpetrator_relation", "location",
                                              "risk_factors", "children_in_household"]),
     ]
-    VALUE_FIELDS = [name for _title, names in SECTIONS for name in names]
+    VALUE_FIELDS: ClassVar[list[str]] = [name for _title, names in SECTIONS for name in names]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

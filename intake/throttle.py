@@ -8,9 +8,8 @@ must not be stopped by a puzzle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ipaddress
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches

@@ -178,7 +178,7 @@ def test_the_services_rules_land_beside_the_field_they_are_about(resident: Clien
                       subject_national_id="01017012346")
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(r'id="id_reporter_name_error">.*anonym', html, re.I)
+    assert re.search(r'id="id_reporter_name_error">.*anonym', html, re.IGNORECASE)
     assert 'id="id_subject_national_id_error"' in html
     assert "Kari" in html  # what the resident wrote is kept, so nothing needs typing again
     assert not Enquiry.objects.exists() and not EnquiryReceipt.objects.exists()
@@ -219,6 +219,21 @@ def test_many_submissions_from_one_address_are_throttled(resident: Client, setti
     assert Enquiry.objects.count() == 3
     # Another address is not affected.
     assert submit(Client(REMOTE_ADDR="198.51.100.20")).status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_resident_is_counted_alone(tonsberg: Any, settings: Any) -> None:
+    settings.TRYGGEST_FORM_SUBMISSIONS_PER_HOUR = 1
+    settings.TRYGGEST_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.2"
+
+    def via_proxy(address: str, claimed: str = "") -> Client:
+        chain = f"{claimed}, {address}" if claimed else address
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=chain)
+
+    assert submit(via_proxy("203.0.113.7")).status_code == 200
+    assert submit(via_proxy("203.0.113.8")).status_code == 200
+    # What a client writes into X-Forwarded-For itself does not get it a fresh count.
+    assert submit(via_proxy("203.0.113.7", claimed="192.0.2.99")).status_code == 429
 
 
 # --- The status page ---
@@ -317,6 +332,7 @@ def test_alice_writes_to_the_reporter_who_reads_it_and_answers(
     enquiry = Enquiry.objects.get()
     team = as_user(alice)
     url = f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/"
+    assert url in team.get(f"/admin/intake/enquiry/{enquiry.pk}/change/").content.decode()
     page = team.get(url)
     assert page.status_code == 200
     response = team.post(url, {"text": "Takk for at du sa fra. Vet du om han har hjemmesykepleie?"})

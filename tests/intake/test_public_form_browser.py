@@ -144,6 +144,12 @@ def test_a_resident_reports_copies_the_code_and_reads_the_status(page: Any) -> N
     enquiry = Enquiry.objects.get()
     assert (enquiry.channel, enquiry.reporter_type, enquiry.violence_types) == (
         "web_form", "anonymous", ["economic"])
+
+    # The language button: a POST to Django's set_language from a page with this site's headers.
+    page.goto("/meld/status/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Follow up your enquiry").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
     assert page.problems == []  # type: ignore[attr-defined]
 
 
