@@ -21,10 +21,12 @@ from django import http
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import csrf
 
 from intake import public, throttle
 from intake.public_forms import (
@@ -101,7 +103,6 @@ def public_page(view: Callable[..., http.HttpResponse]) -> Callable[..., http.Ht
         response["Referrer-Policy"] = "same-origin"
         response["X-Content-Type-Options"] = "nosniff"
         response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        response["X-Robots-Tag"] = "noindex"
         return response
 
     return wrapped
@@ -194,7 +195,9 @@ def status(request: http.HttpRequest) -> http.HttpResponse:
     template = "intake/public/status.html"
     if request.method != "POST":
         # The code is never taken from the URL: it would end up in histories and server logs.
-        return _page(request, template, {"code_form": ReceiptCodeForm()})
+        response = _page(request, template, {"code_form": ReceiptCodeForm()})
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     if throttle.exceeded(_limit("code"), request):
         return _too_many(request, template, {"code_form": ReceiptCodeForm()})
@@ -251,3 +254,36 @@ def _status_page(request: http.HttpRequest, template: str, code: str, *,
         "reply_form": reply_form or ReporterReplyForm(initial={"code": code}),
         "sent": sent,
     }, status=200 if reply_form is None or not reply_form.errors else 400)
+
+
+def csrf_failure(request: http.HttpRequest, reason: str = "") -> http.HttpResponse:
+    """Django's CSRF failure page, except on the residents' pages (settings.CSRF_FAILURE_VIEW).
+
+    There a resident whose browser lost the form's cookie gets the form back with everything they
+    wrote and a plain explanation, instead of a technical page that throws their words away.
+    """
+    if request.method == "POST" and request.path == reverse("intake:public_form"):
+        return _form_again_after_csrf_failure(request)
+    if request.method == "POST" and request.path == reverse("intake:public_status"):
+        return _status_again_after_csrf_failure(request)
+    return csrf.csrf_failure(request, reason=reason)
+
+
+_COOKIE_PROBLEM = gettext_lazy(
+    "Your browser did not send the form's security cookie, so nothing was sent yet. Check that "
+    "cookies are allowed for this site, and send again."
+)
+
+
+@public_page
+def _form_again_after_csrf_failure(request: http.HttpRequest) -> http.HttpResponse:
+    form = PublicEnquiryForm(_with_fresh_start(request.POST, website=""))
+    form.add_error(None, str(_COOKIE_PROBLEM))
+    return _page(request, "intake/public/form.html", {"form": form}, status=403)
+
+
+@public_page
+def _status_again_after_csrf_failure(request: http.HttpRequest) -> http.HttpResponse:
+    code_form = ReceiptCodeForm()
+    return _page(request, "intake/public/status.html",
+                 {"code_form": code_form, "cookie_problem": _COOKIE_PROBLEM}, status=403)

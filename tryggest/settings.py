@@ -189,6 +189,9 @@ TRYGGEST_DEFAULT_TEAM = "tonsberg"
 TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
 
 # The residents' form (/meld/, issue 8)
+# A resident whose browser lost the CSRF cookie gets the form back with their text (other pages:
+# Django's own failure page).
+CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 # When the team reads what comes in; the form says so, because nobody watches it at night.
 # Same format as a helping service's hours (routing.hours).
 TRYGGEST_TEAM_HOURS = [{"days": "mon-fri", "from": "08:00", "to": "15:30"}]

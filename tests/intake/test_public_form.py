@@ -184,6 +184,20 @@ def test_the_services_rules_land_beside_the_field_they_are_about(resident: Clien
     assert not Enquiry.objects.exists() and not EnquiryReceipt.objects.exists()
 
 
+def test_a_lost_form_cookie_gives_the_resident_their_text_back(tonsberg: Any) -> None:
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR=NEIGHBOUR_IP)
+    response = client.post("/meld/", form_data(description="Hun tør ikke si noe selv."))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Hun tør ikke si noe selv." in html
+    assert "informasjonskapsel" in html or "cookie" in html
+    assert 'name="csrfmiddlewaretoken"' in html and "csrftoken" in response.cookies
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert not Enquiry.objects.exists()
+    # Other pages keep Django's own CSRF failure page.
+    assert client.post("/i18n/setlang/", {"language": "en"}).status_code == 403
+
+
 def test_a_filled_honeypot_is_rejected_without_storing(resident: Client) -> None:
     response = submit(resident, website="http://spam.example")
     assert response.status_code == 400
