@@ -156,7 +156,9 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
         form.add_error(None, _("The form was open for a long time. Please check it and send it "
                                "again."))
         return _page(request, template, {"form": form}, status=400)
-    if elapsed < settings.TRYGGEST_FORM_MIN_SECONDS:
+    # Mistakes first: a person who pressed Send at once on an empty form needs to hear about the
+    # fields, not about speed.
+    if form.is_valid() and elapsed < settings.TRYGGEST_FORM_MIN_SECONDS:
         # The same start time stays in the form, so sending again in a moment goes through.
         form.add_error(None, _("The form was sent very quickly. Please check it and send it "
                                "again."))
