@@ -150,6 +150,13 @@ def test_an_anonymous_submission_stores_no_contact_data_ip_or_user_agent(residen
         assert NEIGHBOUR_IP not in str(event.__dict__) and "Neighbour" not in str(event.__dict__)
 
 
+def test_someone_in_danger_now_is_told_again_to_call_112(resident: Client) -> None:
+    html = submit(resident, immediate_danger="yes").content.decode()
+    assert Enquiry.objects.get().immediate_danger is True
+    assert "Du svarte at noen er i fare akkurat nå. Ring 112 nå." in html
+    assert html.count('href="tel:112"') == 2  # the box at the top, and beside the warning
+
+
 def test_a_named_reporter_leaves_contact_details(resident: Client) -> None:
     submit(resident, reporter_type="acquaintance", reporter_name="Kari Nordmann",
            reporter_phone="+47 912 34 567")
