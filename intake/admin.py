@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django import http
+from django import forms, http
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
-from intake import break_glass, policies, selectors, services
+from intake import break_glass, policies, public, selectors, services
 from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
 from routing.models import Referral
 from intake.models import (
     AssessmentInstrument,
     Enquiry,
+    EnquiryReceipt,
     InstrumentItem,
     RiskAssessment,
     State,
@@ -109,9 +110,16 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     )
 
     def get_urls(self) -> list[Any]:
+        from django.urls import path
+
         from routing.admin import enquiry_urls  # legal duties and the under-18 referral
 
-        return [*enquiry_urls(self), *super().get_urls()]
+        messages_url = path(
+            "<path:object_id>/reporter-messages/",
+            self.admin_site.admin_view(self.reporter_messages_view),
+            name="intake_enquiry_reporter_messages",
+        )
+        return [messages_url, *enquiry_urls(self), *super().get_urls()]
 
     # --- Scope and permissions: the policies decide, per object ---
 
@@ -307,6 +315,55 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     def get_fsm_block_label(self, fsm_field_name: str) -> str:  # type: ignore[override]
         return _("Next step")
+
+    # --- Messages with a reporter who follows the enquiry with a receipt code (issue 8) ---
+
+    def reporter_messages_view(self, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+        try:
+            enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
+        except Enquiry.DoesNotExist:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        may_write = policies.may_edit(request.user, enquiry)
+        form = ReporterMessageForm(request.POST or None)
+        if request.method == "POST":
+            if not may_write:
+                self.message_user(request, _("You may not do this with this enquiry."), messages.ERROR)
+                return redirect(request.path)
+            if form.is_valid():
+                try:
+                    public.reporter_message_send(
+                        enquiry=enquiry, actor=request.user, text=form.cleaned_data["text"]
+                    )
+                except ValidationError as exc:
+                    for errors in exc.message_dict.values():
+                        for error in errors:
+                            form.add_error("text", error)
+                else:
+                    self.message_user(
+                        request, _("Sent. The reporter reads it with their receipt code."),
+                        messages.SUCCESS,
+                    )
+                    return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": enquiry,
+            "title": _("Messages with the reporter"),
+            "has_receipt": EnquiryReceipt.objects.filter(enquiry=enquiry).exists(),
+            "reporter_messages": enquiry.reporter_messages.select_related("author"),
+            "form": form if may_write else None,
+            "change_url": reverse("admin:intake_enquiry_change", args=[enquiry.pk]),
+        }
+        return TemplateResponse(request, "admin/intake/enquiry/reporter_messages.html", context)
+
+
+class ReporterMessageForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Message to the reporter"), max_length=public.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("The reporter sees it with their receipt code, possibly on a shared "
+                               "device: write nothing they have not told you themselves."),
+    )
 
 
 class InstrumentItemInline(admin.TabularInline):

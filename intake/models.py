@@ -350,3 +350,46 @@ class RiskAssessment(models.Model):
     @property
     def is_downgrade(self) -> bool:
         return risk_level_rank(self.level) < risk_level_rank(self.computed_level)
+
+
+class EnquiryReceipt(models.Model):
+    """The receipt code a resident got for an enquiry from the public form; only its hash is kept."""
+
+    enquiry = models.OneToOneField(Enquiry, on_delete=models.CASCADE, related_name="receipt")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("receipt code")
+        verbose_name_plural = _("receipt codes")
+
+    def __str__(self) -> str:
+        return self.enquiry.reference
+
+
+class ReporterMessage(models.Model):
+    """A message between the team and a reporter who follows the enquiry with a receipt code.
+
+    The reporter may be anonymous: nothing here says who they are, and no address is stored.
+    """
+
+    class Direction(models.TextChoices):
+        TO_REPORTER = "to_reporter", _("From the team to the reporter")
+        FROM_REPORTER = "from_reporter", _("From the reporter")
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="reporter_messages")
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
+    text = models.TextField(_("message"), validators=[MaxLengthValidator(5_000)])
+    at = models.DateTimeField(_("time"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("message to or from the reporter")
+        verbose_name_plural = _("messages to and from the reporter")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry.reference} {self.direction}"

@@ -46,7 +46,7 @@ class ReferralAnswerForm(forms.Form):
 def _neutral(request: http.HttpRequest) -> http.HttpResponse:
     # Unknown, used and expired links look the same: nothing to learn by trying tokens.
     response = TemplateResponse(request, "routing/referral_link_unavailable.html", {}, status=404)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -85,7 +85,7 @@ def referral_link(request: http.HttpRequest, token: str) -> http.HttpResponse:
             _grant(request, link)
             return redirect(request.path)
         response = TemplateResponse(request, "routing/referral_link_open.html", {})
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     referral = link.referral
@@ -112,5 +112,5 @@ def referral_link(request: http.HttpRequest, token: str) -> http.HttpResponse:
     data = services.referral_view_for_service(referral=referral)
     context = {"referral": data, "form": form, "state": referral.state}
     response = TemplateResponse(request, "routing/referral_link.html", context)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response

@@ -16,6 +16,8 @@ from intake import services
 from intake.models import Enquiry
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory, make_enquiry
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _audit_erasure_during_flush() -> Any:

@@ -187,3 +187,31 @@ LOGGING = {
 TRYGGEST_DEFAULT_TEAM = "tonsberg"
 # Where the public pages live, for links in e-mails (the referral link for helping services).
 TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
+
+# The residents' form (/meld/, issue 8)
+# A resident whose browser lost the CSRF cookie gets the form back with their text (other pages:
+# Django's own failure page).
+CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
+# When the team reads what comes in; the form says so, because nobody watches it at night.
+# Same format as a helping service's hours (routing.hours).
+TRYGGEST_TEAM_HOURS = [{"days": "mon-fri", "from": "08:00", "to": "15:30"}]
+# The reception's phone number, shown on the public pages when set.
+TRYGGEST_TEAM_PHONE = env_str("TRYGGEST_TEAM_PHONE", "")
+# A person needs longer than this to fill in the form; a script does not.
+TRYGGEST_FORM_MIN_SECONDS = env_int("TRYGGEST_FORM_MIN_SECONDS", 5)
+# Per IP address and hour: submissions, and wrong receipt codes before the status page refuses.
+TRYGGEST_FORM_SUBMISSIONS_PER_HOUR = env_int("TRYGGEST_FORM_SUBMISSIONS_PER_HOUR", 10)
+TRYGGEST_RECEIPT_GUESSES_PER_HOUR = env_int("TRYGGEST_RECEIPT_GUESSES_PER_HOUR", 10)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRYGGEST_TRUSTED_PROXIES = env_int("TRYGGEST_TRUSTED_PROXIES", 0)
+# Throttling counts live only in this process's memory (never in the database or a shared cache),
+# keyed by a keyed hash of the address, and expire after an hour. With several worker processes
+# each keeps its own count, so the real limit is the number above times the workers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}

@@ -46,4 +46,5 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("", include("routing.urls")),
     path("api/v1/audit/", include("audit.urls")),
+    path("", include("intake.urls")),
 ]
