@@ -36,7 +36,7 @@ class ServiceKeyAuthentication(BaseAuthentication):
         if len(key) > 100 or "." not in key or not key.isprintable():
             raise exceptions.AuthenticationFailed(_("The key is not valid."))
         try:
-            api_key = ServiceKey.objects.select_related("organisation__service").get_from_key(key)
+            api_key = ServiceKey.objects.get_from_key(key)
         except ServiceKey.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("The key is not valid.")) from None
         if api_key.has_expired or not api_key.organisation.is_active:
