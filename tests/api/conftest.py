@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import service_key_create
-from tests.factories import TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # The matrix creates the cast for every cell; the production hasher would take minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +37,7 @@ def key_client(key: str) -> APIClient:
 
 def staff_client(user: User) -> APIClient:
     client = APIClient()
-    assert client.login(username=user.username, password=TEST_PASSWORD)
+    client.force_login(user)
     return client
 
 
