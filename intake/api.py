@@ -195,6 +195,7 @@ class EnquiryListCreate(ApiView):
     @extend_schema(
         operation_id="enquiries_list",
         parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description="A page number (50 a page)."),
             OpenApiParameter("state", OpenApiTypes.STR, enum=codes("states")),
             OpenApiParameter("risk_level", OpenApiTypes.STR, enum=codes("risk_levels")),
             OpenApiParameter("received_after", OpenApiTypes.DATETIME, description="Date or time, inclusive."),

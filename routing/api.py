@@ -148,7 +148,7 @@ class HelpServiceList(ApiView):
     permission_classes = [IsAuthenticated]
     serializer_class = HelpServiceOutput
 
-    @extend_schema(operation_id="services_list", responses={200: HelpServiceOutput(many=True), 401: ERROR, 429: ERROR})
+    @extend_schema(operation_id="services_list", responses={200: HelpServiceOutput(many=True), **COMMON_ERRORS})
     def get(self, request: Request) -> Response:
         qs = HelpService.objects.filter(active=True).order_by("name", "pk")
         page = self.paginate_queryset(qs)

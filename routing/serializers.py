@@ -64,6 +64,8 @@ class HelpServiceOutput(serializers.ModelSerializer):
     open_now = serializers.SerializerMethodField()
     phones = serializers.JSONField()
     hours = serializers.JSONField(allow_null=True)
+    url = serializers.CharField()
+    email = serializers.CharField()
 
     class Meta:
         model = HelpService
