@@ -85,7 +85,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class ApiView(GenericAPIView):
-    """Body size is checked before anything reads the body."""
+    """Body size is checked before anything reads the body. No OPTIONS metadata (405): the
+    schema at /api/v1/schema/ describes every operation."""
+
+    metadata_class = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         check_body_size(request)

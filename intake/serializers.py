@@ -171,6 +171,8 @@ class EnquiryDetail(serializers.ModelSerializer):
     perpetrator_relation = serializers.CharField()
     location = serializers.CharField()
     outcome = serializers.SerializerMethodField()
+    outcome_asked = serializers.CharField(help_text="A code, or empty while open.")
+    outcome_achieved = serializers.CharField(help_text="A code, or empty.")
     assessments = AssessmentOutput(many=True)
     referrals = EnquiryReferralOutput(many=True)
     available_transitions = serializers.SerializerMethodField()
