@@ -60,5 +60,6 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[ServiceKey, str]:
         events.object_created(actor=None, obj=organisation)
     key_name = (name or organisation.name)[:50]
     key, plain = ServiceKey.objects.create_key(name=key_name, organisation=organisation)
-    events.object_created(actor=None, obj=key)
+    # The key's primary key embeds its hash; the audit trail names it by its public prefix.
+    events.record(action="create", actor=None, object_type="servicekey", object_id=key.prefix)
     return key, plain

@@ -7,9 +7,11 @@ away: ``API_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest tests/api/test_fuzzing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -54,6 +56,23 @@ def _any_host(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["*"]
 
 
+@contextlib.contextmanager
+def _in_the_test_transaction() -> Iterator[None]:
+    """Requests go through the real WSGI handler, whose signals would close the test's database
+    connection (and with it the test transaction on PostgreSQL). Django's test client does the
+    same around each of its requests, and reconnects afterwards, so this wraps each call."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def targets(nav: Any, alice: Any) -> dict[str, str]:
     """A real enquiry (submitted by NAV, so NAV's key sees it) and a real referral, so that the
@@ -82,7 +101,8 @@ def _aim(case: Any, targets: dict[str, str]) -> None:
 @FUZZ
 def test_fuzz_as_a_service_key(case: Any, nav_key: str, targets: dict[str, str]) -> None:
     _aim(case, targets)
-    response = case.call(headers={"Authorization": f"Api-Key {nav_key}"})
+    with _in_the_test_transaction():
+        response = case.call(headers={"Authorization": f"Api-Key {nav_key}"})
     assert response.status_code != 401, "the key must authenticate every fuzzed call"
     case.validate_response(response, checks=CHECKS)
 
@@ -97,9 +117,10 @@ def test_fuzz_as_staff(case: Any, alice: Any, targets: dict[str, str]) -> None:
     client.force_login(alice)
     session = client.cookies["sessionid"].value
     csrf = _get_new_csrf_string()
-    response = case.call(
-        headers={"X-CSRFToken": csrf}, cookies={"sessionid": session, "csrftoken": csrf}
-    )
+    with _in_the_test_transaction():
+        response = case.call(
+            headers={"X-CSRFToken": csrf}, cookies={"sessionid": session, "csrftoken": csrf}
+        )
     assert response.status_code != 401, "the session must authenticate every fuzzed call"
     assert "CSRF" not in response.text
     case.validate_response(response, checks=CHECKS)
