@@ -183,11 +183,13 @@ def _parse_moment(raw: str, *, end: bool) -> dt.datetime | None:
             moment = dt.datetime.combine(day, dt.time.min)
     except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        try:
+    try:
+        if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        except (ValueError, OverflowError):
-            return None
+        # The database compares in UTC: a time that cannot be expressed there is no time.
+        moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        return None
     return moment
 
 

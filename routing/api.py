@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -89,11 +90,8 @@ class _ReferralAnswer(ApiView):
             ]
             return Response(
                 {
-                    "detail": str(
-                        exceptions.APIException(
-                            f"“{exc.transition}” is not allowed when the referral is “{exc.state}”."
-                        ).detail
-                    ),
+                    "detail": _("“%(transition)s” is not allowed when the referral is “%(state)s”.")
+                    % {"transition": exc.transition, "state": exc.state},
                     "state": exc.state,
                     "allowed_transitions": allowed,
                 },
