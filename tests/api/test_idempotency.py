@@ -8,7 +8,7 @@ import pytest
 
 from intake.models import Enquiry, IdempotencyRecord
 from intake import services
-from tests.api.conftest import key_client, staff_client, submission
+from tests.api.conftest import key_client, submission
 
 
 def test_a_repeat_with_the_same_key_returns_the_first_enquiry(nav: Any) -> None:
@@ -88,3 +88,37 @@ def test_a_lost_race_returns_the_winners_enquiry(alice: Any) -> None:
     assert loser.pk == winner.pk
     assert Enquiry.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_retries_create_one_enquiry(nav_key: str) -> None:
+    """Real concurrent requests on PostgreSQL: the unique constraint lets exactly one through and
+    every retry gets the same enquiry back."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent transactions")
+    results: list[Any] = []
+    barrier = threading.Barrier(4)
+
+    def retry() -> None:
+        try:
+            barrier.wait()
+            response = key_client(nav_key).post(
+                "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="timeout-retry"
+            )
+            results.append((response.status_code, response.json().get("id")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [code for code, _ in results] == [201] * 4
+    assert len({pk for _, pk in results}) == 1
+    assert Enquiry.objects.count() == 1
