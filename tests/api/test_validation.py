@@ -188,3 +188,22 @@ def test_throttled_callers_get_429_with_retry_after(nav: Any, settings: Any) -> 
     assert codes == [200, 200, 429]
     response = nav.get("/api/v1/services/")
     assert int(response["Retry-After"]) > 0
+
+
+def test_staff_posts_need_the_csrf_token(alice: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/api/v1/enquiries/", submission(channel="phone"), format="json")
+    assert response.status_code == 403
+    assert Enquiry.objects.count() == 0
+
+
+def test_staff_are_throttled_per_user(alice: Any, bob: Any, settings: Any) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"service": "100/min", "user": "1/min"},
+    }
+    assert staff_client(alice).get("/api/v1/services/").status_code == 200
+    assert staff_client(alice).get("/api/v1/services/").status_code == 429
+    assert staff_client(bob).get("/api/v1/services/").status_code == 200
