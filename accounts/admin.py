@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Team, User
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
+
+from accounts.models import ServiceKey, ServiceOrganisation, Team, User
 
 
 @admin.register(Team)
@@ -15,3 +18,25 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "team", "is_active")
     list_filter = ("team", "groups", "is_active")
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("TryggEst"), {"fields": ("team",)}))
+
+
+@admin.register(ServiceOrganisation)
+class ServiceOrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "service", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug")
+
+
+@admin.register(ServiceKey)
+class ServiceKeyAdmin(APIKeyModelAdmin):
+    """Keys are created here or with ``create_service_key`` and shown once; revoking is final."""
+
+    list_display = (*APIKeyModelAdmin.list_display, "organisation")
+    list_filter = ("organisation", "revoked")
+
+
+# The library's own key model is unused: every key belongs to an organisation (ServiceKey).
+try:
+    admin.site.unregister(APIKey)
+except admin.sites.NotRegistered:
+    pass

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 
 class Team(models.Model):
@@ -42,3 +43,70 @@ class User(AbstractUser):
         if not hasattr(self, "_role_cache"):
             self._role_cache = set(self.groups.values_list("name", flat=True))
         return role in self._role_cache
+
+
+class ServiceOrganisation(models.Model):
+    """An outside organisation that calls the API with a key: a submitting service (NAV, home
+    nursing, a GP office) or a receiving helping service from the directory, or both.
+
+    It stands in for ``request.user`` when a key authenticates, so it answers the few questions
+    the permission code asks of a user, always as "no team, no permission": staff policies can
+    never mistake it for a member of a team.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # The directory entry this organisation answers referrals for; None for a submitter only.
+    service = models.OneToOneField(
+        "routing.HelpService",
+        verbose_name=_("helping service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # Duck-typing a user for DRF and the policies: authenticated, but no team and no permissions.
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    team_id = None
+
+    class Meta:
+        verbose_name = _("service organisation")
+        verbose_name_plural = _("service organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return False
+
+    def has_role(self, role: str) -> bool:
+        return False
+
+    def get_username(self) -> str:
+        return self.slug
+
+    def audit_actor(self):  # -> audit.events.Actor
+        from audit.events import Actor
+
+        return Actor("service", self.slug, str(self.pk))
+
+
+class ServiceKey(AbstractAPIKey):
+    """An organisation's API key, stored hashed (djangorestframework-api-key); shown once."""
+
+    organisation = models.ForeignKey(
+        ServiceOrganisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="keys",
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("service key")
+        verbose_name_plural = _("service keys")

@@ -8,7 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Team, User
+from django.utils.translation import gettext as _
+
+from accounts.models import ServiceKey, ServiceOrganisation, Team, User
 from accounts.roles import ROLES
 from audit import events
 
@@ -35,3 +37,29 @@ def user_create(
     user.groups.set(Group.objects.filter(name__in=roles))
     events.object_created(actor=None, obj=user)
     return user
+
+
+@transaction.atomic
+def service_key_create(*, slug: str, name: str = "") -> tuple[ServiceKey, str]:
+    """A new key for the organisation ``slug`` (created if missing); returns the key and its
+    plain text, which is shown once and never stored.
+
+    The organisation is linked to the directory's helping service of the same slug when there is
+    one, so the key can read and answer the referrals addressed to that service.
+    """
+    from routing.models import HelpService
+
+    slug = (slug or "").strip()
+    if not slug or len(slug) > 80 or not slug.replace("-", "").replace("_", "").isalnum():
+        raise ValidationError(_("Give the organisation's slug (letters, digits, - and _)."))
+    service = HelpService.objects.filter(slug=slug).first()
+    organisation, created = ServiceOrganisation.objects.get_or_create(
+        slug=slug, defaults={"name": name or (service.name if service else slug), "service": service}
+    )
+    if created:
+        events.object_created(actor=None, obj=organisation)
+    key_name = (name or organisation.name)[:50]
+    key, plain = ServiceKey.objects.create_key(name=key_name, organisation=organisation)
+    # The key's primary key embeds its hash; the audit trail names it by its public prefix.
+    events.record(action="create", actor=None, object_type="servicekey", object_id=key.prefix)
+    return key, plain

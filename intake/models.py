@@ -393,3 +393,37 @@ class ReporterMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enquiry.reference} {self.direction}"
+
+
+class ServiceSubmission(models.Model):
+    """Which service organisation submitted an enquiry through the API (so its key can follow it)."""
+
+    enquiry = models.OneToOneField(
+        Enquiry, on_delete=models.CASCADE, related_name="service_submission", primary_key=True
+    )
+    organisation = models.ForeignKey(
+        "accounts.ServiceOrganisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+
+    class Meta:
+        verbose_name = _("service submission")
+        verbose_name_plural = _("service submissions")
+
+
+class IdempotencyRecord(models.Model):
+    """An ``Idempotency-Key`` used to create an enquiry. The unique constraint, not a prior read,
+    is what makes a retry after a timeout (even two at once) return the first enquiry."""
+
+    caller = models.CharField(max_length=100, help_text="service:<id> or user:<id>")
+    key = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "key"], name="idempotency_caller_key_unique")
+        ]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from audit import events
 from intake import policies
-from intake.models import Enquiry
+from intake.models import Enquiry, State
 
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
@@ -60,3 +61,51 @@ def log_enquiries_listed(*, actor: Any, enquiries: Iterable[Enquiry], filters: d
         events.enquiries_listed(
             actor=actor, enquiry_ids=[e.pk for e in enquiries], filters=filters
         )
+
+
+def enquiries_submitted_by(organisation: Any) -> QuerySet[Enquiry]:
+    """A service organisation's own submissions (it sees their coarse status only)."""
+    return Enquiry.objects.filter(service_submission__organisation=organisation)
+
+
+@transaction.atomic
+def submission_for_service(*, organisation: Any, pk: Any) -> Enquiry:
+    """One of the organisation's own submissions, with its view event; DoesNotExist otherwise."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError:
+        raise Enquiry.DoesNotExist from None
+    enquiry = enquiries_submitted_by(organisation).filter(pk=key).first()
+    if enquiry is None:
+        raise Enquiry.DoesNotExist
+    events.enquiry_viewed(actor=organisation, enquiry=enquiry)
+    return enquiry
+
+
+# Deadlines behind "overdue" (DOMAIN.md): an acute enquiry is assessed within the hour, any other
+# within two working days; a referral is overdue when still unacknowledged after its due_at.
+ACUTE_ASSESS_WITHIN = dt.timedelta(hours=1)
+ASSESS_WITHIN_WORKING_DAYS = 2
+
+
+def _working_days_before(at: dt.datetime, days: int) -> dt.datetime:
+    """The latest moment from which ``days`` working days have passed by ``at``."""
+    from routing.hours import OSLO, is_working_day
+
+    local = at.astimezone(OSLO)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return dt.datetime.combine(day, local.time(), tzinfo=OSLO)
+
+
+def overdue_filter(*, now: dt.datetime) -> Q:
+    """Q for overdue enquiries: unassessed past their deadline, or a sent referral past due_at."""
+    unassessed = Q(state=State.RECEIVED)
+    late_acute = Q(immediate_danger=True, received_at__lt=now - ACUTE_ASSESS_WITHIN)
+    late_any = Q(received_at__lt=_working_days_before(now, ASSESS_WITHIN_WORKING_DAYS))
+    late_referral = Q(referrals__state="sent", referrals__due_at__lt=now)
+    return (unassessed & (late_acute | late_any)) | late_referral

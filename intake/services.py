@@ -414,3 +414,63 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
         fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
     )
     return enquiry
+
+
+def _idempotent_replay(*, caller: str, key: str, body_hash: str) -> Enquiry | None:
+    from intake.models import IdempotencyRecord
+
+    record = IdempotencyRecord.objects.select_related("enquiry").filter(caller=caller, key=key).first()
+    if record is None:
+        return None
+    if record.body_hash != body_hash:
+        raise IdempotencyKeyReused()
+    return record.enquiry
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different body."""
+
+
+def enquiry_submit(
+    *,
+    actor: Any,
+    values: dict[str, Any],
+    channel: str,
+    idempotency_key: str = "",
+    idempotency_caller: str = "",
+    body_hash: str = "",
+) -> tuple[Enquiry, bool]:
+    """Create an enquiry from the API; returns (enquiry, created).
+
+    With an idempotency key, a repeat of the same request returns the first enquiry, and a repeat
+    with another body raises IdempotencyKeyReused. Two concurrent first tries race on the unique
+    constraint: the loser's whole transaction (enquiry and audit event) rolls back and it returns
+    the winner's enquiry. A service organisation's submission is linked to it, so its key can
+    follow it.
+    """
+    from django.db import IntegrityError
+
+    from accounts.models import ServiceOrganisation
+    from intake.models import IdempotencyRecord, ServiceSubmission
+
+    if idempotency_key:
+        existing = _idempotent_replay(caller=idempotency_caller, key=idempotency_key, body_hash=body_hash)
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            enquiry = enquiry_create(actor=actor, values=values, channel=channel)
+            if isinstance(actor, ServiceOrganisation):
+                ServiceSubmission.objects.create(enquiry=enquiry, organisation=actor)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    caller=idempotency_caller, key=idempotency_key, body_hash=body_hash, enquiry=enquiry
+                )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        existing = _idempotent_replay(caller=idempotency_caller, key=idempotency_key, body_hash=body_hash)
+        if existing is None:
+            raise
+        return existing, False
+    return enquiry, True

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from audit import events
 from intake.validation import subject_age
 from intake.vocabulary import label, risk_level_rank
 from routing.hours import is_open, next_opening
-from routing.models import ForWhom, HelpService, RoutingRule
+from routing.models import ForWhom, HelpService, Referral, RoutingRule
 
 
 @dataclass
@@ -164,3 +168,45 @@ def duty_status(enquiry: Any) -> list[DutyStatus]:
     for decision in LegalDutyDecision.objects.filter(enquiry=enquiry).order_by("decided_at", "pk"):
         latest[decision.duty] = decision
     return [DutyStatus(duty, str(label("legal_duties", duty)), latest.get(duty)) for duty in duties_raised(enquiry)]
+
+
+def referrals_visible_to(actor: Any) -> QuerySet[Referral]:
+    """A service organisation: the referrals addressed to its helping service. Staff who work
+    enquiries: their team's. Anyone else: none."""
+    from accounts.models import ServiceOrganisation
+    from intake import policies
+
+    qs = Referral.objects.select_related("enquiry", "service")
+    if isinstance(actor, ServiceOrganisation):
+        return qs.filter(service_id=actor.service_id) if actor.service_id else qs.none()
+    if (
+        policies.is_staff_user(actor)
+        and actor.team_id is not None
+        and actor.has_perm("routing.view_referral")
+        and actor.has_perm("intake.view_enquiry")
+    ):
+        return qs.filter(enquiry__team_id=actor.team_id)
+    return qs.none()
+
+
+@transaction.atomic
+def referral_for_actor(*, actor: Any, pk: Any) -> Referral:
+    """One referral for reading, with its view event; Referral.DoesNotExist when not visible."""
+    try:
+        key = uuid.UUID(str(pk))
+    except ValueError:
+        raise Referral.DoesNotExist from None
+    referral = referrals_visible_to(actor).filter(pk=key).first()
+    if referral is None:
+        raise Referral.DoesNotExist
+    events.object_viewed(actor=actor, obj=referral, enquiry_id=referral.enquiry_id)
+    return referral
+
+
+def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict[str, Any]) -> None:
+    """A list of referrals shows personal data: record which enquiries it showed."""
+    with transaction.atomic():
+        events.record(
+            action="list", actor=actor, object_type="referral",
+            enquiry_ids=[r.enquiry_id for r in referrals], filters=filters,
+        )

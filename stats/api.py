@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -66,10 +68,55 @@ def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
+_COUNTS = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """The contract's statistics. A count of null was suppressed (1 to 4); see ``suppressed``."""
+
+    to = serializers.DateField()
+    total_received = serializers.IntegerField(allow_null=True)
+    by_state = _COUNTS
+    by_month = _COUNTS
+    by_channel = _COUNTS
+    by_reporter_type = _COUNTS
+    by_risk_level = _COUNTS
+    by_violence_type = _COUNTS
+    by_risk_factor = _COUNTS
+    by_relation = _COUNTS
+    by_location = _COUNTS
+    by_outcome = _COUNTS
+    by_outcome_asked = _COUNTS
+    by_outcome_achieved = _COUNTS
+    by_team = _COUNTS
+    referrals_by_service = serializers.DictField(child=_COUNTS)
+    median_hours_to_assessment = serializers.FloatField(allow_null=True)
+    median_hours_to_forward = serializers.FloatField(allow_null=True)
+    median_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
+    p90_hours_to_assessment = serializers.FloatField(allow_null=True)
+    p90_hours_to_forward = serializers.FloatField(allow_null=True)
+    p90_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
+    overdue = _COUNTS
+    suppressed = serializers.ListField(child=serializers.CharField())
+
+
+StatisticsSerializer._declared_fields["from"] = serializers.DateField()
+
+
 class StatisticsView(APIView):
     permission_classes = [IsAuthenticated, MayViewStatistics]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    @extend_schema(
+        operation_id="stats_retrieve",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive), Europe/Oslo."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive), Europe/Oslo."),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="csv for CSV."),
+        ],
+        responses={200: StatisticsSerializer},
+        description="Case-flow statistics for managers; counts from 1 to 4 are null and listed in `suppressed`.",
+    )
     def get(self, request: Request) -> Response:
         params = RangeSerializer(data={k: v for k, v in request.query_params.items() if k in ("from", "to")})
         params.is_valid(raise_exception=True)

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from the package, not a CDN
+    "rest_framework_api_key",  # hashed service keys (accounts.ServiceKey builds on it)
     "django_fsm",
     "accounts",
     "audit",
@@ -155,19 +157,48 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 REST_FRAMEWORK = {
+    # The key first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tryggest.api_auth.ServiceKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["tryggest.api_errors.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tryggest.api_auth.ServiceKeyThrottle",
+        "tryggest.api_auth.StaffUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "service": env_str("API_THROTTLE_SERVICE", "120/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "tryggest.api_errors.exception_handler",
+    # Escape non-ASCII in responses: an echoed lone surrogate must never break rendering (a 5xx).
+    "UNICODE_JSON": False,
 }
+
+# Request bodies larger than this are refused with 413 (API.md).
+API_MAX_BODY_BYTES = 64 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "TryggEst API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "intake.vocabulary.RISK_LEVEL_ORDER",
+        "EnquiryStateEnum": "intake.models.State",
+        "ReferralStateEnum": "routing.models.ReferralState",
+    },
 }
 
 LOGGING = {

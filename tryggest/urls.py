@@ -47,4 +47,5 @@ urlpatterns = [
     path("", include("routing.urls")),
     path("api/v1/audit/", include("audit.urls")),
     path("", include("intake.urls")),
+    path("api/v1/", include("tryggest.api_urls")),
 ]

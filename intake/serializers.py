@@ -1,0 +1,261 @@
+"""Explicit input and output serializers of the intake API (API.md, "Enquiries", "Transitions").
+
+Input serializers are strict: an unknown field anywhere is a 400 that names it, because in this
+domain a silently dropped ``"immediate_danger": true`` can cost a life.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from intake.models import Enquiry, RiskAssessment
+from intake.vocabulary import STAFF_CHANNELS, codes
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, by name."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {str(name): [_("Unknown field.")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def _code(group: str, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=codes(group), **kwargs)
+
+
+def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, allow_null=True, **kwargs
+    )
+
+
+class ReporterInput(StrictSerializer):
+    type = _code("reporter_types")
+    name = _text(200)
+    phone = _text(40)
+    email = _text(254)
+    organisation = _text(200)
+
+
+class SubjectInput(StrictSerializer):
+    name = _text(200)
+    national_id = _text(11, help_text="11 digits with valid check digits (fødselsnummer or D-number).")
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(required=False, allow_null=True, min_value=1880, max_value=9999)
+    gender = _code("genders", required=False, allow_null=True, allow_blank=True)
+    address = _text(300)
+    phone = _text(40)
+    knows_about_enquiry = serializers.BooleanField(required=False, allow_null=True)
+    consents_to_forwarding = serializers.BooleanField(required=False, allow_null=True)
+    consent_capacity_doubted = serializers.BooleanField(required=False, allow_null=True)
+
+
+class EnquiryInput(StrictSerializer):
+    channel = serializers.ChoiceField(
+        choices=STAFF_CHANNELS, required=False,
+        help_text="Staff only (required for staff); service keys submit on channel `api` and may not set it.",
+    )
+    reporter = ReporterInput()
+    subject = SubjectInput(required=False)
+    risk_factors = serializers.ListField(child=_code("risk_factors"), required=False, max_length=50)
+    violence_types = serializers.ListField(child=_code("violence_types"), required=False, max_length=50)
+    perpetrator_relation = _code("perpetrator_relations", required=False, allow_null=True, allow_blank=True)
+    location = _code("locations", required=False, allow_null=True, allow_blank=True)
+    description = serializers.CharField(max_length=10_000, trim_whitespace=False)
+    immediate_danger = serializers.BooleanField(required=False, default=False)
+    children_in_household = serializers.BooleanField(required=False, default=False)
+
+    def to_values(self) -> dict[str, Any]:
+        """The validated input as the model's field names, for ``intake.services``."""
+        data = self.validated_data
+        values: dict[str, Any] = {}
+        for prefix in ("reporter", "subject"):
+            for name, value in (data.get(prefix) or {}).items():
+                field = f"{prefix}_{name}"
+                if value is None and field not in _NULLABLE:
+                    value = ""
+                values[field] = value
+        for name in ("risk_factors", "violence_types"):
+            values[name] = list(data.get(name) or [])
+        for name in ("perpetrator_relation", "location"):
+            values[name] = data.get(name) or ""
+        for name in ("description", "immediate_danger", "children_in_household"):
+            values[name] = data[name]
+        return values
+
+
+_NULLABLE = {
+    "subject_birth_date", "subject_birth_year", "subject_knows_about_enquiry",
+    "subject_consents_to_forwarding", "subject_consent_capacity_doubted",
+}
+
+
+class EnquiryReceipt(serializers.ModelSerializer):
+    """What a service key sees of its submissions: the coarse status only."""
+
+    class Meta:
+        model = Enquiry
+        fields = ["id", "reference", "state", "received_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ReporterOutput(serializers.Serializer):
+    type = serializers.CharField(source="reporter_type")
+    name = serializers.CharField(source="reporter_name")
+    phone = serializers.CharField(source="reporter_phone")
+    email = serializers.CharField(source="reporter_email")
+    organisation = serializers.CharField(source="reporter_organisation")
+
+
+class SubjectOutput(serializers.Serializer):
+    name = serializers.CharField(source="subject_name")
+    national_id = serializers.CharField(source="subject_national_id")
+    birth_date = serializers.DateField(source="subject_birth_date", allow_null=True)
+    birth_year = serializers.IntegerField(source="subject_birth_year", allow_null=True)
+    gender = serializers.CharField(source="subject_gender")
+    address = serializers.CharField(source="subject_address")
+    phone = serializers.CharField(source="subject_phone")
+    knows_about_enquiry = serializers.BooleanField(source="subject_knows_about_enquiry", allow_null=True)
+    consents_to_forwarding = serializers.BooleanField(
+        source="subject_consents_to_forwarding", allow_null=True
+    )
+    consent_capacity_doubted = serializers.BooleanField(
+        source="subject_consent_capacity_doubted", allow_null=True
+    )
+
+
+class AssessmentOutput(serializers.ModelSerializer):
+    instrument_version = serializers.IntegerField(source="instrument.version")
+    assessed_by = serializers.CharField(source="assessed_by.username")
+    state = serializers.CharField(source="enquiry.state", help_text="The enquiry's state afterwards.")
+    computed_level = serializers.ChoiceField(choices=codes("risk_levels"))
+    level = serializers.ChoiceField(choices=codes("risk_levels"))
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "version", "instrument_version", "answers", "acute_criteria_met", "computed_level",
+            "level", "override_reason", "assessed_by", "assessed_at", "state",
+        ]
+        read_only_fields = fields
+
+
+class EnquiryReferralOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    service = serializers.CharField(source="service.slug")
+    state = serializers.CharField()
+    legal_basis = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class EnquiryDetail(serializers.ModelSerializer):
+    """What a team member or coordinator sees."""
+
+    channel = serializers.CharField()
+    reporter = ReporterOutput(source="*")
+    subject = SubjectOutput(source="*")
+    team = serializers.CharField(source="team.slug")
+    assigned_to = serializers.SerializerMethodField()
+    risk_level = serializers.SerializerMethodField()
+    perpetrator_relation = serializers.CharField()
+    location = serializers.CharField()
+    outcome = serializers.SerializerMethodField()
+    outcome_asked = serializers.CharField(help_text="A code, or empty while open.")
+    outcome_achieved = serializers.CharField(help_text="A code, or empty.")
+    assessments = AssessmentOutput(many=True)
+    referrals = EnquiryReferralOutput(many=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enquiry
+        fields = [
+            "id", "reference", "state", "received_at", "updated_at", "channel", "reporter",
+            "subject", "risk_factors", "violence_types", "perpetrator_relation", "location",
+            "description", "immediate_danger", "children_in_household", "team", "assigned_to",
+            "risk_level", "assessments", "referrals", "available_transitions", "outcome",
+            "outcome_asked", "outcome_achieved", "close_note",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assigned_to(self, obj: Enquiry) -> str | None:
+        return obj.assigned_to.username if obj.assigned_to_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_risk_level(self, obj: Enquiry) -> str | None:
+        return obj.risk_level or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome(self, obj: Enquiry) -> str | None:
+        return obj.outcome or None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_transitions(self, obj: Enquiry) -> list[str]:
+        user = self.context["request"].user
+        return obj.transition_names_for(user)
+
+
+class AssessmentInput(StrictSerializer):
+    answers = serializers.DictField(child=serializers.BooleanField(), allow_empty=True)
+    level_override = _code("risk_levels", required=False, allow_null=True)
+    override_reason = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+
+
+class ForwardInput(StrictSerializer):
+    services = serializers.ListField(
+        child=serializers.SlugField(max_length=80), min_length=1, max_length=20
+    )
+    note = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+    legal_basis = serializers.ChoiceField(choices=["consent", *codes("legal_duties")])
+
+
+class CloseInput(StrictSerializer):
+    outcome = _code("close_outcomes")
+    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    outcome_asked = _code("outcome_asked", required=False, allow_blank=True)
+    outcome_achieved = _code("outcome_achieved", required=False, allow_null=True, allow_blank=True)
+
+
+class ReopenInput(StrictSerializer):
+    reason = serializers.CharField(max_length=5_000)
+
+
+class SuggestionOutput(serializers.Serializer):
+    service = serializers.CharField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    priority = serializers.IntegerField()
+    legal_duty = serializers.CharField(allow_null=True)
+    open_now = serializers.BooleanField(allow_null=True)
+    opens_at = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        # "for" is a Python keyword, so it is added here (API.md names it so).
+        fields["for"] = serializers.CharField(source="for_whom")
+        return fields
+
+
+class InstrumentItemOutput(serializers.Serializer):
+    code = serializers.CharField()
+    group = serializers.CharField()
+    text_nb = serializers.CharField()
+    text_en = serializers.CharField()
+
+
+class InstrumentOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    items = InstrumentItemOutput(many=True, source="items.all")

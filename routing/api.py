@@ -1,0 +1,154 @@
+"""The referrals and services-directory API (API.md): thin views over selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from intake.api import COMMON_ERRORS, ERROR, ApiView
+from routing import selectors, services
+from routing.models import HelpService, Referral
+from routing.serializers import (
+    AcknowledgeInput,
+    CompleteInput,
+    DeclineInput,
+    HelpServiceOutput,
+    ReferralOutput,
+)
+from tryggest.api_auth import is_caseworker, is_service
+
+REFERRAL_REFUSED = inline_serializer(
+    "ReferralTransitionRefused",
+    {
+        "detail": serializers.CharField(),
+        "state": serializers.CharField(),
+        "allowed_transitions": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+# Which answers each referral state still allows (routing.models.Referral's transitions).
+_ANSWERS = ["acknowledge", "decline", "complete"]
+
+
+class IsServiceOrReferralStaff(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return is_service(user) or (is_caseworker(user) and user.has_perm("routing.view_referral"))
+
+
+def _referral(request: Request, pk: str) -> Referral:
+    try:
+        return selectors.referral_for_actor(actor=request.user, pk=pk)
+    except Referral.DoesNotExist:
+        raise exceptions.NotFound() from None
+
+
+class ReferralList(ApiView):
+    permission_classes = [IsServiceOrReferralStaff]
+    serializer_class = ReferralOutput
+
+    @extend_schema(operation_id="referrals_list", responses={200: ReferralOutput(many=True), **COMMON_ERRORS})
+    def get(self, request: Request) -> Response:
+        qs = selectors.referrals_visible_to(request.user).order_by("-sent_at", "pk")
+        page = self.paginate_queryset(qs)
+        selectors.log_referrals_listed(actor=request.user, referrals=page, filters={})
+        return self.get_paginated_response(ReferralOutput(page, many=True).data)
+
+
+class ReferralDetail(ApiView):
+    permission_classes = [IsServiceOrReferralStaff]
+    serializer_class = ReferralOutput
+
+    @extend_schema(operation_id="referrals_retrieve", responses={200: ReferralOutput, **COMMON_ERRORS})
+    def get(self, request: Request, pk: str) -> Response:
+        return Response(ReferralOutput(_referral(request, pk)).data)
+
+
+class _ReferralAnswer(ApiView):
+    permission_classes = [IsServiceOrReferralStaff]
+    serializer_class = ReferralOutput
+    input_class: type = AcknowledgeInput
+    answer = ""
+
+    def post(self, request: Request, pk: str) -> Response:
+        referral = _referral(request, pk)
+        serializer = self.input_class(data=request.data if request.data is not None else {})
+        serializer.is_valid(raise_exception=True)
+        try:
+            referral = self.call(referral, request.user, serializer.validated_data)
+        except services.ReferralTransitionRefused as exc:
+            allowed = [
+                name for name in _ANSWERS
+                if any(t.name == name for t in Referral(state=exc.state).get_available_state_transitions())
+            ]
+            return Response(
+                {
+                    "detail": _("“%(transition)s” is not allowed when the referral is “%(state)s”.")
+                    % {"transition": exc.transition, "state": exc.state},
+                    "state": exc.state,
+                    "allowed_transitions": allowed,
+                },
+                status=409,
+            )
+        referral = selectors.referrals_visible_to(request.user).get(pk=referral.pk)
+        return Response(ReferralOutput(referral).data)
+
+    def call(self, referral: Referral, actor: Any, data: dict[str, Any]) -> Referral:
+        raise NotImplementedError
+
+
+_ANSWER_RESPONSES = {200: ReferralOutput, 409: REFERRAL_REFUSED, **COMMON_ERRORS}
+
+
+class ReferralAcknowledge(_ReferralAnswer):
+    input_class = AcknowledgeInput
+
+    @extend_schema(operation_id="referrals_acknowledge", request=AcknowledgeInput, responses=_ANSWER_RESPONSES)
+    def post(self, request: Request, pk: str) -> Response:
+        return super().post(request, pk)
+
+    def call(self, referral: Referral, actor: Any, data: dict[str, Any]) -> Referral:
+        return services.referral_acknowledge(referral=referral, actor=actor)
+
+
+class ReferralDecline(_ReferralAnswer):
+    input_class = DeclineInput
+
+    @extend_schema(operation_id="referrals_decline", request=DeclineInput, responses=_ANSWER_RESPONSES)
+    def post(self, request: Request, pk: str) -> Response:
+        return super().post(request, pk)
+
+    def call(self, referral: Referral, actor: Any, data: dict[str, Any]) -> Referral:
+        return services.referral_decline(referral=referral, actor=actor, reason=data["reason"])
+
+
+class ReferralComplete(_ReferralAnswer):
+    input_class = CompleteInput
+
+    @extend_schema(operation_id="referrals_complete", request=CompleteInput, responses=_ANSWER_RESPONSES)
+    def post(self, request: Request, pk: str) -> Response:
+        return super().post(request, pk)
+
+    def call(self, referral: Referral, actor: Any, data: dict[str, Any]) -> Referral:
+        return services.referral_complete(referral=referral, actor=actor, note=data.get("note", ""))
+
+
+class HelpServiceList(ApiView):
+    """The helping-services directory: public facts about services, no personal data."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HelpServiceOutput
+
+    @extend_schema(operation_id="services_list", responses={200: HelpServiceOutput(many=True), **COMMON_ERRORS})
+    def get(self, request: Request) -> Response:
+        qs = HelpService.objects.filter(active=True).order_by("name", "pk")
+        page = self.paginate_queryset(qs)
+        data = HelpServiceOutput(page, many=True, context={"now": timezone.now()}).data
+        return self.get_paginated_response(data)

@@ -1,0 +1,81 @@
+"""Explicit serializers of the referrals and services-directory API (API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from intake.serializers import StrictSerializer
+from routing.hours import is_open
+from routing.models import HelpService, Referral
+
+
+class ReferralSubject(serializers.Serializer):
+    """What the receiving service needs to act: who, how to reach them, what happened, how serious."""
+
+    name = serializers.CharField(source="subject_name")
+    phone = serializers.CharField(source="subject_phone")
+    address = serializers.CharField(source="subject_address")
+
+
+class ReferralOutput(serializers.ModelSerializer):
+    enquiry_reference = serializers.CharField(source="enquiry.reference")
+    service = serializers.CharField(source="service.slug")
+    subject = ReferralSubject(source="enquiry")
+    violence_types = serializers.ListField(child=serializers.CharField(), source="enquiry.violence_types")
+    risk_level = serializers.SerializerMethodField()
+    immediate_danger = serializers.BooleanField(source="enquiry.immediate_danger")
+    children_in_household = serializers.BooleanField(source="enquiry.children_in_household")
+    due_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    declined_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "enquiry_reference", "service", "state", "legal_basis", "sent_at", "due_at",
+            "note", "subject", "violence_types", "risk_level", "immediate_danger",
+            "children_in_household", "acknowledged_at", "declined_at", "decline_reason",
+            "completed_at", "completion_note",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_risk_level(self, obj: Referral) -> str | None:
+        return obj.enquiry.risk_level or None
+
+
+class DeclineInput(StrictSerializer):
+    reason = serializers.CharField(max_length=5_000)
+
+
+class CompleteInput(StrictSerializer):
+    note = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+
+
+class AcknowledgeInput(StrictSerializer):
+    pass
+
+
+class HelpServiceOutput(serializers.ModelSerializer):
+    open_now = serializers.SerializerMethodField()
+    phones = serializers.JSONField()
+    hours = serializers.JSONField(allow_null=True)
+    url = serializers.CharField()
+    email = serializers.CharField()
+
+    class Meta:
+        model = HelpService
+        fields = [
+            "slug", "name", "category", "kind", "serves", "phones", "hours", "open_now", "url",
+            "email", "referral_route",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_open_now(self, obj: HelpService) -> bool | None:
+        at: Any = self.context.get("now")
+        return is_open(obj.hours, at) if at is not None else None

@@ -1,0 +1,126 @@
+"""Schemathesis over the whole schema, as a service key and as staff: no input gives a 5xx, and
+every response conforms to the schema.
+
+Examples per operation come from the environment so CI stays fast and a longer run is one variable
+away: ``API_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest tests/api/test_fuzzing.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.middleware.csrf import _get_new_csrf_string
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.api.conftest import submission
+
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
+CHECKS = [not_a_server_error, response_schema_conformance]
+FUZZ = hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _load_schema() -> Any:
+    # Built in-process rather than fetched (schemathesis' lazy fixture loader does not run on
+    # pytest 9); it is the same document /api/v1/schema/ serves.
+    from django.core.wsgi import get_wsgi_application
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(document)))
+    loaded.app = get_wsgi_application()
+    return loaded
+
+
+schema = _load_schema()
+
+
+@pytest.fixture(autouse=True)
+def _any_host(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+@contextlib.contextmanager
+def _in_the_test_transaction() -> Iterator[None]:
+    """Requests go through the real WSGI handler, whose signals would close the test's database
+    connection (and with it the test transaction on PostgreSQL). Django's test client does the
+    same around each of its requests, and reconnects afterwards, so this wraps each call."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def targets(nav: Any, alice: Any) -> dict[str, str]:
+    """A real enquiry (submitted by NAV, so NAV's key sees it) and a real referral, so that the
+    fuzzer reaches past the 404 of a random id into the bodies."""
+    from intake import services
+    from intake.models import Enquiry
+
+    created = nav.post("/api/v1/enquiries/", submission(), format="json")
+    enquiry = Enquiry.objects.get(pk=created.json()["id"])
+    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    enquiry.refresh_from_db()
+    (referral,) = services.enquiry_forward(
+        enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
+    )
+    return {"enquiry": str(enquiry.pk), "referral": str(referral.pk)}
+
+
+def _aim(case: Any, targets: dict[str, str]) -> None:
+    # Half the time a real object; otherwise whatever the fuzzer made up.
+    params = case.path_parameters or {}
+    if "id" in params and zlib.crc32(repr(case.body).encode()) % 2 == 0:
+        params["id"] = targets["referral" if "/referrals/" in case.path else "enquiry"]
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_as_a_service_key(case: Any, nav_key: str, targets: dict[str, str]) -> None:
+    _aim(case, targets)
+    with _in_the_test_transaction():
+        response = case.call(headers={"Authorization": f"Api-Key {nav_key}"})
+    assert response.status_code != 401, "the key must authenticate every fuzzed call"
+    case.validate_response(response, checks=CHECKS)
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_as_staff(case: Any, alice: Any, targets: dict[str, str]) -> None:
+    from django.test import Client
+
+    _aim(case, targets)
+    client = Client()
+    client.force_login(alice)
+    session = client.cookies["sessionid"].value
+    csrf = _get_new_csrf_string()
+    with _in_the_test_transaction():
+        response = case.call(
+            headers={"X-CSRFToken": csrf}, cookies={"sessionid": session, "csrftoken": csrf}
+        )
+    assert response.status_code != 401, "the session must authenticate every fuzzed call"
+    assert "CSRF" not in response.text
+    case.validate_response(response, checks=CHECKS)
