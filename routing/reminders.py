@@ -67,6 +67,17 @@ def deadline_for(kind: str) -> Deadline:
     return deadline
 
 
+@transaction.atomic
+def deadline_save(*, deadline: Deadline, actor: Any, fields: list[str] | None = None) -> Deadline:
+    """Coordinators change a deadline; clocks already running keep their times."""
+    if not (policies.is_staff_user(actor) and actor.has_perm("routing.change_deadline")):
+        raise PermissionDenied(_("You may not change the deadlines."))
+    deadline.full_clean()
+    deadline.save()
+    events.object_changed(actor=actor, obj=deadline, fields=fields or [])
+    return deadline
+
+
 # --- The clock hooks, one per intake service, called inside its transaction ---
 
 
