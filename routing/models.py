@@ -433,7 +433,8 @@ class EnquiryClock(models.Model):
         help_text=_("Empty when nothing is due (the enquiry is closed)."),
     )
     started_at = models.DateTimeField(_("step started"), null=True, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Indexed for "my overdue" and the header count; closed enquiries have no due time.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     escalate_at = models.DateTimeField(_("escalated at the latest"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)

@@ -357,8 +357,10 @@ def _record(
         row.save()
     events.record(
         action=Action.CREATE, actor=None, object_type="reminder", object_id=rows[0].pk if rows else "",
-        enquiry_id=enquiry.pk, reason=f"{kind}:{deadline}", at=now,
+        enquiry_id=enquiry.pk, reason=f"{kind}:{deadline}",
     )
+    if not rows:
+        logger.warning("Enquiry %s is overdue but its team has nobody to remind", enquiry.reference)
     return rows
 
 

@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('enquiry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='clock', serialize=False, to='intake.enquiry', verbose_name='enquiry')),
                 ('kind', models.CharField(blank=True, choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'A service acknowledges a referral'), ('follow_up', 'Follow-up after forwarding')], help_text='Empty when nothing is due (the enquiry is closed).', max_length=30, verbose_name='deadline')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='step started')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
+                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='due')),
                 ('escalate_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at the latest')),
                 ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded')),
                 ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),

@@ -121,7 +121,9 @@ def test_coordinators_edit_the_deadlines_team_members_only_see_them(alice: Any, 
     assert response.status_code == 200  # escalation before the reminder: refused with the error
 
 
-def test_the_embedded_scheduler_sweeps(overdue: Any, alice: Any, bob: Any) -> None:
+def test_the_embedded_scheduler_sweeps(overdue: Any, alice: Any, bob: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In its own thread the scheduler drops stale connections; here it shares the test's one.
+    monkeypatch.setattr("routing.scheduler.close_old_connections", lambda: None)
     scheduler = ReminderScheduler(interval=60)
     with time_machine.travel(NOW, tick=False):
         scheduler.tick()
