@@ -180,10 +180,11 @@ def enquiry_clock_pause(*, enquiry: Enquiry, actor: Any, until: dt.datetime, rea
     clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
     if clock is None:
         clock = _arm(enquiry, _assessment_kind(enquiry), enquiry.received_at)
-    # A pause replacing a running one counts from now; the earlier one ends here.
+    # A pause replacing a running one ends it here; the due times move as if the new pause had
+    # been chosen in the first place (a shorter one brings them back, a longer one moves them on).
     _end_running_pauses(enquiry=enquiry, actor=actor, now=now)
     paused_from = max(now, clock.paused_until) if clock.paused_until else now
-    shift = until - paused_from if until > paused_from else dt.timedelta(0)
+    shift = until - paused_from
     if clock.due_at and clock.reminded_at is None:
         clock.due_at += shift
     if clock.escalate_at and clock.escalated_at is None:

@@ -463,3 +463,18 @@ def test_a_new_team_member_is_reminded_of_unassigned_enquiries(alice: Any, bob: 
     sweep(oslo(2026, 12, 1, 15, 0))
     # Managers see statistics only: never reminded of an enquiry.
     assert [r.recipient_user.username for r in sent_for(enquiry)] == ["alice", "bob", "kari"]
+
+
+def test_a_new_pause_replaces_the_running_one(alice: Any, sweep: Any) -> None:
+    enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)  # due Tuesday 1 December 15:00
+    with time_machine.travel(oslo(2026, 11, 30, 15, 0), tick=False):
+        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 14, 15, 0),
+                                      reason="Venter på politiet.")
+    with time_machine.travel(oslo(2026, 12, 1, 9, 0), tick=False):
+        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 4, 15, 0),
+                                      reason="Politiet svarer fredag.")
+    # As if paused from Monday 15:00 to Friday 15:00 from the start: the day left runs after it.
+    assert EnquiryClock.objects.get(enquiry=enquiry).due_at == oslo(2026, 12, 5, 15, 0)
+    first, second = ClockPause.objects.filter(enquiry=enquiry).order_by("paused_at")
+    assert first.ended_at == oslo(2026, 12, 1, 9, 0) and second.ended_at is None
+    assert sweep(oslo(2026, 12, 5, 15, 0)).count == 1
