@@ -164,10 +164,14 @@ def test_an_enquiry_that_falls_due_is_reminded_through_the_worker(
 
 
 def test_with_the_broker_down_intake_works_and_the_reminder_arrives_when_it_returns(
-    worker: Any, alice_and_bob: Any, one_minute_assessments: None
+    worker: Any, alice_and_bob: Any, one_minute_assessments: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tryggest.celery import app
+
     alice, _bob = alice_and_bob
-    # The scheduler's side is down: a worker and beat pointed at a closed port cannot run a sweep.
+    # The broker is down for everyone: this process's Celery app and the worker with beat point at
+    # a closed port, so anything published in the request path would fail, and no sweep can run.
+    monkeypatch.setattr(app.conf, "broker_url", CLOSED_PORT_BROKER)
     down = worker(CLOSED_PORT_BROKER)
 
     # Submitting through the admin is quick and stores the row: nothing in the request path
@@ -189,8 +193,6 @@ def test_with_the_broker_down_intake_works_and_the_reminder_arrives_when_it_retu
     EnquiryClock.objects.filter(pk=clock.pk).update(due_at=due_at)
 
     # A publish to the dead broker fails fast (bounded timeouts), and is never on the request path.
-    from tryggest.celery import app
-
     with app.connection_for_write(CLOSED_PORT_BROKER) as conn:
         started = time.monotonic()
         with pytest.raises(Exception):  # noqa: B017 - kombu's OperationalError or a socket error
