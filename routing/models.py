@@ -344,7 +344,7 @@ class ReferralLink(models.Model):
 class DeadlineKind(models.TextChoices):
     ASSESSMENT_ACUTE = "assessment_acute", _("Risk assessment of an acute enquiry")
     ASSESSMENT = "assessment", _("Risk assessment")
-    REFERRAL_ACKNOWLEDGEMENT = "referral_acknowledgement", _("A service acknowledges a referral")
+    REFERRAL_ACKNOWLEDGEMENT = "referral_acknowledgement", _("Acknowledgement of a referral")
     FOLLOW_UP = "follow_up", _("Follow-up after forwarding")
 
 

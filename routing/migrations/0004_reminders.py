@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
             name='Deadline',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'A service acknowledges a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, unique=True, verbose_name='deadline')),
+                ('kind', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, unique=True, verbose_name='deadline')),
                 ('remind_after', models.PositiveIntegerField(help_text='Counted from the start of the step, in the unit below.', verbose_name='remind after')),
                 ('escalate_after', models.PositiveIntegerField(help_text='Counted from the start of the step, in the unit below; at least the reminder time.', verbose_name='escalate after')),
                 ('unit', models.CharField(choices=[('minutes', 'minutes'), ('hours', 'hours'), ('days', 'calendar days'), ('working_days', 'working days (Norwegian calendar)')], max_length=20, verbose_name='unit')),
@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
             name='EnquiryClock',
             fields=[
                 ('enquiry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='clock', serialize=False, to='intake.enquiry', verbose_name='enquiry')),
-                ('kind', models.CharField(blank=True, choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'A service acknowledges a referral'), ('follow_up', 'Follow-up after forwarding')], help_text='Empty when nothing is due (the enquiry is closed).', max_length=30, verbose_name='deadline')),
+                ('kind', models.CharField(blank=True, choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], help_text='Empty when nothing is due (the enquiry is closed).', max_length=30, verbose_name='deadline')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='step started')),
                 ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='due')),
                 ('escalate_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at the latest')),
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('reminder', 'Reminder'), ('escalation', 'Escalation')], max_length=20, verbose_name='kind')),
-                ('deadline', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'A service acknowledges a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, verbose_name='deadline')),
+                ('deadline', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, verbose_name='deadline')),
                 ('due_at', models.DateTimeField(verbose_name='was due')),
                 ('sent_at', models.DateTimeField(db_index=True, verbose_name='sent')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail address')),
