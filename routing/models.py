@@ -503,7 +503,7 @@ class ReminderKind(models.TextChoices):
 
 class Reminder(models.Model):
     """One reminder sent to one recipient: what, to whom, when and why. Never changed but for
-    the e-mail's delivery time."""
+    the e-mail's delivery (time and attempts)."""
 
     enquiry = models.ForeignKey(
         "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE, related_name="reminders"
@@ -527,11 +527,20 @@ class Reminder(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     reason = models.CharField(_("why"), max_length=300)
     mailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    # A failed e-mail is tried again by later sweeps; the claim keeps two sweeps from both sending.
+    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    mail_claimed_at = models.DateTimeField(_("last e-mail attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["mail_claimed_at"], condition=models.Q(mailed_at__isnull=True),
+                name="reminder_unmailed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.deadline} {self.sent_at:%Y-%m-%d %H:%M}"

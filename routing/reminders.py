@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -56,6 +56,12 @@ DEFAULT_DEADLINES: dict[str, tuple[int, int, str]] = {
 
 # How many items of each kind one sweep handles; the rest wait for the next sweep (minutes later).
 SWEEP_BATCH = 500
+# A reminder e-mail that failed (mail server down) is tried again by later sweeps: after this long,
+# up to this many times in all, and no longer than a day after the reminder (then it is stale; the
+# row, the enquiry's page and the header count still show it).
+MAIL_RETRY_AFTER = dt.timedelta(minutes=10)
+MAIL_ATTEMPTS = 6
+MAIL_RETRY_WITHIN = dt.timedelta(days=1)
 PAUSE_LONGEST = dt.timedelta(days=366)
 
 
@@ -249,6 +255,7 @@ class SweepResult:
     now: dt.datetime
     dry_run: bool
     planned: list[Planned] = field(default_factory=list)
+    mail_retried: int = 0
 
     @property
     def count(self) -> int:
@@ -341,18 +348,21 @@ def _record(
         rows.append(Reminder(
             enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
             sent_at=now, recipient_service=service, email=service.email, reason=reason,
+            mail_attempts=1 if service.email else 0, mail_claimed_at=now,
         ))
     users = list(users)
     for user in users:
         rows.append(Reminder(
             enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
             sent_at=now, recipient_user=user, email=user.email, reason=reason,
+            mail_attempts=1 if user.email else 0, mail_claimed_at=now,
         ))
     if not users and enquiry.team.email:
         # Nobody in the team to name: the team's shared address still hears about it.
         rows.append(Reminder(
             enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
             sent_at=now, email=enquiry.team.email, reason=reason,
+            mail_attempts=1, mail_claimed_at=now,
         ))
     for row in rows:
         row.save()
@@ -517,6 +527,36 @@ def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Sta
         result.planned.append(plan)
 
 
+def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
+    """Send again the staff e-mails that failed; each claimed like the reminders themselves.
+
+    Services' e-mails are not retried here: their single-use link is only in the first e-mail
+    (the database keeps its hash only); the next referral reminder or the team sends a new one.
+    """
+    retry = Q(
+        mailed_at__isnull=True, recipient_service__isnull=True, mail_attempts__gte=1,
+        mail_attempts__lt=MAIL_ATTEMPTS, mail_claimed_at__lte=now - MAIL_RETRY_AFTER,
+        sent_at__gte=now - MAIL_RETRY_WITHIN,
+    ) & ~Q(email="")
+    rows = list(
+        Reminder.objects.filter(retry).select_related("enquiry").order_by("mail_claimed_at")[:SWEEP_BATCH]
+    )
+    if result.dry_run or not rows:
+        return
+    messages: list[tuple[int, EmailMessage]] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in rows:
+            claimed = Reminder.objects.filter(retry, pk=row.pk).update(
+                mail_claimed_at=now, mail_attempts=F("mail_attempts") + 1
+            )
+            if claimed:
+                messages.append(
+                    (row.pk, _staff_message(row, row.enquiry.reference, _admin_url(row.enquiry)))
+                )
+    _on_commit(messages)
+    result.mail_retried += len(messages)
+
+
 def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResult:
     """Send every reminder and escalation that is due at ``now``, each exactly once.
 
@@ -530,6 +570,7 @@ def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResu
     for kind in (ReminderKind.REMINDER, ReminderKind.ESCALATION):
         for step in steps:
             step(now, kind, result, staff)
+    _mail_retry_step(now, result)
     if result.count:
         logger.info("Reminder sweep at %s: %d %s", now.isoformat(), result.count,
                     "due (dry run)" if dry_run else "sent")

@@ -152,6 +152,8 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail address')),
                 ('reason', models.CharField(max_length=300, verbose_name='why')),
                 ('mailed_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mailed')),
+                ('mail_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='e-mail attempts')),
+                ('mail_claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='last e-mail attempt')),
             ],
             options={
                 'verbose_name': 'reminder',
@@ -232,6 +234,10 @@ class Migration(migrations.Migration):
             model_name='reminder',
             name='referral',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='routing.referral', verbose_name='referral'),
+        ),
+        migrations.AddIndex(
+            model_name='reminder',
+            index=models.Index(condition=models.Q(('mailed_at__isnull', True)), fields=['mail_claimed_at'], name='reminder_unmailed'),
         ),
         migrations.RunPython(install, migrations.RunPython.noop),
     ]

@@ -326,7 +326,7 @@ def test_the_sweep_query_count_does_not_grow_with_enquiries_not_due(alice: Any, 
 
 def test_a_sweep_with_nothing_due_is_a_handful_of_queries(alice: Any, bob: Any, django_assert_max_num_queries: Any) -> None:
     _not_due_enquiries(alice, bob, 20)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert reminders.sweep(now=oslo(2026, 12, 1, 15, 0)).count == 0
 
 
@@ -414,13 +414,32 @@ def test_reminder_emails_carry_no_personal_data(
     assert all(f"/admin/intake/enquiry/{enquiry.pk}/change/" in m.body or "/change/" in m.body for m in staff)
 
 
-def test_a_failing_mail_server_keeps_the_reminder_and_claims_it(alice: Any, bob: Any, sweep: Any, settings: Any) -> None:
+def test_a_failing_mail_server_keeps_the_reminder_and_it_is_mailed_once_the_server_is_back(
+    alice: Any, bob: Any, sweep: Any, settings: Any
+) -> None:
     settings.EMAIL_BACKEND = "tests.routing.failing_backend.FailingBackend"
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     assert sweep(oslo(2026, 12, 1, 15, 0)).count == 1
     rows = sent_for(enquiry)
-    assert len(rows) == 2 and all(r.mailed_at is None for r in rows)
-    assert sweep(oslo(2026, 12, 1, 15, 5)).count == 0
+    assert len(rows) == 2 and all(r.mailed_at is None and r.mail_attempts == 1 for r in rows)
+    assert sweep(oslo(2026, 12, 1, 15, 5)).count == 0  # claimed: no second reminder
+    assert not mail.outbox
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sweep(oslo(2026, 12, 1, 15, 9)).mail_retried == 0  # not before ten minutes
+    assert sweep(oslo(2026, 12, 1, 15, 10)).mail_retried == 2
+    assert sweep(oslo(2026, 12, 1, 15, 30)).mail_retried == 0  # and only once
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.no", "bob@example.no"]
+    assert all(r.mailed_at is not None and r.mail_attempts == 2 for r in sent_for(enquiry))
+
+
+def test_mail_retries_stop_after_a_day(alice: Any, bob: Any, sweep: Any, settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.routing.failing_backend.FailingBackend"
+    enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
+    sweep(oslo(2026, 12, 1, 15, 0))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sweep(oslo(2026, 12, 2, 15, 1)).mail_retried == 0
+    assert all(r.mailed_at is None for r in sent_for(enquiry))
 
 
 # --- The management command ---

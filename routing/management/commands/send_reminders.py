@@ -42,4 +42,7 @@ class Command(BaseCommand):
                 f"-> {', '.join(item.recipients) or '-'}"
             )
         verb = "due (dry run, nothing sent)" if result.dry_run else "sent"
-        self.stdout.write(f"{result.count} {verb} as of {timezone.localtime(result.now).isoformat(timespec='seconds')}")
+        retried = f"; {result.mail_retried} failed e-mails tried again" if result.mail_retried else ""
+        self.stdout.write(
+            f"{result.count} {verb} as of {timezone.localtime(result.now).isoformat(timespec='seconds')}{retried}"
+        )
