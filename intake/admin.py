@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import http
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
-from intake import policies, selectors, services
+from intake import break_glass, policies, selectors, services
 from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
 from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
@@ -27,6 +28,13 @@ from intake.models import (
     State,
     StateChange,
 )
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -74,6 +82,9 @@ class StateChangeInline(ReadOnlyInline):
 class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
     form = EnquiryAdminForm
+    # The model's version is not editable; the form's own hidden field carries it (optimistic
+    # lock). Without this, building the change form fails with a FieldError.
+    exclude = ("version",)
     change_form_template = "admin/intake/enquiry/change_form.html"
     list_display = ("reference", "state", "risk_level", "received_at", "channel", "assigned_to")
     list_filter = (OverdueFilter, "state", "risk_level", "team")
@@ -114,7 +125,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             return request.user.has_perm("intake.view_enquiry")
-        return policies.may_view(request.user, obj)
+        return policies.may_view(request.user, obj) or getattr(request, "_enquiry_read", None) is obj
 
     def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         if obj is None:
@@ -165,10 +176,25 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         self, request: http.HttpRequest, object_id: str, form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> http.HttpResponse:
+        reason = break_glass.granted_reason(request, object_id)
+        if not reason and policies.may_break_glass(request.user) and not (
+            selectors.enquiries_visible_to(request.user).filter(pk=_uuid_or_none(object_id)).exists()
+        ):
+            # Another team's (or no) enquiry: ask a coordinator why before reading anything.
+            form = break_glass.BreakGlassForm(request.POST if "_break_glass" in request.POST else None)
+            if form.is_valid():
+                break_glass.grant(request, object_id, form.cleaned_data["reason"])
+                return http.HttpResponseRedirect(request.path)
+            context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
+                       "title": _("State a reason")}
+            return TemplateResponse(request, "admin/intake/enquiry/break_glass.html", context)
         try:
-            enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
+            enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id, reason=reason)
         except Enquiry.DoesNotExist:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # The page shows the very object the selector read and logged (read-only after a break
+        # of the glass: has_change_permission still asks the team policy).
+        request._enquiry_read = enquiry  # type: ignore[attr-defined]
         extra_context = {
             **(extra_context or {}),
             # Re-assessing keeps the state, so it is no state-machine button: a link to the form.
@@ -176,6 +202,12 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             and policies.may_transition(request.user, enquiry, "assess"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request: http.HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        enquiry = getattr(request, "_enquiry_read", None)
+        if enquiry is not None and from_field is None and str(enquiry.pk) == str(object_id):
+            return enquiry
+        return super().get_object(request, object_id, from_field)
 
     def changeform_view(self, request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:
         try:

@@ -44,7 +44,12 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
         if reason and policies.may_break_glass(actor):
             events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
             return enquiry
-        events.access_denied(actor=actor, object_type="enquiry", object_id=enquiry.pk)
+        events.access_denied(
+            actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk
+        )
+    # Raised after the block commits: raising inside it would roll the refusal's event back.
+    # (A caller that wraps this in its own transaction and lets the exception out of it loses
+    # the event the same way; catch Enquiry.DoesNotExist inside your transaction.)
     raise Enquiry.DoesNotExist
 
 

@@ -187,7 +187,7 @@ def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None =
 
 
 def published_case_flow(
-    *, actor: Any, date_from: dt.date, date_to: dt.date, export: bool = False
+    *, actor: Any, date_from: dt.date, date_to: dt.date, export: bool = False, round_to_5: bool = False
 ) -> dict[str, Any]:
     """The statistics a manager may see: small counts suppressed, and the view logged."""
     from django.db import transaction
@@ -196,7 +196,7 @@ def published_case_flow(
     from stats.disclosure import suppress
 
     raw = case_flow(date_from=date_from, date_to=date_to)
-    data, suppressed = suppress(raw)
+    data, suppressed = suppress(raw, round_to_5=round_to_5)
     data["suppressed"] = suppressed
     with transaction.atomic():
         events.record(

@@ -80,3 +80,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             referrals=data["referrals_by_service"],
         )
     return render(request, "stats/dashboard.html", context, status=200 if form.is_valid() else 400)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    rounded = forms.BooleanField(label=_("Round to the nearest 5 (for publication)"), required=False)
+
+
+@login_required
+@permission_required("intake.view_statistics", raise_exception=True)
+def yearly_report(request: HttpRequest) -> HttpResponse:
+    """The year's figures for Bufdir and the plan's evaluation: printable, or CSV."""
+    form = YearForm(request.GET or {"year": timezone.localdate().year})
+    if not form.is_valid():
+        return render(
+            request, "stats/yearly.html",
+            {**admin.site.each_context(request), "title": _("Yearly report"), "form": form},
+            status=400,
+        )
+    year = form.cleaned_data["year"]
+    as_csv = request.GET.get("format") == "csv"
+    data = published_case_flow(
+        actor=request.user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31),
+        export=as_csv, round_to_5=form.cleaned_data["rounded"],
+    )
+    if as_csv:
+        import csv
+
+        from stats.selectors import flatten
+
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tryggest-arsrapport-{year}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["path", "value"])
+        for path, value in flatten(data):
+            writer.writerow([path, "" if value is None else value])
+        return response
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Yearly report %(year)s") % {"year": year},
+        "form": form,
+        "year": year,
+        "data": data,
+        "charts": [
+            {"key": key, "title": title, "rows": _rows(data[key], GROUPS.get(key))}
+            for key, title in BREAKDOWNS
+        ],
+        "months": _rows(data["by_month"], None),
+        "referrals": data["referrals_by_service"],
+        "rounded": form.cleaned_data["rounded"],
+    }
+    return render(request, "stats/yearly.html", context)

@@ -17,6 +17,37 @@ from intake.models import Enquiry
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory, make_enquiry
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_erasure_during_flush() -> Any:
+    """Let pytest-django's flush after a transactional test empty the append-only audit table.
+
+    The audit table's triggers refuse DELETE (SQLite) and TRUNCATE (PostgreSQL) unless the
+    maintenance marker is set (audit.maintenance); the flush between transactional tests is the
+    one place the suite needs that. The flush also empties what the data migrations installed
+    (roles, the default team, the chain head), so a transactional test should ask for
+    ``@pytest.mark.django_db(transaction=True, serialized_rollback=True)``.
+    """
+    from django.core.management.commands import flush
+
+    from audit.maintenance import erasure_allowed
+
+    original = flush.Command.handle
+
+    def handle(self: Any, *args: Any, **options: Any) -> Any:
+        with erasure_allowed(reason="test database flush", using=options.get("database") or "default"):
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness costs about a second per test user; tests need no such defence.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tonsberg(db: Any) -> Team:
     return Team.objects.get(slug="tonsberg")
@@ -86,9 +117,3 @@ def logged_in(user: User) -> Client:
 @pytest.fixture
 def as_user():
     return logged_in
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The real hasher is slow on purpose; tests log in many times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,4 +45,5 @@ urlpatterns = [
     path("api/v1/stats/", include((stats_urls.api_urlpatterns, "stats_api"))),
     path("stats/", include("stats.urls")),
     path("", include("routing.urls")),
+    path("api/v1/audit/", include("audit.urls")),
 ]

@@ -114,3 +114,19 @@ def test_disclosure_control_is_one_rule():
     assert suppressed == ["b", "c", "e.f"]
     rounded, _ = suppress({"x": 12, "y": 13, "z": 3}, round_to_5=True)
     assert rounded == {"x": 10, "y": 15, "z": None}
+
+
+def test_the_yearly_report_prints_and_exports_rounded(data_set, mona, as_user):
+    client = as_user(mona)
+    year = TODAY.year
+    page = client.get(reverse("stats:yearly"), {"year": year})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert str(year) in html and 'id="chart-by_violence_type"' in html
+    assert "Ola Hansen" not in html
+    response = client.get(reverse("stats:yearly"), {"year": year, "rounded": "on", "format": "csv"})
+    rows = dict(csv.reader(io.StringIO(response.content.decode())))
+    assert rows["total_received"] == "5"  # 7 rounded to the nearest 5
+    assert rows["by_violence_type.economic"] == "5"  # 6 → 5
+    assert rows["by_channel.letter"] == ""  # still suppressed, not rounded to 0 or 5
+    assert client.get(reverse("stats:yearly"), {"year": "abc"}).status_code == 400

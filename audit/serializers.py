@@ -1,0 +1,77 @@
+"""Input and output of the auditor API (API.md, Audit): the field names are fixed by the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from audit.models import Action, ActorType, AuditEvent
+from intake.national_id import has_valid_check_digits
+
+
+class AuditEventQuerySerializer(serializers.Serializer):
+    enquiry = serializers.UUIDField(required=False, help_text=_("Events about this enquiry, and lists that showed it."))
+    actor = serializers.CharField(required=False, max_length=150, help_text=_("A username, or a service's name."))
+    action = serializers.ChoiceField(choices=Action.choices, required=False)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    enquiry = serializers.UUIDField(source="enquiry_id", allow_null=True, read_only=True)
+    actor_type = serializers.ChoiceField(choices=ActorType.choices, read_only=True)
+    action = serializers.ChoiceField(choices=Action.choices, read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq", "at", "actor", "actor_type", "action", "object_type", "object_id", "enquiry",
+            "reason", "ip", "request_id", "fields", "enquiry_ids", "filters",
+        ]
+        read_only_fields = fields
+
+
+class AccessReportQuerySerializer(serializers.Serializer):
+    enquiry = serializers.UUIDField(required=False)
+    national_id = serializers.CharField(required=False, min_length=11, max_length=11)
+
+    def validate_national_id(self, value: str) -> str:
+        if not has_valid_check_digits(value):
+            raise serializers.ValidationError(_("Not a valid national identity number."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("enquiry" in attrs) == ("national_id" in attrs):
+            raise serializers.ValidationError(
+                {"enquiry": [_("Give either an enquiry or a national identity number.")]}
+            )
+        return attrs
+
+
+class AccessReportEventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    actor_type = serializers.ChoiceField(choices=ActorType.choices)
+    action = serializers.ChoiceField(choices=Action.choices)
+    object_type = serializers.CharField()
+    enquiry = serializers.UUIDField(source="enquiry_id", allow_null=True)
+    reason = serializers.CharField()
+
+
+class AccessorSerializer(serializers.Serializer):
+    actor = serializers.CharField()
+    actor_type = serializers.ChoiceField(choices=ActorType.choices)
+    first_at = serializers.DateTimeField()
+    last_at = serializers.DateTimeField()
+    count = serializers.IntegerField()
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The actions taken, as in the events' action.")
+    )
+
+
+class AccessReportSerializer(serializers.Serializer):
+    enquiries = serializers.ListField(child=serializers.UUIDField())
+    generated_at = serializers.DateTimeField()
+    accessed_by = AccessorSerializer(many=True)
+    events = AccessReportEventSerializer(many=True)
