@@ -91,6 +91,12 @@ def worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     for process, log in started:
         stop(process)
         log.close()
+    # Leave the shared Redis as it was: the test queue's list and kombu's bindings for it.
+    import redis
+
+    client = redis.Redis.from_url(BROKER)
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
