@@ -20,12 +20,13 @@ install: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
 
-# SQLite, no broker (tasks run in-process), demo data and demo users.
+# SQLite, no broker (tasks run in-process), demo data and demo users; reminders are swept by a
+# scheduler thread inside the server process (routing/scheduler.py).
 run: install
 	mkdir -p var
 	DEBUG=True $(BIN)/python manage.py migrate --no-input
 	DEBUG=True $(BIN)/python manage.py load_demo_data
-	DEBUG=True $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=True $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL from the environment choose PostgreSQL / Redis.
 test: install

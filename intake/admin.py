@@ -18,6 +18,7 @@ from django_fsm.admin import FSMAdminMixin
 from intake import break_glass, policies, public, selectors, services
 from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
+from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
 from routing.models import Referral
 from intake.models import (
     AssessmentInstrument,
@@ -87,7 +88,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     exclude = ("version",)
     change_form_template = "admin/intake/enquiry/change_form.html"
     list_display = ("reference", "state", "risk_level", "received_at", "channel", "assigned_to")
-    list_filter = ("state", "risk_level", "team")
+    list_filter = (OverdueFilter, "state", "risk_level", "team")
     search_fields = ("reference",)
     list_per_page = 50
     show_full_result_count = False
@@ -170,7 +171,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         filters = {
             key: value for key, value in request.GET.items()
-            if key in {"state__exact", "risk_level__exact", "team__id__exact", "p", "o"}
+            if key in {"state__exact", "risk_level__exact", "team__id__exact", "overdue", "p", "o"}
         }
         if request.GET.get("q"):
             filters["search"] = True  # the search text itself may be personal data

@@ -32,6 +32,7 @@ from intake.models import (
 )
 from intake.validation import validate_enquiry
 from intake.vocabulary import codes, risk_level_rank
+from routing import reminders
 
 # Fields a staff member may correct or complete after an enquiry came in.
 EDITABLE_FIELDS = [
@@ -160,6 +161,7 @@ def enquiry_create(
         **values,
     )
     enquiry.save()
+    reminders.clock_on_create(enquiry)
     events.enquiry_created(actor=actor, enquiry=enquiry)
     return enquiry
 
@@ -180,6 +182,7 @@ def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) ->
     for name, value in changed.items():
         setattr(enquiry, name, value)
     _save(enquiry)
+    reminders.clock_on_update(enquiry)
     events.enquiry_updated(actor=actor, enquiry=enquiry, fields=changed)
     return enquiry
 
@@ -262,6 +265,7 @@ def enquiry_assess(
     )
     enquiry.risk_level = level
     _save(enquiry)
+    reminders.clock_on_assess(enquiry)
     if source != enquiry.state:
         _record_state_change(
             enquiry=enquiry, actor=actor, transition="assess", source=source, at=now,
@@ -332,6 +336,7 @@ def enquiry_forward(
     if enquiry.forwarded_at is None:
         enquiry.forwarded_at = now
     _save(enquiry)
+    reminders.clock_on_forward(enquiry)
     _record_state_change(
         enquiry=enquiry, actor=actor, transition="forward", source=source, reason=note, at=now,
         details={"services": slugs, "legal_basis": legal_basis},
@@ -380,6 +385,7 @@ def enquiry_close(
     enquiry.close_note = note or ""
     enquiry.closed_at = now
     _save(enquiry)
+    reminders.clock_on_close(enquiry)
     _record_state_change(
         enquiry=enquiry, actor=actor, transition="close", source=source, reason=note, at=now,
         details={"outcome": outcome, "outcome_asked": outcome_asked, "outcome_achieved": outcome_achieved},
@@ -406,6 +412,7 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
     enquiry.outcome = enquiry.outcome_asked = enquiry.outcome_achieved = enquiry.close_note = ""
     enquiry.closed_at = None
     _save(enquiry)
+    reminders.clock_on_reopen(enquiry)
     _record_state_change(
         enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
     )

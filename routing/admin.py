@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +24,17 @@ from intake import selectors as intake_selectors
 from intake.errors import ConflictError, TransitionRefused
 from intake.models import Enquiry
 from intake.vocabulary import choices
-from routing import selectors, services
-from routing.models import DutyDecision, HelpService, LegalDutyDecision, RoutingRule
+from routing import reminders, selectors, services
+from routing.models import (
+    ClockPause,
+    Deadline,
+    DutyDecision,
+    EnquiryClock,
+    HelpService,
+    LegalDutyDecision,
+    Reminder,
+    RoutingRule,
+)
 
 
 @admin.register(HelpService)
@@ -207,4 +217,97 @@ def enquiry_urls(model_admin: Any) -> list[URLPattern]:
         path("<path:object_id>/referrals/<uuid:referral_id>/new-link/",
              view(partial(referral_link_renew_view, model_admin)),
              name="intake_enquiry_referral_new_link"),
+        path("<path:object_id>/clock/", view(partial(clock_view, model_admin)),
+             name="intake_enquiry_clock"),
     ]
+
+
+# --- Reminders and escalation (issue 6) ---
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Coordinators edit the deadlines; a change applies to clocks started after it."""
+
+    list_display = ("kind", "remind_after", "escalate_after", "unit")
+    fields = ("kind", "remind_after", "escalate_after", "unit")
+
+    def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("kind",) if obj is not None else ()
+
+    def has_add_permission(self, request: http.HttpRequest) -> bool:
+        return False  # one row per kind, installed by the migration
+
+    def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: http.HttpRequest, obj: Deadline, form: Any, change: bool) -> None:
+        reminders.deadline_save(deadline=obj, actor=request.user, fields=form.changed_data)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """"My overdue" on the enquiry list: past due, not paused, assigned to me or to nobody."""
+
+    title = gettext_lazy("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: http.HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("mine", gettext_lazy("My overdue")), ("team", gettext_lazy("All overdue in my team"))]
+
+    def queryset(self, request: http.HttpRequest, queryset: Any) -> Any:
+        if self.value() not in ("mine", "team"):
+            return queryset
+        overdue = reminders.overdue_enquiries(request.user, mine=self.value() == "mine")
+        return queryset.filter(pk__in=overdue.values("pk"))
+
+
+class PauseForm(forms.Form):
+    until = forms.DateTimeField(
+        label=gettext_lazy("Paused until"),
+        help_text=gettext_lazy("Date and time, e.g. 2026-12-15 12:00. No reminders until then."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=500,
+        help_text=gettext_lazy("E.g. waiting for the adult's consent, waiting for the police."),
+    )
+
+
+def clock_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+    """The enquiry's deadline, its pauses and every reminder sent; pause or resume the clock."""
+    enquiry = _enquiry_or_redirect(model_admin, request, object_id)
+    if not isinstance(enquiry, Enquiry):
+        return enquiry
+    may_pause = policies.may_edit(request.user, enquiry) and enquiry.is_open
+    form = PauseForm(request.POST or None) if may_pause else None
+    if request.method == "POST":
+        if not may_pause:
+            messages.error(request, _("You may not do this with this enquiry."))
+            return redirect(request.path)
+        try:
+            if "resume" in request.POST:
+                reminders.enquiry_clock_resume(enquiry=enquiry, actor=request.user)
+                messages.success(request, _("The clock runs again."))
+                return redirect(request.path)
+            if form is not None and form.is_valid():
+                reminders.enquiry_clock_pause(enquiry=enquiry, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The clock is paused."))
+                return redirect(request.path)
+        except ValidationError as exc:
+            if form is not None:
+                _add_errors(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+    context = {
+        **_context(model_admin, request, enquiry, _("Deadlines and reminders")),
+        "clock": EnquiryClock.objects.filter(enquiry=enquiry).first(),
+        "now": timezone.now(),
+        "pauses": ClockPause.objects.filter(enquiry=enquiry).select_related("paused_by", "ended_by"),
+        "reminders": Reminder.objects.filter(enquiry=enquiry).select_related(
+            "recipient_user", "recipient_service", "referral__service"
+        ),
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/routing/clock.html", context)

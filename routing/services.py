@@ -22,7 +22,6 @@ from audit import events
 from audit.models import ActorType
 from intake import policies
 from intake.vocabulary import codes, label
-from routing.hours import add_working_days
 from routing.models import DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,8 @@ logger = logging.getLogger(__name__)
 REFERRAL_LINK_VALID_FOR = dt.timedelta(days=7)
 REFERRAL_GRANT_VALID_FOR = dt.timedelta(minutes=30)
 
-# Working days a service has to acknowledge a referral before it is overdue.
+# Working days a service has to acknowledge a referral before it is overdue: the default of the
+# `referral_acknowledgement` deadline (routing.Deadline), which coordinators can change.
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 
 
@@ -46,6 +46,10 @@ def referral_create(
     *, enquiry: Any, service: HelpService, actor: Any, legal_basis: str, note: str, sent_at: dt.datetime
 ) -> Referral:
     """Called by ``intake.services.enquiry_forward`` inside its transaction."""
+    from routing.reminders import referral_deadlines
+
+    # The acknowledgement deadline is data (routing.Deadline, coordinators edit it).
+    due_at, escalate_at = referral_deadlines(sent_at)
     referral = Referral.objects.create(
         enquiry=enquiry,
         service=service,
@@ -53,7 +57,8 @@ def referral_create(
         note=note,
         sent_by=actor,
         sent_at=sent_at,
-        due_at=add_working_days(sent_at, ACKNOWLEDGE_WITHIN_WORKING_DAYS),
+        due_at=due_at,
+        escalate_at=escalate_at,
     )
     events.object_created(actor=actor, obj=referral, enquiry_id=enquiry.pk)
     # Services with a system of their own will use the API; until service keys exist every
@@ -305,13 +310,7 @@ def referral_link_send(*, referral: Referral, actor: Any) -> ReferralLink | None
             service.slug, referral.pk,
         )
         return None
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    link = ReferralLink.objects.create(
-        referral=referral, token_hash=token_hash(token), created_at=now,
-        expires_at=now + REFERRAL_LINK_VALID_FOR,
-    )
-    events.object_created(actor=actor, obj=link, enquiry_id=referral.enquiry_id)
+    link, token = _link_create(referral=referral, actor=actor)
     reference = referral.enquiry.reference
     transaction.on_commit(
         lambda: _send_referral_mail(
@@ -320,6 +319,37 @@ def referral_link_send(*, referral: Referral, actor: Any) -> ReferralLink | None
         )
     )
     return link
+
+
+def _link_create(*, referral: Referral, actor: Any) -> tuple[ReferralLink, str]:
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = ReferralLink.objects.create(
+        referral=referral, token_hash=token_hash(token), created_at=now,
+        expires_at=now + REFERRAL_LINK_VALID_FOR,
+    )
+    events.object_created(actor=actor, obj=link, enquiry_id=referral.enquiry_id)
+    return link, token
+
+
+def _links_expire(*, referral: Referral, actor: Any) -> None:
+    now = timezone.now()
+    for old in referral.links.filter(used_at__isnull=True, expires_at__gt=now):
+        old.expires_at = now
+        old.save(update_fields=["expires_at"])
+        events.object_changed(actor=actor, obj=old, fields=["expires_at"], enquiry_id=referral.enquiry_id)
+
+
+def referral_link_reissue(*, referral: Referral, actor: Any) -> tuple[ReferralLink, str] | None:
+    """A new link for the service (older unused links stop working), not e-mailed here.
+
+    Inside the caller's transaction. The reminder sweep (actor None: the system) e-mails the link
+    in its own reminder message. None when the service has no e-mail address.
+    """
+    if not referral.service.email:
+        return None
+    _links_expire(referral=referral, actor=actor)
+    return _link_create(referral=referral, actor=actor)
 
 
 def referral_link_find(token: str) -> ReferralLink:
@@ -468,9 +498,5 @@ def referral_link_renew(*, referral: Referral, actor: Any) -> ReferralLink | Non
         raise ValidationError({"referral": [_("The referral is no longer open.")]})
     if not referral.service.email:
         raise ValidationError({"referral": [_("The service has no e-mail address; contact them by phone.")]})
-    now = timezone.now()
-    for old in referral.links.filter(used_at__isnull=True, expires_at__gt=now):
-        old.expires_at = now
-        old.save(update_fields=["expires_at"])
-        events.object_changed(actor=actor, obj=old, fields=["expires_at"], enquiry_id=referral.enquiry_id)
+    _links_expire(referral=referral, actor=actor)
     return referral_link_send(referral=referral, actor=actor)

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
-from routing import selectors
+from routing import reminders, selectors
+from routing.models import EnquiryClock, Reminder
 
 register = template.Library()
 
@@ -24,10 +26,30 @@ def routing_notices(enquiry: Any) -> dict[str, Any]:
         "undecided": [d for d in duties if d.decision is None],
         "duties_url": reverse("admin:intake_enquiry_legal_duties", args=[enquiry.pk]),
         "child_welfare_url": reverse("admin:intake_enquiry_child_welfare", args=[enquiry.pk]),
+        # Reminders (issue 6): the running deadline, a pause, the latest reminders.
+        "clock": EnquiryClock.objects.filter(enquiry=enquiry).first(),
+        "clock_url": reverse("admin:intake_enquiry_clock", args=[enquiry.pk]),
+        "recent_reminders": list(
+            Reminder.objects.filter(enquiry=enquiry).select_related("recipient_user", "recipient_service")[:5]
+        ),
+        "now": timezone.now(),
         # Open referrals to services reached by e-mail: the team can send a new link.
         "linked_referrals": [
             (referral, reverse("admin:intake_enquiry_referral_new_link", args=[enquiry.pk, referral.pk]))
             for referral in enquiry.referrals.filter(state__in=["sent", "acknowledged"])
             .exclude(service__email="").select_related("service")
         ],
+    }
+
+
+@register.inclusion_tag("admin/routing/_overdue_badge.html", takes_context=True)
+def overdue_badge(context: dict[str, Any]) -> dict[str, Any]:
+    """The header's count of the user's overdue enquiries, linking to "my overdue"."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("intake.view_enquiry"):
+        return {"count": 0}
+    return {
+        "count": reminders.overdue_enquiries(user).count(),
+        "url": reverse("admin:intake_enquiry_changelist") + "?overdue=mine",
     }
