@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from audit import events
 from intake import policies
-from intake.models import Enquiry, State
+from intake.models import Enquiry
 
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
@@ -82,30 +82,8 @@ def submission_for_service(*, organisation: Any, pk: Any) -> Enquiry:
     return enquiry
 
 
-# Deadlines behind "overdue" (DOMAIN.md): an acute enquiry is assessed within the hour, any other
-# within two working days; a referral is overdue when still unacknowledged after its due_at.
-ACUTE_ASSESS_WITHIN = dt.timedelta(hours=1)
-ASSESS_WITHIN_WORKING_DAYS = 2
-
-
-def _working_days_before(at: dt.datetime, days: int) -> dt.datetime:
-    """The latest moment from which ``days`` working days have passed by ``at``."""
-    from routing.hours import OSLO, is_working_day
-
-    local = at.astimezone(OSLO)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day -= dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return dt.datetime.combine(day, local.time(), tzinfo=OSLO)
-
-
 def overdue_filter(*, now: dt.datetime) -> Q:
-    """Q for overdue enquiries: unassessed past their deadline, or a sent referral past due_at."""
-    unassessed = Q(state=State.RECEIVED)
-    late_acute = Q(immediate_danger=True, received_at__lt=now - ACUTE_ASSESS_WITHIN)
-    late_any = Q(received_at__lt=_working_days_before(now, ASSESS_WITHIN_WORKING_DAYS))
-    late_referral = Q(referrals__state="sent", referrals__due_at__lt=now)
-    return (unassessed & (late_acute | late_any)) | late_referral
+    """Q for overdue enquiries: the one definition, kept with the deadlines in routing."""
+    from routing.selectors import overdue_enquiry_q
+
+    return overdue_enquiry_q(now)

@@ -210,3 +210,43 @@ def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict
             action="list", actor=actor, object_type="referral",
             enquiry_ids=[r.enquiry_id for r in referrals], filters=filters,
         )
+
+
+# --- "Overdue": one definition, from the clocks the reminders keep (deadlines are data) ---
+
+
+def _not_paused(now: dt.datetime, prefix: str = "clock__") -> Any:
+    from django.db.models import Q
+
+    return Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__lte": now})
+
+
+def overdue_enquiry_q(now: dt.datetime) -> Any:
+    """An open enquiry whose clock is past due and not paused, or whose referral is still
+    unacknowledged past its due time. Used by the API's ``overdue=true`` and the statistics."""
+    from django.db.models import Q
+
+    from intake.models import OPEN_STATES
+
+    clock_due = Q(state__in=OPEN_STATES, clock__due_at__lte=now) & _not_paused(now)
+    referral_due = Q(state__in=OPEN_STATES, referrals__state="sent", referrals__due_at__lt=now)
+    return clock_due | referral_due
+
+
+def overdue_counts(now: dt.datetime) -> dict[str, int]:
+    """How many assessments and referral acknowledgements are overdue now, across all teams."""
+    from intake.models import OPEN_STATES
+    from routing.models import DeadlineKind, EnquiryClock
+
+    assessment = (
+        EnquiryClock.objects.filter(
+            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE],
+            due_at__lte=now, enquiry__state__in=OPEN_STATES,
+        )
+        .filter(_not_paused(now, prefix=""))
+        .count()
+    )
+    acknowledgement = Referral.objects.filter(
+        state="sent", due_at__lt=now, enquiry__state__in=OPEN_STATES
+    ).count()
+    return {"assessment": assessment, "referral_acknowledgement": acknowledgement}

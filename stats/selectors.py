@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from intake.models import Enquiry
 from intake.vocabulary import codes
-from routing.hours import OSLO, is_working_day
+from routing.hours import OSLO
 from routing.models import HelpService, Referral
 
 COUNTED = {
@@ -102,26 +102,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _working_days_before(now: dt.datetime, days: int) -> dt.datetime:
-    local = now.astimezone(OSLO)
-    day, remaining = local.date(), days
-    while remaining:
-        day -= dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return dt.datetime.combine(day, local.time(), tzinfo=OSLO)
-
-
 def overdue_now(now: dt.datetime | None = None) -> dict[str, int]:
-    """Acute enquiries unassessed after 1 hour, others after 2 working days; referrals past due."""
-    now = now or timezone.now()
-    acute = Q(immediate_danger=True)
-    assessment = Enquiry.objects.filter(state="received").filter(
-        (acute & Q(received_at__lt=now - dt.timedelta(hours=1)))
-        | (~acute & Q(received_at__lt=_working_days_before(now, 2)))
-    ).count()
-    referral = Referral.objects.filter(state="sent", due_at__lt=now).count()
-    return {"assessment": assessment, "referral_acknowledgement": referral}
+    """Overdue assessments and referral acknowledgements now, by the reminders' own clocks."""
+    from routing.selectors import overdue_counts
+
+    return overdue_counts(now or timezone.now())
 
 
 def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:

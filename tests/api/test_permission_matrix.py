@@ -7,7 +7,7 @@ another team; Kari is a coordinator of that team who states a reason (break the 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
