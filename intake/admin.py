@@ -53,8 +53,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
-        # The inline is shown only on an enquiry the user may already see.
-        return obj is not None
+        # Shown only on an enquiry's page, which the enquiry's own policy has already let the
+        # user see. (Django also asks without an object, to decide whether to list any rows.)
+        return request.user.has_perm("intake.view_enquiry")
 
 
 class AssessmentInline(ReadOnlyInline):

@@ -205,3 +205,13 @@ def test_an_assessed_enquiry_can_be_assessed_again_from_its_page(forwarded, alic
     assert response.status_code == 302
     forwarded.refresh_from_db()
     assert (forwarded.state, forwarded.risk_level, forwarded.assessments.count()) == (State.FORWARDED, "high", 2)
+
+
+def test_the_change_page_shows_assessments_referrals_and_history(forwarded, alice, as_user):
+    response = as_user(alice).get(change_url(forwarded))
+    html = response.content.decode()
+    inline_rows = {
+        formset.formset.prefix: len(formset.formset.forms) for formset in response.context["inline_admin_formsets"]
+    }
+    assert inline_rows == {"assessments": 1, "referrals": 1, "state_changes": 2}
+    assert "NAV Tønsberg" in html  # the referral's service

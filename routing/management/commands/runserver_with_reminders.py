@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.commands.runserver import Command as RunserverCommand
+# The staticfiles runserver, so that the admin and the public pages get their CSS in development.
+from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
 from routing.scheduler import ReminderScheduler
 
