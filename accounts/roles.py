@@ -46,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "intake.add_instrumentitem",
         "intake.change_instrumentitem",
         "intake.delete_instrumentitem",
+        # Coordinators run the team, so they see its case-flow statistics too (issue 7).
+        "intake.view_statistics",
     ],
     MANAGER: ["intake.view_statistics"],
     AUDITOR: ["audit.view_auditevent"],

@@ -76,9 +76,15 @@ def test_csv_has_the_same_numbers(data_set, mona, as_user):
     assert AuditEvent.objects.filter(action="export", object_type="statistics").count() == 1
 
 
-@pytest.mark.parametrize("role", ["alice", "bob", "aud", "tor"])
-def test_only_managers_get_statistics(request, role, as_user):
+@pytest.mark.parametrize("role", ["alice", "aud", "tor"])
+def test_only_managers_and_coordinators_get_statistics(request, role, as_user):
     assert stats(as_user(request.getfixturevalue(role))).status_code == 403
+
+
+def test_coordinators_see_the_statistics_too(bob, as_user):
+    client = as_user(bob)
+    assert stats(client).status_code == 200
+    assert client.get(reverse("stats:dashboard")).status_code == 200
 
 
 def test_bad_dates_are_a_clear_400(mona, as_user):
