@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "intake",
     "stats",
 ]
+# The intake benchmark's baseline endpoint (bench/baseline): only for `make bench`, never in
+# production, and refused with DEBUG off unless the benchmark asks for it explicitly.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", default=False)
+if BENCH_BASELINE:
+    INSTALLED_APPS.append("bench.baseline")
 
 MIDDLEWARE = [
     "tryggest.middleware.DatabaseUnavailableMiddleware",
