@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=8.0, help="per load, at most")
     parser.add_argument("--max-requests", type=int, default=5_000, help="per load, at most")
     parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--save-as", default="intake", help="bench/results/<name>.json")
     args = parser.parse_args(argv)
 
     env = bench_env(args.database_url, BENCH_BASELINE="1")
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
                    if k not in ("201",)}
             if bad:
                 print(f"     non-201 answers: {bad}")
-    save("intake", results)
+    save(args.save_as, results)
     return results
 
 
