@@ -405,7 +405,9 @@ class Generator:
             raise failure[0]
         elapsed = time.monotonic() - started
         with connection.cursor() as c:
-            c.execute("ANALYZE")
+            # What autovacuum does in a running service: statistics for the planner and the
+            # visibility map that lets index-only scans skip the table.
+            c.execute("VACUUM (ANALYZE)")
         print(f"generated in {elapsed:.1f} s: " + ", ".join(f"{v} {k}" for k, v in self.rows.items())
               + f"; audit chain now {self.seq} events ({existing_events} before)")
 

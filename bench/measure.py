@@ -265,16 +265,29 @@ def measure_verify(rounds: int) -> dict[str, Any]:
             for _row in AuditEvent.objects.order_by("seq").values(*CHAINED_FIELDS, "prev_hash", "hash").iterator(chunk_size=5000):
                 pass
 
-    ours, base = [], []
+    def read_plain_sql() -> None:
+        with transaction.atomic():
+            raw = connection.connection
+            with raw.cursor(name="bench_read") as cursor:
+                cursor.itersize = 5000
+                cursor.execute("SELECT * FROM audit_auditevent ORDER BY seq")
+                for _row in cursor:
+                    pass
+
+    ours, base, plain = [], [], []
     for _ in range(rounds):
         ours.append(timed(verify)[0])
         base.append(timed(read_only)[0])
+        plain.append(timed(read_plain_sql)[0])
     result = {"events": events, "s": summary(ours), "events_per_s": events / statistics.median(ours),
               "read_only_s": summary(base), "ratio": statistics.median(ours) / statistics.median(base),
+              "plain_sql_read_s": summary(plain),
+              "ratio_to_plain_sql_read": statistics.median(ours) / statistics.median(plain),
               "extrapolated_10M_s": 10_000_000 / (events / statistics.median(ours))}
     print(f"verify   {events} events: {fmt(result['s'], ' s')}, {result['events_per_s']:.0f} events/s "
-          f"(10M: about {result['extrapolated_10M_s'] / 60:.0f} min); reading alone "
-          f"{fmt(result['read_only_s'], ' s')}; ratio {result['ratio']:.2f}x")
+          f"(10M: about {result['extrapolated_10M_s'] / 60:.0f} min); reading the same rows through the ORM "
+          f"{fmt(result['read_only_s'], ' s')}; ratio {result['ratio']:.2f}x; plain SQL read "
+          f"{fmt(result['plain_sql_read_s'], ' s')}; ratio {result['ratio_to_plain_sql_read']:.2f}x")
     return result
 
 
