@@ -13,10 +13,11 @@ have run) and audit events.
 Rows go in with COPY (psycopg 3 ``cursor.copy``), chunk by chunk, each chunk in one transaction
 together with the chain head, so a stopped run leaves a consistent database and a valid chain.
 The audit chain is computed here with ``audit.chain.event_hash`` itself, so ``verify_audit``
-checks what was generated exactly as it checks what the service writes. Foreign-key triggers are
-switched off for the session (``session_replication_role = replica``): the rows are consistent by
-construction and checking 10 million foreign keys one row at a time would be most of the cost.
-The audit table's append-only triggers refuse UPDATE and DELETE only, so COPY is allowed anyway.
+checks what was generated exactly as it checks what the service writes. Triggers are switched
+off for the loading transactions (``session_replication_role = replica``): the rows are consistent
+by construction and checking 10 million foreign keys one row at a time would be most of the cost.
+That also silences the audit table's append-only triggers, which refuse only UPDATE, DELETE and
+TRUNCATE: the generator only ever inserts.
 """
 
 from __future__ import annotations
