@@ -1,16 +1,17 @@
 # The two commands of the README: `make run` and `make test`. Both set everything up themselves.
+# `make bench` runs the benchmarks (BENCHMARKS.md).
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: run test install messages migrate clean check
+.PHONY: run test bench bench-quick install messages migrate clean check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -34,6 +35,15 @@ test: install
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks and faults (issue 9, BENCHMARKS.md) against the PostgreSQL at 127.0.0.1:5432, with
+# Redis at 127.0.0.1:6379: 1,000,000 enquiries, about half an hour. `make bench-quick` runs
+# everything at a small size in under 2 minutes (.ci/run does). BENCH_ARGS passes options on.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var locale/*/LC_MESSAGES/*.mo

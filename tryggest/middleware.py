@@ -7,12 +7,15 @@ user makes with the language switch (Django's set_language view, which sets the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware:
@@ -31,4 +34,38 @@ class ChosenLanguageMiddleware:
             translation.deactivate()
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost or refused database connection answers 503 with Retry-After, not a 500 or a hang.
+
+    During a database restart or failover every request that needs the database fails; callers
+    (the services' systems above all) must be told clearly that nothing was stored and when to
+    try again. The request's transaction was rolled back with the connection, so a retry with the
+    same Idempotency-Key is safe. Installed first, so it sees the views' exceptions last.
+    """
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        message = _("The service is temporarily unavailable. Nothing was stored; please try again.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

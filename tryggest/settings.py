@@ -38,8 +38,14 @@ INSTALLED_APPS = [
     "intake",
     "stats",
 ]
+# The intake benchmark's baseline endpoint (bench/baseline): only for `make bench`, never in
+# production, and refused with DEBUG off unless the benchmark asks for it explicitly.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", default=False)
+if BENCH_BASELINE:
+    INSTALLED_APPS.append("bench.baseline")
 
 MIDDLEWARE = [
+    "tryggest.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tryggest.middleware.ChosenLanguageMiddleware",
@@ -88,6 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    # A database that does not answer fails the request (503, tryggest.middleware) instead of
+    # holding a worker until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

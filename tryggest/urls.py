@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -49,3 +50,6 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("api/v1/", include("tryggest.api_urls")),
 ]
+
+if settings.BENCH_BASELINE:  # bench/intake.py's baseline; never set in production
+    urlpatterns.append(path("bench/baseline/", include("bench.baseline.urls")))

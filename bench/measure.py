@@ -1,0 +1,323 @@
+"""The in-process measurements at scale (issue 9, items 2b–2f), each against a baseline in the
+same run, as median and spread over repeated rounds.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tryggest_bench .venv/bin/python bench/measure.py
+
+Expects a database filled by bench/generate.py. Measures:
+
+- stats: ``stats.selectors.case_flow`` for one year, against the plain SQL GROUP BY queries that
+  compute the same numbers (goal: < 1 s, <= 2x);
+- admin: the team's enquiry list and one enquiry's change page, time and queries (goal: < 300 ms,
+  a fixed number of queries), against the admin's index page for the same user;
+- sweep: ``routing.reminders.sweep`` with 1,000 clocks due, time and queries (goal: < 1 s),
+  against the same sweep with nothing due;
+- verify: ``audit.verification.verify_chain`` over the whole trail, events per second, against
+  reading the same rows without checking them.
+
+The access-logged detail (2f) is bench/audit_detail.py, run by bench/run.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from collections.abc import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryggest.settings")
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")
+os.environ.setdefault("AUDIT_HMAC_KEY", "bench-audit-key")
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.common import fmt, save, summary  # noqa: E402
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, int]:
+    """Seconds and the number of SQL statements (counted, not logged: a sweep sends thousands)."""
+    count = [0]
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+    return elapsed, count[0]
+
+
+def rounds_of(fn: Callable[[], Any], rounds: int, before: Callable[[], Any] | None = None) -> tuple[list[float], list[int]]:
+    times, queries = [], []
+    for _ in range(rounds):
+        if before:
+            before()
+        t, q = timed(fn)
+        times.append(t)
+        queries.append(q)
+    return times, queries
+
+
+# --- 2b: statistics for one year ---
+
+PLAIN_STATS = [
+    "SELECT count(*) FROM intake_enquiry WHERE received_at >= %(s)s AND received_at < %(e)s",
+    *[
+        f"SELECT {column}, count(*) FROM intake_enquiry "
+        "WHERE received_at >= %(s)s AND received_at < %(e)s GROUP BY 1"
+        for column in ("state", "channel", "reporter_type", "risk_level", "perpetrator_relation",
+                       "location", "outcome", "outcome_asked", "outcome_achieved", "team_id")
+    ],
+    "SELECT date_trunc('month', received_at AT TIME ZONE 'Europe/Oslo'), count(*) FROM intake_enquiry "
+    "WHERE received_at >= %(s)s AND received_at < %(e)s GROUP BY 1",
+    *[
+        f"SELECT code, count(*) FROM intake_enquiry e, jsonb_array_elements_text(e.{column}) code "
+        "WHERE received_at >= %(s)s AND received_at < %(e)s GROUP BY 1"
+        for column in ("violence_types", "risk_factors")
+    ],
+    "SELECT r.service_id, count(*), count(*) FILTER (WHERE r.acknowledged_at IS NOT NULL), "
+    "count(*) FILTER (WHERE r.state = 'declined'), count(*) FILTER (WHERE r.state = 'completed'), "
+    "count(*) FILTER (WHERE r.state = 'withdrawn') FROM routing_referral r "
+    "JOIN intake_enquiry e ON e.id = r.enquiry_id WHERE e.received_at >= %(s)s AND e.received_at < %(e)s "
+    "GROUP BY 1",
+    *[
+        f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h), percentile_cont(0.9) WITHIN GROUP (ORDER BY h) "
+        f"FROM (SELECT EXTRACT(EPOCH FROM ({b} - {a})) / 3600.0 AS h FROM intake_enquiry "
+        f"WHERE received_at >= %(s)s AND received_at < %(e)s AND {a} IS NOT NULL AND {b} IS NOT NULL) t"
+        for a, b in (("received_at", "assessed_at"), ("assessed_at", "forwarded_at"))
+    ],
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h), percentile_cont(0.9) WITHIN GROUP (ORDER BY h) "
+    "FROM (SELECT EXTRACT(EPOCH FROM (r.acknowledged_at - r.sent_at)) / 3600.0 AS h FROM routing_referral r "
+    "JOIN intake_enquiry e ON e.id = r.enquiry_id WHERE e.received_at >= %(s)s AND e.received_at < %(e)s "
+    "AND r.acknowledged_at IS NOT NULL) t",
+    "SELECT count(*) FROM routing_enquiryclock c JOIN intake_enquiry e ON e.id = c.enquiry_id "
+    "WHERE c.kind IN ('assessment', 'assessment_acute') AND c.due_at <= %(now)s "
+    "AND e.state <> 'closed' AND (c.paused_until IS NULL OR c.paused_until <= %(now)s)",
+    "SELECT count(*) FROM routing_referral r JOIN intake_enquiry e ON e.id = r.enquiry_id "
+    "WHERE r.state = 'sent' AND r.due_at < %(now)s AND e.state <> 'closed'",
+]
+
+
+def measure_stats(rounds: int) -> dict[str, Any]:
+    from stats.selectors import bounds, case_flow
+
+    today = dt.date.today()
+    date_from, date_to = today - dt.timedelta(days=364), today
+    start, end = bounds(date_from, date_to)
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def plain() -> None:
+        with connection.cursor() as cursor:
+            for sql in PLAIN_STATS:
+                cursor.execute(sql, {"s": start, "e": end, "now": now})
+                cursor.fetchall()
+
+    def selector() -> dict[str, Any]:
+        return case_flow(date_from=date_from, date_to=date_to, now=now)
+
+    plain(), selector()  # warm the cache: both read the same pages
+    ours, base, queries = [], [], []
+    for _ in range(rounds):
+        t, q = timed(selector)
+        ours.append(t)
+        queries.append(q)
+        base.append(timed(plain)[0])
+    total = selector()["total_received"]
+    result = {"enquiries_in_range": total, "selector_s": summary(ours), "plain_sql_s": summary(base),
+              "queries": sorted(set(queries)), "plain_queries": len(PLAIN_STATS),
+              "ratio": statistics.median(ours) / statistics.median(base)}
+    print(f"stats    case_flow for one year ({total} enquiries): {fmt(result['selector_s'], ' s', digits=3)}, "
+          f"{result['queries']} queries; plain SQL ({len(PLAIN_STATS)} queries) "
+          f"{fmt(result['plain_sql_s'], ' s', digits=3)}; ratio {result['ratio']:.2f}x "
+          f"(goal < 1 s and <= 2x: {'met' if statistics.median(ours) < 1 and result['ratio'] <= 2 else 'NOT met'})")
+    return result
+
+
+# --- 2c: the admin ---
+
+def measure_admin(rounds: int) -> dict[str, Any]:
+    from django.test import Client
+
+    from accounts.models import User
+    from intake.models import Enquiry
+
+    alice = User.objects.filter(team__slug="tonsberg", groups__name="team_member").order_by("pk").first()
+    client = Client()
+    client.force_login(alice)
+    newest = Enquiry.objects.filter(team=alice.team).order_by("-received_at").values_list("pk", flat=True).first()
+    team_size = Enquiry.objects.filter(team=alice.team).count()
+    deep_page = max(1, min(100, team_size // 50))
+    pages = {
+        "index (baseline)": "/admin/",
+        "enquiry list": "/admin/intake/enquiry/",
+        "enquiry list, open only": "/admin/intake/enquiry/?state__exact=received",
+        f"enquiry list, page {deep_page}": f"/admin/intake/enquiry/?p={deep_page}",
+        "change page": f"/admin/intake/enquiry/{newest}/change/",
+    }
+
+    def get(url: str) -> Callable[[], None]:
+        def fn() -> None:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        return fn
+
+    result: dict[str, Any] = {"team_enquiries": team_size}
+    for name, url in pages.items():
+        get(url)()  # warm up
+    for name, url in pages.items():
+        times, queries = rounds_of(get(url), rounds)
+        result[name] = {"s": summary(times), "queries": sorted(set(queries))}
+    base = result["index (baseline)"]["s"]["median"]
+    for name in pages:
+        row = result[name]
+        row["ratio"] = row["s"]["median"] / base
+        met = row["s"]["median"] < 0.3 and len(row["queries"]) == 1
+        print(f"admin    {name:<25} {fmt(row['s'], ' ms', 1000)}, queries {row['queries']}, "
+              f"{row['ratio']:.1f}x the index page"
+              + ("" if name.startswith("index") else f" (goal < 300 ms, fixed queries: {'met' if met else 'NOT met'})"))
+    return result
+
+
+# --- 2d: the reminder sweep ---
+
+def measure_sweep(rounds: int, due: int) -> dict[str, Any]:
+    from routing.models import EnquiryClock, Reminder
+    from routing.reminders import sweep
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = dt.datetime.now(dt.timezone.utc)
+    # The same `due` open enquiries become due (and unclaimed) before each round.
+    chosen = list(
+        EnquiryClock.objects.filter(enquiry__state="received", kind="assessment")
+        .order_by("enquiry_id").values_list("enquiry_id", flat=True)[:due]
+    )
+    if len(chosen) < due:
+        chosen += list(
+            EnquiryClock.objects.exclude(kind="").exclude(enquiry_id__in=chosen)
+            .order_by("enquiry_id").values_list("enquiry_id", flat=True)[: due - len(chosen)]
+        )
+    originals = {c.pk: c for c in EnquiryClock.objects.filter(pk__in=chosen)}
+
+    def arm() -> None:
+        Reminder.objects.filter(enquiry_id__in=chosen).delete()
+        EnquiryClock.objects.filter(pk__in=chosen).update(
+            due_at=now - dt.timedelta(hours=1), reminded_at=None,
+            escalate_at=now + dt.timedelta(days=1), escalated_at=None, paused_until=None,
+        )
+
+    def run_until_done() -> None:
+        sent = 0
+        for _ in range(100):  # bounded: SWEEP_BATCH items per step and call
+            result = sweep(now=now)
+            sent += result.count
+            if not result.count:
+                break
+        assert sent >= len(chosen), (sent, len(chosen))
+
+    def nothing_due() -> None:
+        sweep(now=now)
+
+    arm()
+    run_until_done()
+    ours, queries = rounds_of(run_until_done, rounds, before=arm)
+    base, base_queries = rounds_of(nothing_due, rounds)
+    reminders = Reminder.objects.filter(enquiry_id__in=chosen).count()
+    # Put the clocks back as the generator left them.
+    for clock in originals.values():
+        clock.save()
+    Reminder.objects.filter(enquiry_id__in=chosen).delete()
+    result = {"due": len(chosen), "reminders_written_last_round": reminders, "s": summary(ours),
+              "queries": sorted(set(queries)), "nothing_due_s": summary(base),
+              "nothing_due_queries": sorted(set(base_queries)),
+              "ratio": statistics.median(ours) / statistics.median(base)}
+    print(f"sweep    {len(chosen)} due: {fmt(result['s'], ' ms', 1000)}, queries {result['queries']} "
+          f"({reminders} reminders); nothing due {fmt(result['nothing_due_s'], ' ms', 1000)}, "
+          f"queries {result['nothing_due_queries']} "
+          f"(goal < 1 s: {'met' if statistics.median(ours) < 1 else 'NOT met'})")
+    return result
+
+
+# --- 2e: verify_audit ---
+
+def measure_verify(rounds: int, orm_read: bool = True) -> dict[str, Any]:
+    from audit.chain import CHAINED_FIELDS
+    from audit.models import AuditEvent
+    from audit.verification import verify_chain
+
+    events = AuditEvent.objects.count()
+    from django.db import transaction
+
+    def verify() -> None:
+        with transaction.atomic():
+            report = verify_chain()
+        assert report.intact, report
+
+    def read_only() -> None:
+        with transaction.atomic():
+            for _row in AuditEvent.objects.order_by("seq").values(*CHAINED_FIELDS, "prev_hash", "hash").iterator(chunk_size=5000):
+                pass
+
+    def read_plain_sql() -> None:
+        with transaction.atomic():
+            raw = connection.connection
+            with raw.cursor(name="bench_read") as cursor:
+                cursor.itersize = 5000
+                cursor.execute("SELECT * FROM audit_auditevent ORDER BY seq")
+                for _row in cursor:
+                    pass
+
+    ours, base, plain = [], [], []
+    for _ in range(rounds):
+        ours.append(timed(verify)[0])
+        base.append(timed(read_only)[0] if orm_read else float("nan"))
+        plain.append(timed(read_plain_sql)[0])
+    result = {"events": events, "s": summary(ours), "events_per_s": events / statistics.median(ours),
+              "read_only_s": summary(base), "ratio": statistics.median(ours) / statistics.median(base),
+              "plain_sql_read_s": summary(plain),
+              "ratio_to_plain_sql_read": statistics.median(ours) / statistics.median(plain),
+              "extrapolated_10M_s": 10_000_000 / (events / statistics.median(ours))}
+    print(f"verify   {events} events: {fmt(result['s'], ' s')}, {result['events_per_s']:.0f} events/s "
+          f"(10M: about {result['extrapolated_10M_s'] / 60:.0f} min); reading the same rows through the ORM "
+          f"{fmt(result['read_only_s'], ' s')}; ratio {result['ratio']:.2f}x; plain SQL read "
+          f"{fmt(result['plain_sql_read_s'], ' s')}; ratio {result['ratio_to_plain_sql_read']:.2f}x")
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--verify-rounds", type=int, default=1)
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--no-orm-read", action="store_true",
+                        help="skip reading the trail through the ORM (as long as verifying it)")
+    parser.add_argument("--only", nargs="*", default=["stats", "admin", "sweep", "verify"])
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    if "stats" in args.only:
+        results["stats"] = measure_stats(args.rounds)
+    if "admin" in args.only:
+        results["admin"] = measure_admin(args.rounds)
+    if "sweep" in args.only:
+        results["sweep"] = measure_sweep(args.rounds, args.due)
+    if "verify" in args.only:
+        results["verify"] = measure_verify(args.verify_rounds, orm_read=not args.no_orm_read)
+    save("measure-" + connection.settings_dict["NAME"], results)
+    return results
+
+
+if __name__ == "__main__":
+    main()
