@@ -38,11 +38,6 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def has_role(self, role: str) -> bool:
-        # Cached per instance: permission checks ask this many times in one request.
-        if not hasattr(self, "_role_cache"):
-            self._role_cache = set(self.groups.values_list("name", flat=True))
-        return role in self._role_cache
 
 
 class ServiceOrganisation(models.Model):
@@ -83,9 +78,6 @@ class ServiceOrganisation(models.Model):
         return self.name
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        return False
-
-    def has_role(self, role: str) -> bool:
         return False
 
     def get_username(self) -> str:

@@ -53,10 +53,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     AUDITOR: ["audit.view_auditevent"],
 }
 
-# What a role is called on screen (the group names themselves are stable codes).
-ROLE_LABELS = {
-    TEAM_MEMBER: ("Saksbehandler", "Team member"),
-    COORDINATOR: ("Koordinator", "Coordinator"),
-    MANAGER: ("Leder", "Manager"),
-    AUDITOR: ("Revisor / personvernombud", "Auditor / data-protection officer"),
-}

@@ -46,7 +46,7 @@ import psycopg  # noqa: E402
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from accounts.models import Team, User  # noqa: E402

@@ -258,10 +258,6 @@ class AssessmentInstrument(models.Model):
     def current(cls) -> AssessmentInstrument | None:
         return cls.objects.filter(published_at__isnull=False).order_by("-version").first()
 
-    @property
-    def is_used(self) -> bool:
-        return self.assessments.exists()
-
     def compute(self, answers: dict[str, bool], *, immediate_danger: bool) -> tuple[str, bool]:
         """The computed level and whether the acute criteria held (DOMAIN.md, "Level")."""
         yes_groups = {

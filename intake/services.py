@@ -102,9 +102,6 @@ def _save(enquiry: Enquiry) -> None:
         raise ConflictError() from exc
 
 
-def _allowed_transitions(enquiry: Enquiry, actor: Any) -> list[str]:
-    return [t.name for t in enquiry.get_available_user_state_transitions(actor)]
-
 
 def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
     """Check permission and state, then move the enquiry; returns the state it left."""
@@ -113,7 +110,7 @@ def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
     source = enquiry.state
     if not can_proceed(method):
         raise TransitionRefused(
-            transition=name, state=enquiry.state, allowed=_allowed_transitions(enquiry, actor)
+            transition=name, state=enquiry.state, allowed=enquiry.transition_names_for(actor)
         )
     method()
     return source
@@ -212,7 +209,7 @@ def enquiry_assess(
     _require(policies.may_transition(actor, enquiry, "assess"))
     if enquiry.state == State.CLOSED:
         raise TransitionRefused(
-            transition="assess", state=enquiry.state, allowed=_allowed_transitions(enquiry, actor)
+            transition="assess", state=enquiry.state, allowed=enquiry.transition_names_for(actor)
         )
     instrument = AssessmentInstrument.current()
     if instrument is None:

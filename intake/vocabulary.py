@@ -40,10 +40,6 @@ def choices(group: str) -> list[tuple[str, str]]:
     return [(code, label(group, code)) for code in vocabulary()[group]]
 
 
-def labels(group: str, code: str) -> dict[str, str]:
-    """Both labels of a code, for APIs that show them side by side."""
-    return dict(vocabulary()[group][code])
-
 
 # Risk levels in order of seriousness; comparisons use this order.
 RISK_LEVEL_ORDER = ["low", "moderate", "high", "acute"]
