@@ -246,6 +246,8 @@ class Referral(ConcurrentTransitionMixin, models.Model):
                 fields=["escalate_at"], condition=models.Q(state="sent", escalated_at__isnull=True),
                 name="referral_escalate_unclaimed",
             ),
+            # The statistics' "overdue now": every unacknowledged referral, reminded or not.
+            models.Index(fields=["due_at"], condition=models.Q(state="sent"), name="referral_due_open"),
         ]
 
     def __str__(self) -> str:
