@@ -171,11 +171,18 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # Reminders (routing.reminders): a static schedule, no far-future ETA tasks. A sweep that cannot
 # run in its slot expires rather than piling up; the next one sends what fell due meanwhile.
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
+STATS_REFRESH_SECONDS = env_int("STATS_REFRESH_SECONDS", 15)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "routing.tasks.sweep_reminders",
         "schedule": float(REMINDER_SWEEP_SECONDS),
         "options": {"expires": max(REMINDER_SWEEP_SECONDS - 1, 1)},
+    },
+    # Statistics reads refresh the roll-up themselves; this keeps what is left for them small.
+    "refresh-statistics": {
+        "task": "stats.tasks.refresh_rollup",
+        "schedule": float(STATS_REFRESH_SECONDS),
+        "options": {"expires": max(STATS_REFRESH_SECONDS - 1, 1)},
     },
 }
 
