@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -67,17 +68,10 @@ def _round(value: float | None) -> float | None:
 def _histograms(date_from: dt.date, date_to: dt.date) -> dict[str, list[tuple[float, int]]]:
     """Each step's histogram over the range, as sorted (hours, count): the calendar months the
     range covers whole from ``MonthlyDuration``, the days around them from ``DailyDuration``."""
-    def next_month(day: dt.date) -> dt.date:
-        return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-    month = date_from if date_from.day == 1 else next_month(date_from)
-    after_last_whole = (date_to + dt.timedelta(days=1)).replace(day=1)
-    months = []
-    while month < after_last_whole:
-        months.append(month)
-        month = next_month(month)
+    months = [month for month in rollup.months_from(date_from, date_to)
+              if month >= date_from and rollup.month_end(month) <= date_to]
     if months:
-        days = Q(day__gte=date_from, day__lt=months[0]) | Q(day__gte=after_last_whole, day__lte=date_to)
+        days = Q(day__gte=date_from, day__lt=months[0]) | Q(day__gt=rollup.month_end(months[-1]), day__lte=date_to)
     else:
         days = Q(day__gte=date_from, day__lte=date_to)
     counts: dict[tuple[str, int], int] = defaultdict(int)
@@ -108,6 +102,12 @@ def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None =
     (``DailyDuration``: at most 0.1 h low under two days).
     """
     rollup.refresh()
+    with transaction.atomic():
+        rollup.tune_for_small_aggregates()
+        return _read(date_from=date_from, date_to=date_to, now=now)
+
+
+def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> dict[str, Any]:
     days = {"day__gte": date_from, "day__lte": date_to}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in DailyCount.objects.filter(**days).values("dimension", "code").annotate(n=Sum("n")).order_by():
@@ -146,8 +146,6 @@ def published_case_flow(
     *, actor: Any, date_from: dt.date, date_to: dt.date, export: bool = False, round_to_5: bool = False
 ) -> dict[str, Any]:
     """The statistics a manager may see: small counts suppressed, and the view logged."""
-    from django.db import transaction
-
     from audit import events
     from stats.disclosure import suppress
 
