@@ -282,3 +282,18 @@ def test_each_month_stays_the_sum_of_its_days(year, alice):
     assert not MonthlyDuration.objects.filter(month=dt.date(2025, 7, 1)).exists()
     assert MonthlyDuration.objects.filter(month=dt.date(2025, 3, 1), step="assessment").aggregate(
         n=Sum("n"))["n"] == 3
+
+
+def test_a_too_old_sqlite_is_a_system_check_error(monkeypatch):
+    import sqlite3
+
+    from stats.checks import sqlite_is_new_enough
+
+    if connection.vendor != "sqlite":
+        assert sqlite_is_new_enough(databases=["default"]) == []
+        return
+    assert sqlite_is_new_enough(databases=["default"]) == []
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    [error] = sqlite_is_new_enough(databases=["default"])
+    assert error.id == "stats.E001" and "3.31.1" in error.msg

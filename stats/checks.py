@@ -1,0 +1,30 @@
+"""System checks for what the statistics' roll-up needs of the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Error, Tags, register
+from django.db import connections
+
+# UPDATE … FROM (stats.rollup, the months following their days) came in SQLite 3.33.0.
+SQLITE_MINIMUM = (3, 33, 0)
+
+
+@register(Tags.database)
+def sqlite_is_new_enough(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Error]:
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "sqlite":
+            continue
+        import sqlite3
+
+        if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+            errors.append(Error(
+                f"SQLite {sqlite3.sqlite_version} is too old for the statistics' roll-up "
+                f"(UPDATE ... FROM needs {'.'.join(map(str, SQLITE_MINIMUM))} or newer).",
+                hint="Use a Python built with a newer SQLite, or PostgreSQL.",
+                id="stats.E001",
+            ))
+    return errors
