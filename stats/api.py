@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stats.selectors import flatten, published_case_flow
+from stats.selectors import published_case_flow, write_csv
 
 
 class MayViewStatistics(BasePermission):
@@ -33,12 +33,10 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         out = io.StringIO()
-        writer = csv.writer(out)
         if isinstance(data, dict) and "total_received" in data:
-            writer.writerow(["path", "value"])
-            for path, value in flatten(data):
-                writer.writerow([path, "" if value is None else value])
+            write_csv(data, out)
         else:  # an error body
+            writer = csv.writer(out)
             writer.writerow(["detail"])
             writer.writerow([str(data)])
         return out.getvalue().encode()

@@ -37,7 +37,6 @@ class RollupState(models.Model):
     """One row: locked by a refresh so that two never recompute the same day at once."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    refreshed_at = models.DateTimeField(null=True)
 
 
 class DailyCount(models.Model):
@@ -67,8 +66,8 @@ class Step(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("referral sent to acknowledged")
 
 
-class DailyDuration(models.Model):
-    """A histogram of how long one step took, for the enquiries received on ``day``.
+class Histogram(models.Model):
+    """How many enquiries took how long for one step: ``n`` durations in ``bucket``.
 
     ``bucket`` is the start of the bucket in tenths of an hour: tenths up to 48 hours, whole hours
     up to 30 days, whole days beyond (``stats.rollup._bucket_sql``). Percentiles read from it are
@@ -76,10 +75,18 @@ class DailyDuration(models.Model):
     most one bucket width low (0.1 h under two days).
     """
 
-    day = models.DateField()
     step = models.CharField(max_length=20, choices=Step.choices)
     bucket = models.IntegerField()
     n = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class DailyDuration(Histogram):
+    """The histogram of the enquiries received on ``day``."""
+
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -87,18 +94,15 @@ class DailyDuration(models.Model):
         ]
 
 
-class MonthlyDuration(models.Model):
+class MonthlyDuration(Histogram):
     """``DailyDuration`` summed over a calendar month (``month``: its first day).
 
     A year's percentiles read twelve of these months and the daily rows of any month the range
-    covers only in part, instead of 365 days of rows. ``stats.rollup`` recomputes a month from its
+    covers only in part, instead of 365 days of rows. ``stats.rollup`` keeps a month the sum of its
     days whenever it recomputes one of them.
     """
 
     month = models.DateField()
-    step = models.CharField(max_length=20, choices=Step.choices)
-    bucket = models.IntegerField()
-    n = models.PositiveIntegerField()
 
     class Meta:
         constraints = [

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from intake.models import Enquiry
 from routing.hours import OSLO
@@ -29,12 +28,23 @@ from stats.models import DailyCount, DailyDuration, MonthlyDuration, RollupMark,
 
 logger = logging.getLogger(__name__)
 
-# The coded columns of an enquiry, each a dimension of DailyCount under its own name.
-CODED_COLUMNS = (
-    "state", "channel", "reporter_type", "risk_level", "perpetrator_relation", "location",
-    "outcome", "outcome_asked", "outcome_achieved",
-)
-LISTED_COLUMNS = ("violence_types", "risk_factors")
+# The contract's breakdowns: key -> (the enquiry's column, its vocabulary group). Each column is a
+# dimension of DailyCount under its own name; an enquiry counts once per code its list columns hold.
+COUNTED = {
+    "by_state": ("state", "states"),
+    "by_channel": ("channel", "channels"),
+    "by_reporter_type": ("reporter_type", "reporter_types"),
+    "by_risk_level": ("risk_level", "risk_levels"),
+    "by_relation": ("perpetrator_relation", "perpetrator_relations"),
+    "by_location": ("location", "locations"),
+    "by_outcome": ("outcome", "close_outcomes"),
+    "by_outcome_asked": ("outcome_asked", "outcome_asked"),
+    "by_outcome_achieved": ("outcome_achieved", "outcome_achieved"),
+}
+LISTED = {"by_violence_type": ("violence_types", "violence_types"),
+          "by_risk_factor": ("risk_factors", "risk_factors")}
+CODED_COLUMNS = tuple(column for column, _group in COUNTED.values())
+LISTED_COLUMNS = tuple(column for column, _group in LISTED.values())
 REFERRAL_MEASURES = {
     "sent": "1 = 1",
     "acknowledged": "r.acknowledged_at IS NOT NULL",
@@ -226,9 +236,9 @@ def _months_follow(runs: Sequence[tuple[dt.date, dt.date]], *, subtract: bool) -
     MonthlyDuration.objects.filter(month__in=months, n=0).delete()
 
 
-def _lock() -> RollupState:
+def _lock() -> None:
     RollupState.objects.get_or_create(pk=1)
-    return RollupState.objects.select_for_update().get(pk=1)
+    RollupState.objects.select_for_update().get(pk=1)
 
 
 def refresh() -> int:
@@ -236,7 +246,7 @@ def refresh() -> int:
     if not RollupMark.objects.exists():
         return 0
     with transaction.atomic():
-        state = _lock()
+        _lock()
         days = list(
             RollupMark.objects.annotate(day=TruncDate("received_at", tzinfo=OSLO))
             .values_list("day", flat=True).distinct().order_by()
@@ -244,8 +254,6 @@ def refresh() -> int:
         if not days:
             return 0  # another refresh took them while this one waited for the lock
         _recompute(_runs(days))
-        state.refreshed_at = timezone.now()
-        state.save(update_fields=["refreshed_at"])
     logger.info("Statistics roll-up: %s days recomputed", len(days))
     return len(days)
 
@@ -253,7 +261,7 @@ def refresh() -> int:
 def rebuild() -> int:
     """Recompute every day from the first enquiry to the last, and drop every mark."""
     with transaction.atomic():
-        state = _lock()
+        _lock()
         span = Enquiry.objects.annotate(day=TruncDate("received_at", tzinfo=OSLO)).order_by()
         first = span.order_by("received_at").values_list("day", flat=True).first()
         last = span.order_by("-received_at").values_list("day", flat=True).first()
@@ -263,8 +271,6 @@ def rebuild() -> int:
         MonthlyDuration.objects.all().delete()
         runs = [(first, last)] if first is not None else []
         _recompute(runs)
-        state.refreshed_at = timezone.now()
-        state.save(update_fields=["refreshed_at"])
     days = sum((b - a).days + 1 for a, b in runs)
     logger.info("Statistics roll-up rebuilt: %s days", days)
     return days

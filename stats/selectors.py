@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -13,32 +14,10 @@ from django.utils import timezone
 from accounts.models import Team
 from intake.vocabulary import codes
 from routing.models import HelpService
+from routing.selectors import overdue_counts
 from stats import rollup
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
-from stats.rollup import REFERRAL_MEASURES
-
-COUNTED = {
-    "by_state": ("state", "states"),
-    "by_channel": ("channel", "channels"),
-    "by_reporter_type": ("reporter_type", "reporter_types"),
-    "by_risk_level": ("risk_level", "risk_levels"),
-    "by_relation": ("perpetrator_relation", "perpetrator_relations"),
-    "by_location": ("location", "locations"),
-    "by_outcome": ("outcome", "close_outcomes"),
-    "by_outcome_asked": ("outcome_asked", "outcome_asked"),
-    "by_outcome_achieved": ("outcome_achieved", "outcome_achieved"),
-}
-LISTED = {"by_violence_type": ("violence_types", "violence_types"),
-          "by_risk_factor": ("risk_factors", "risk_factors")}
-
-
-def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
-    months, year, month = [], date_from.year, date_from.month
-    while (year, month) <= (date_to.year, date_to.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
+from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
 def _percentile(histogram: list[tuple[float, int]], q: float) -> float | None:
     """percentile_cont over a histogram of (value, count), sorted by value."""
@@ -87,13 +66,6 @@ def _histograms(date_from: dt.date, date_to: dt.date) -> dict[str, list[tuple[fl
     return histograms
 
 
-def overdue_now(now: dt.datetime | None = None) -> dict[str, int]:
-    """Overdue assessments and referral acknowledgements now, by the reminders' own clocks."""
-    from routing.selectors import overdue_counts
-
-    return overdue_counts(now or timezone.now())
-
-
 def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every count and time of the contract's statistics, before disclosure control.
 
@@ -120,10 +92,10 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
     }
     for key, (field, group) in {**COUNTED, **LISTED}.items():
         data[key] = {code: counts[field].get(code, 0) for code in codes(group)}
-    months = dict.fromkeys(_months(date_from, date_to), 0)
+    months = dict.fromkeys(rollup.months_from(date_from, date_to), 0)
     for day, n in DailyCount.objects.filter(dimension="total", **days).values_list("day", "n"):
-        months[f"{day.year:04d}-{day.month:02d}"] += n
-    data["by_month"] = months
+        months[day.replace(day=1)] += n
+    data["by_month"] = {f"{month.year:04d}-{month.month:02d}": n for month, n in months.items()}
 
     services = dict(HelpService.objects.order_by("slug").values_list("slug", "pk"))
     data["referrals_by_service"] = {
@@ -132,11 +104,11 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
     }
 
     histograms = _histograms(date_from, date_to)
-    for step, name in ((Step.ASSESSMENT, "assessment"), (Step.FORWARD, "forward"),
-                       (Step.ACKNOWLEDGEMENT, "acknowledgement")):
-        data[f"median_hours_to_{name}"] = _round(_percentile(histograms[step], 0.5))
-        data[f"p90_hours_to_{name}"] = _round(_percentile(histograms[step], 0.9))
-    data["overdue"] = overdue_now(now)
+    for step in Step:
+        data[f"median_hours_to_{step.value}"] = _round(_percentile(histograms[step], 0.5))
+        data[f"p90_hours_to_{step.value}"] = _round(_percentile(histograms[step], 0.9))
+    # Overdue assessments and referral acknowledgements now, by the reminders' own clocks.
+    data["overdue"] = overdue_counts(now or timezone.now())
     slugs = {str(pk): slug for pk, slug in Team.objects.values_list("pk", "slug")}
     data["by_team"] = dict(sorted((slugs[code], n) for code, n in counts["team"].items() if code in slugs))
     return data
@@ -158,6 +130,14 @@ def published_case_flow(
             filters={"from": date_from.isoformat(), "to": date_to.isoformat()},
         )
     return data
+
+
+def write_csv(data: dict[str, Any], out: Any) -> None:
+    """The statistics as CSV rows of (path, value) into ``out``; a suppressed count is empty."""
+    writer = csv.writer(out)
+    writer.writerow(["path", "value"])
+    for path, value in flatten(data):
+        writer.writerow([path, "" if value is None else value])
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

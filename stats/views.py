@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake.vocabulary import label
-from stats.selectors import COUNTED, LISTED, published_case_flow
+from stats.rollup import COUNTED, LISTED
+from stats.selectors import published_case_flow, write_csv
 
 BREAKDOWNS = [
     ("by_state", _("State")),
@@ -56,6 +57,19 @@ def _rows(counts: dict[str, int | None], group: str | None) -> list[dict[str, An
     ]
 
 
+def _report_context(data: dict[str, Any]) -> dict[str, Any]:
+    """What the dashboard and the yearly report show of the statistics: charts and tables."""
+    return {
+        "data": data,
+        "charts": [
+            {"key": key, "title": title, "rows": _rows(data[key], GROUPS.get(key))}
+            for key, title in BREAKDOWNS
+        ],
+        "months": _rows(data["by_month"], None),
+        "referrals": data["referrals_by_service"],
+    }
+
+
 @login_required
 @permission_required("intake.view_statistics", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -70,15 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data = published_case_flow(
             actor=request.user, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
         )
-        context.update(
-            data=data,
-            charts=[
-                {"key": key, "title": title, "rows": _rows(data[key], GROUPS.get(key))}
-                for key, title in BREAKDOWNS
-            ],
-            months=_rows(data["by_month"], None),
-            referrals=data["referrals_by_service"],
-        )
+        context.update(_report_context(data))
     return render(request, "stats/dashboard.html", context, status=200 if form.is_valid() else 400)
 
 
@@ -105,29 +111,16 @@ def yearly_report(request: HttpRequest) -> HttpResponse:
         export=as_csv, round_to_5=form.cleaned_data["rounded"],
     )
     if as_csv:
-        import csv
-
-        from stats.selectors import flatten
-
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="tryggest-arsrapport-{year}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["path", "value"])
-        for path, value in flatten(data):
-            writer.writerow([path, "" if value is None else value])
+        write_csv(data, response)
         return response
     context = {
         **admin.site.each_context(request),
         "title": _("Yearly report %(year)s") % {"year": year},
         "form": form,
         "year": year,
-        "data": data,
-        "charts": [
-            {"key": key, "title": title, "rows": _rows(data[key], GROUPS.get(key))}
-            for key, title in BREAKDOWNS
-        ],
-        "months": _rows(data["by_month"], None),
-        "referrals": data["referrals_by_service"],
         "rounded": form.cleaned_data["rounded"],
+        **_report_context(data),
     }
     return render(request, "stats/yearly.html", context)
