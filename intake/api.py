@@ -34,7 +34,7 @@ from intake.serializers import (
 )
 from intake.validation import has_control_characters
 from intake.vocabulary import STAFF_CHANNELS, codes
-from routing.selectors import suggestions_for
+from routing.selectors import overdue_enquiry_q, suggestions_for
 from tryggest.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
 from tryggest.api_errors import IdempotencyMismatch, check_body_size, validation_response
 
@@ -97,7 +97,7 @@ class ApiView(GenericAPIView):
 
 def _access_reason(request: Request) -> str:
     reason = request.headers.get("X-Access-Reason", "")
-    if has_control_characters(reason) or "\x00" in reason:
+    if has_control_characters(reason):
         raise exceptions.ValidationError({"X-Access-Reason": [_("Contains characters that are not allowed.")]})
     return reason.strip()
 
@@ -112,7 +112,7 @@ def staff_enquiry(request: Request, pk: Any) -> Enquiry:
 
 def _detail_queryset(qs: Any) -> Any:
     return qs.select_related("team", "assigned_to").prefetch_related(
-        "assessments__instrument", "assessments__assessed_by", "assessments__enquiry",
+        "assessments__instrument", "assessments__assessed_by",
         "referrals__service",
     )
 
@@ -164,7 +164,7 @@ def _filters(request: Request) -> tuple[dict[str, Any], Any]:
     def apply(qs: Any) -> Any:
         qs = qs.filter(**q)
         if overdue:
-            qs = qs.filter(selectors.overdue_filter(now=timezone.now())).distinct()
+            qs = qs.filter(overdue_enquiry_q(timezone.now())).distinct()
         return qs
 
     return given, apply

@@ -10,7 +10,6 @@ import time
 from typing import Any, ClassVar
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
@@ -175,10 +174,6 @@ class PublicEnquiryForm(forms.Form):
         if not isinstance(started, int):
             return None
         return time.time() - started
-
-    def filled_too_fast(self) -> bool:
-        elapsed = self.seconds_since_start()
-        return elapsed is not None and elapsed < settings.TRYGGEST_FORM_MIN_SECONDS
 
     def values(self) -> dict[str, Any]:
         """The enquiry's values for the services: blanks as the model stores them."""

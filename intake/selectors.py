@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from audit import events
 from intake import policies
@@ -82,8 +81,3 @@ def submission_for_service(*, organisation: Any, pk: Any) -> Enquiry:
     return enquiry
 
 
-def overdue_filter(*, now: dt.datetime) -> Q:
-    """Q for overdue enquiries: the one definition, kept with the deadlines in routing."""
-    from routing.selectors import overdue_enquiry_q
-
-    return overdue_enquiry_q(now)

@@ -179,7 +179,6 @@ def child_welfare_view(model_admin: Any, request: http.HttpRequest, object_id: s
     context = {
         **_context(model_admin, request, enquiry, _("Refer to the child welfare service")),
         "form": form,
-        "undecided": selectors.duty_status(enquiry),
     }
     return TemplateResponse(request, "admin/routing/child_welfare.html", context)
 

@@ -396,10 +396,6 @@ class Deadline(models.Model):
                     {"escalate_after": _("Escalation cannot come before the reminder.")}
                 )
 
-    @property
-    def working_days(self) -> bool:
-        return self.unit == DeadlineUnit.WORKING_DAYS
-
     def after(self, start: dt.datetime, amount: int) -> dt.datetime:
         from routing.hours import add_working_days
 
@@ -463,9 +459,6 @@ class EnquiryClock(models.Model):
 
     def is_paused(self, at: dt.datetime) -> bool:
         return self.paused_until is not None and self.paused_until > at
-
-    def is_overdue(self, at: dt.datetime) -> bool:
-        return self.due_at is not None and self.due_at <= at and not self.is_paused(at)
 
 
 class ClockPause(models.Model):

@@ -22,17 +22,13 @@ from audit import events
 from audit.models import ActorType
 from intake import policies
 from intake.vocabulary import codes, label
-from routing.models import DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
+from routing.models import OPEN_REFERRAL_STATES, DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
 
 logger = logging.getLogger(__name__)
 
 # How long an e-mailed referral link can be opened, and how long the page stays usable after.
 REFERRAL_LINK_VALID_FOR = dt.timedelta(days=7)
 REFERRAL_GRANT_VALID_FOR = dt.timedelta(minutes=30)
-
-# Working days a service has to acknowledge a referral before it is overdue: the default of the
-# `referral_acknowledgement` deadline (routing.Deadline), which coordinators can change.
-ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 
 
 class ReferralTransitionRefused(Exception):
@@ -438,9 +434,8 @@ def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") 
     if age is None or age >= 18:
         raise ValidationError({"enquiry": [_("Only an enquiry about a person under 18 goes to child welfare this way.")]})
     service = HelpService.objects.get(slug=CHILD_WELFARE_SERVICE)
-    if enquiry.referrals.filter(service=service, state__in=["sent", "acknowledged"]).exists():
-        referral = enquiry.referrals.get(service=service, state__in=["sent", "acknowledged"])
-    else:
+    referral = enquiry.referrals.filter(service=service, state__in=OPEN_REFERRAL_STATES).first()
+    if referral is None:
         now = timezone.now()
         duty_decision_record(
             enquiry=enquiry, actor=actor, duty="opplysningsplikt_barnevern",
@@ -484,8 +479,7 @@ def routing_rule_save(*, rule: Any, actor: Any, fields: list[str] | None = None)
 def routing_rule_delete(*, rule: Any, actor: Any) -> None:
     if not (policies.is_staff_user(actor) and actor.has_perm("routing.delete_routingrule")):
         raise PermissionDenied(_("You may not change the routing rules."))
-    events.record(action="update", actor=actor, object_type="routingrule", object_id=rule.pk,
-                  fields=["deleted"])
+    events.object_changed(actor=actor, obj=rule, fields=["deleted"])
     rule.delete()
 
 
@@ -494,7 +488,7 @@ def referral_link_renew(*, referral: Referral, actor: Any) -> ReferralLink | Non
     """The team sends the service a new link (the old one expired or was lost); older links stop working."""
     if not policies.may_edit(actor, referral.enquiry) or getattr(actor, "service", None) is not None:
         raise PermissionDenied(_("You may not do this with this referral."))
-    if referral.state not in ("sent", "acknowledged"):
+    if referral.state not in OPEN_REFERRAL_STATES:
         raise ValidationError({"referral": [_("The referral is no longer open.")]})
     if not referral.service.email:
         raise ValidationError({"referral": [_("The service has no e-mail address; contact them by phone.")]})

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from routing import reminders, selectors
-from routing.models import EnquiryClock, Reminder
+from routing.models import OPEN_REFERRAL_STATES, EnquiryClock, Reminder
 
 register = template.Library()
 
@@ -36,7 +36,7 @@ def routing_notices(enquiry: Any) -> dict[str, Any]:
         # Open referrals to services reached by e-mail: the team can send a new link.
         "linked_referrals": [
             (referral, reverse("admin:intake_enquiry_referral_new_link", args=[enquiry.pk, referral.pk]))
-            for referral in enquiry.referrals.filter(state__in=["sent", "acknowledged"])
+            for referral in enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES)
             .exclude(service__email="").select_related("service")
         ],
     }
