@@ -20,6 +20,7 @@ from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
 from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
 from routing.models import Referral
+from tryggest.form_errors import add_errors
 from intake.models import (
     AssessmentInstrument,
     Enquiry,
@@ -284,10 +285,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             try:
                 form.apply(actor=request.user)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    target = field if field in form.fields else None
-                    for error in errors:
-                        form.add_error(target, error)
+                add_errors(form, exc)
             except (ConflictError, TransitionRefused, PermissionDenied) as exc:
                 self.message_user(request, str(exc) or _("You may not take this step."), messages.ERROR)
                 return redirect(change_url)
@@ -337,9 +335,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                         enquiry=enquiry, actor=request.user, text=form.cleaned_data["text"]
                     )
                 except ValidationError as exc:
-                    for errors in exc.message_dict.values():
-                        for error in errors:
-                            form.add_error("text", error)
+                    add_errors(form, exc, to="text")
                 else:
                     self.message_user(
                         request, _("Sent. The reporter reads it with their receipt code."),

@@ -15,6 +15,7 @@ from intake import services
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from intake.validation import validate_enquiry
 from intake.vocabulary import STAFF_CHANNELS, choices, label
+from tryggest.form_errors import add_errors
 
 
 class EnquiryAdminForm(forms.ModelForm):
@@ -58,10 +59,7 @@ class EnquiryAdminForm(forms.ModelForm):
         try:
             validate_enquiry(values)
         except forms.ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                target = field if field in self.fields else None
-                for message in messages:
-                    self.add_error(target, message)
+            add_errors(self, exc)
         return data
 
     def changes(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from intake.public_forms import (
     form_started_token,
 )
 from routing import hours
+from tryggest.form_errors import add_errors
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'none'",
@@ -168,10 +169,7 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
         try:
             submitted = public.public_enquiry_submit(values=form.values())
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                target = field if field in form.fields else None
-                for message in messages:
-                    form.add_error(target, message)
+            add_errors(form, exc)
         else:
             throttle.hit(_limit("submit"), request)
             return _page(request, "intake/public/receipt.html", {
@@ -214,9 +212,7 @@ def status(request: http.HttpRequest) -> http.HttpResponse:
                     code=reply_form.cleaned_data["code"], text=reply_form.cleaned_data["text"]
                 )
             except ValidationError as exc:
-                for messages in exc.message_dict.values():
-                    for text in messages:
-                        reply_form.add_error("text", text)
+                add_errors(reply_form, exc, to="text")
             else:
                 if message is None:
                     return _wrong_code(request, template, code)

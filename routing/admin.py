@@ -35,6 +35,7 @@ from routing.models import (
     Reminder,
     RoutingRule,
 )
+from tryggest.form_errors import add_errors
 
 
 @admin.register(HelpService)
@@ -105,12 +106,6 @@ def _enquiry_or_redirect(model_admin: Any, request: http.HttpRequest, object_id:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def _context(model_admin: Any, request: http.HttpRequest, enquiry: Enquiry, title: str) -> dict[str, Any]:
     return {
         **model_admin.admin_site.each_context(request),
@@ -136,7 +131,7 @@ def legal_duties_view(model_admin: Any, request: http.HttpRequest, object_id: st
             try:
                 services.duty_decision_record(enquiry=enquiry, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
                 return redirect(request.path)
@@ -167,7 +162,7 @@ def child_welfare_view(model_admin: Any, request: http.HttpRequest, object_id: s
                 enquiry=enquiry, actor=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except (PermissionDenied, ConflictError, TransitionRefused) as exc:
             messages.error(request, str(exc) or _("You may not take this step."))
             return redirect(change_url)
@@ -293,7 +288,7 @@ def clock_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> h
                 return redirect(request.path)
         except ValidationError as exc:
             if form is not None:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
         except PermissionDenied as exc:

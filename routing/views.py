@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from routing import services
 from routing.models import ReferralLink
 from routing.services import ReferralLinkInvalid, ReferralTransitionRefused, ServiceActor
+from tryggest.form_errors import add_errors
 
 GRANTS_KEY = "referral_link_grants"
 
@@ -102,9 +103,7 @@ def referral_link(request: http.HttpRequest, token: str) -> http.HttpResponse:
             else:
                 services.referral_complete(referral=referral, actor=actor, note=text)
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    form.add_error("text", error)
+            add_errors(form, exc, to="text")
         except (ReferralTransitionRefused, PermissionDenied):
             form.add_error(None, _("This step is not possible in the referral's current state."))
         else:
