@@ -3,7 +3,6 @@ one person. Reading the trail here is itself recorded."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import http
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import events, selectors
 from audit.forms import AccessReportForm
 from audit.models import AuditEvent
+from tryggest.ids import uuid_or_none
 
 # Changelist parameters worth recording with an auditor's read (the rest is paging and layout).
 _RECORDED_PARAMS = ("enquiry", "actor", "action__exact", "actor_type__exact", "at__gte", "at__lt", "q")
@@ -46,9 +46,8 @@ class EnquiryFilter(_TextInputFilter):
     def queryset(self, request: http.HttpRequest, queryset: Any) -> Any:
         if not self.value():
             return queryset
-        try:
-            key = uuid.UUID(self.value().strip())
-        except ValueError:
+        key = uuid_or_none(self.value().strip())
+        if key is None:
             return queryset.none()
         return queryset.filter(selectors.concerning([key]))
 
@@ -99,7 +98,7 @@ class AuditEventAdmin(admin.ModelAdmin):
             response = super().changelist_view(request, extra_context)
             if getattr(response, "status_code", None) == 200:
                 filters = {k: request.GET[k] for k in _RECORDED_PARAMS if request.GET.get(k)}
-                enquiry_id = _uuid_or_none(filters.get("enquiry"))
+                enquiry_id = uuid_or_none(filters.get("enquiry"))
                 events.trail_viewed(actor=request.user, filters=filters, enquiry_id=enquiry_id)
         return response
 
@@ -130,10 +129,3 @@ class AuditEventAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:audit_auditevent_changelist"),
         }
         return TemplateResponse(request, "admin/audit/auditevent/access_report.html", context)
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None

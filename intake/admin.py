@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms, http
@@ -18,9 +17,6 @@ from django_fsm.admin import FSMAdminMixin
 from intake import break_glass, policies, public, selectors, services
 from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
-from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
-from routing.models import Referral
-from tryggest.form_errors import add_errors
 from intake.models import (
     AssessmentInstrument,
     Enquiry,
@@ -30,13 +26,10 @@ from intake.models import (
     State,
     StateChange,
 )
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
+from routing.models import Referral
+from tryggest.form_errors import add_errors
+from tryggest.ids import uuid_or_none
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -188,7 +181,7 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     ) -> http.HttpResponse:
         reason = break_glass.granted_reason(request, object_id)
         if not reason and policies.may_break_glass(request.user) and not (
-            selectors.enquiries_visible_to(request.user).filter(pk=_uuid_or_none(object_id)).exists()
+            selectors.enquiries_visible_to(request.user).filter(pk=uuid_or_none(object_id)).exists()
         ):
             # Another team's (or no) enquiry: ask a coordinator why before reading anything.
             form = break_glass.BreakGlassForm(request.POST if "_break_glass" in request.POST else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db.models import QuerySet
 from audit import events
 from intake import policies
 from intake.models import Enquiry
+from tryggest.ids import uuid_or_none
 
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
@@ -29,10 +29,9 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
     ``permission_denied`` (committed, although the read fails) and looks exactly like a missing
     enquiry to the caller.
     """
-    try:
-        key = uuid.UUID(str(pk))
-    except ValueError:
-        raise Enquiry.DoesNotExist from None
+    key = uuid_or_none(pk)
+    if key is None:
+        raise Enquiry.DoesNotExist
     with transaction.atomic():
         enquiry = Enquiry.objects.select_related("team", "assigned_to").filter(pk=key).first()
         if enquiry is None:
@@ -70,10 +69,9 @@ def enquiries_submitted_by(organisation: Any) -> QuerySet[Enquiry]:
 @transaction.atomic
 def submission_for_service(*, organisation: Any, pk: Any) -> Enquiry:
     """One of the organisation's own submissions, with its view event; DoesNotExist otherwise."""
-    try:
-        key = uuid.UUID(str(pk))
-    except ValueError:
-        raise Enquiry.DoesNotExist from None
+    key = uuid_or_none(pk)
+    if key is None:
+        raise Enquiry.DoesNotExist
     enquiry = enquiries_submitted_by(organisation).filter(pk=key).first()
     if enquiry is None:
         raise Enquiry.DoesNotExist

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from intake.validation import subject_age
 from intake.vocabulary import label, risk_level_rank
 from routing.hours import is_open, next_opening
 from routing.models import ForWhom, HelpService, Referral, RoutingRule
+from tryggest.ids import uuid_or_none
 
 
 @dataclass
@@ -192,10 +192,9 @@ def referrals_visible_to(actor: Any) -> QuerySet[Referral]:
 @transaction.atomic
 def referral_for_actor(*, actor: Any, pk: Any) -> Referral:
     """One referral for reading, with its view event; Referral.DoesNotExist when not visible."""
-    try:
-        key = uuid.UUID(str(pk))
-    except ValueError:
-        raise Referral.DoesNotExist from None
+    key = uuid_or_none(pk)
+    if key is None:
+        raise Referral.DoesNotExist
     referral = referrals_visible_to(actor).filter(pk=key).first()
     if referral is None:
         raise Referral.DoesNotExist
