@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stats.selectors import published_case_flow, write_csv
+from stats.validators import validate_statistics_date
 
 
 class MayViewStatistics(BasePermission):
@@ -43,7 +44,7 @@ class CSVRenderer(BaseRenderer):
 
 
 class _RangeFields(serializers.Serializer):
-    to = serializers.DateField(required=False)
+    to = serializers.DateField(required=False, validators=[validate_statistics_date])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return _validate_range(attrs)
@@ -51,7 +52,7 @@ class _RangeFields(serializers.Serializer):
 
 # "from" is a Python keyword, so the field is added by name.
 RangeSerializer = type(
-    "RangeSerializer", (_RangeFields,), {"from": serializers.DateField(required=False)}
+    "RangeSerializer", (_RangeFields,), {"from": serializers.DateField(required=False, validators=[validate_statistics_date])}
 )
 
 
@@ -66,7 +67,10 @@ def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-_COUNTS = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+def _counts() -> serializers.DictField:
+    """A breakdown: code -> count (null when suppressed). A new field each time: DRF binds a field
+    instance to one name, so a shared one would leave all but the last out of the schema."""
+    return serializers.DictField(child=serializers.IntegerField(allow_null=True))
 
 
 class StatisticsSerializer(serializers.Serializer):
@@ -74,27 +78,27 @@ class StatisticsSerializer(serializers.Serializer):
 
     to = serializers.DateField()
     total_received = serializers.IntegerField(allow_null=True)
-    by_state = _COUNTS
-    by_month = _COUNTS
-    by_channel = _COUNTS
-    by_reporter_type = _COUNTS
-    by_risk_level = _COUNTS
-    by_violence_type = _COUNTS
-    by_risk_factor = _COUNTS
-    by_relation = _COUNTS
-    by_location = _COUNTS
-    by_outcome = _COUNTS
-    by_outcome_asked = _COUNTS
-    by_outcome_achieved = _COUNTS
-    by_team = _COUNTS
-    referrals_by_service = serializers.DictField(child=_COUNTS)
+    by_state = _counts()
+    by_month = _counts()
+    by_channel = _counts()
+    by_reporter_type = _counts()
+    by_risk_level = _counts()
+    by_violence_type = _counts()
+    by_risk_factor = _counts()
+    by_relation = _counts()
+    by_location = _counts()
+    by_outcome = _counts()
+    by_outcome_asked = _counts()
+    by_outcome_achieved = _counts()
+    by_team = _counts()
+    referrals_by_service = serializers.DictField(child=_counts())
     median_hours_to_assessment = serializers.FloatField(allow_null=True)
     median_hours_to_forward = serializers.FloatField(allow_null=True)
     median_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
     p90_hours_to_assessment = serializers.FloatField(allow_null=True)
     p90_hours_to_forward = serializers.FloatField(allow_null=True)
     p90_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
-    overdue = _COUNTS
+    overdue = _counts()
     suppressed = serializers.ListField(child=serializers.CharField())
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.vocabulary import label
 from stats.rollup import COUNTED, LISTED
+from stats.validators import EARLIEST, LATEST, validate_statistics_date
 from stats.selectors import published_case_flow, write_csv
 
 BREAKDOWNS = [
@@ -34,8 +35,10 @@ GROUPS = {key: group for key, (_field, group) in {**COUNTED, **LISTED}.items()}
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[validate_statistics_date])
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[validate_statistics_date])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -89,7 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=EARLIEST.year, max_value=LATEST.year)
     rounded = forms.BooleanField(label=_("Round to the nearest 5 (for publication)"), required=False)
 
 

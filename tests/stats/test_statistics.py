@@ -136,3 +136,26 @@ def test_the_yearly_report_prints_and_exports_rounded(data_set, mona, as_user):
     assert rows["by_violence_type.economic"] == "5"  # 6 → 5
     assert rows["by_channel.letter"] == ""  # still suppressed, not rounded to 0 or 5
     assert client.get(reverse("stats:yearly"), {"year": "abc"}).status_code == 400
+
+
+@pytest.mark.parametrize("params", [
+    {"from": "9999-12-01", "to": "9999-12-31"},
+    {"from": "0001-01-01", "to": "2026-01-01"},
+    {"from": "1999-12-31", "to": "2000-01-31"},
+])
+def test_dates_outside_the_years_covered_are_a_400_not_a_500(params, mona, as_user):
+    client = as_user(mona)
+    response = stats(client, **params)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"from"} | ({"to"} if params["to"] > "2100" else set())
+    dashboard = client.get(reverse("stats:dashboard"), {"date_from": params["from"], "date_to": params["to"]})
+    assert dashboard.status_code == 400
+
+
+def test_the_schema_lists_every_breakdown(mona, as_user):
+    schema = as_user(mona).get("/api/v1/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    properties = schema.json()["components"]["schemas"]["Statistics"]["properties"]
+    for key in ("by_state", "by_month", "by_channel", "by_violence_type", "by_team", "overdue",
+                "referrals_by_service"):
+        assert key in properties
