@@ -30,7 +30,7 @@ from intake.models import (
     State,
     StateChange,
 )
-from intake.validation import validate_enquiry
+from intake.validation import check_text, text_errors, validate_enquiry
 from intake.vocabulary import codes, risk_level_rank
 from routing import reminders
 
@@ -226,6 +226,7 @@ def enquiry_assess(
             errors[f"answers.{code}"] = [_("Answer true or false.")]
     if level_override is not None and level_override not in codes("risk_levels"):
         errors["level_override"] = [_("Unknown code: %(code)s.") % {"code": level_override}]
+    check_text(errors, "override_reason", override_reason or "", limit=5_000)
     if errors:
         raise ValidationError(errors)
 
@@ -304,6 +305,7 @@ def enquiry_forward(
         errors["legal_basis"] = [
             _("The adult has not consented to forwarding; forward only on a legal duty.")
         ]
+    check_text(errors, "note", note or "", limit=5_000)
     if errors:
         raise ValidationError(errors)
     # Without consent only on a legal duty the team has recorded acting on (issue 5).
@@ -364,8 +366,7 @@ def enquiry_close(
         errors["outcome_achieved"] = [
             _("Whether the outcome was achieved only applies when the adult expressed one.")
         ]
-    if len(note or "") > 10_000:
-        errors["note"] = [_("At most %(limit)d characters.") % {"limit": 10_000}]
+    check_text(errors, "note", note or "", limit=10_000)
     if errors:
         raise ValidationError(errors)
     # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
@@ -400,8 +401,8 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give a reason for reopening.")]})
-    if len(reason) > 5_000:
-        raise ValidationError({"reason": [_("At most %(limit)d characters.") % {"limit": 5_000}]})
+    if found := text_errors(reason, limit=5_000):
+        raise ValidationError({"reason": found})
     _lock(enquiry)
     source = _transition(enquiry, actor, "reopen")
     now = timezone.now()

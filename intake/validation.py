@@ -54,6 +54,23 @@ def has_control_characters(value: str) -> bool:
     )
 
 
+def text_errors(value: str, *, limit: int) -> list[str]:
+    """What is wrong with one free-text value (a note, a reason): the same rules as an enquiry's."""
+    errors = []
+    if has_control_characters(value):
+        errors.append(_("Contains characters that are not allowed."))
+    if len(value) > limit:
+        errors.append(_("At most %(limit)d characters.") % {"limit": limit})
+    return errors
+
+
+def check_text(errors: dict[str, list[str]], field: str, value: str, *, limit: int) -> None:
+    """Add ``text_errors`` of ``value`` under ``field`` to a service's ``errors``."""
+    found = text_errors(value, limit=limit)
+    if found:
+        errors.setdefault(field, []).extend(found)
+
+
 def validate_enquiry(values: dict[str, Any], *, today: dt.date | None = None) -> None:
     """Raise ValidationError({field: [messages]}) for everything wrong with these values."""
     today = today or timezone.localdate()

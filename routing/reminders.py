@@ -32,6 +32,7 @@ from audit import events
 from audit.models import Action
 from intake import policies
 from intake.models import OPEN_STATES, Enquiry, State
+from intake.validation import check_text
 from routing.models import (
     ClockPause,
     Deadline,
@@ -181,8 +182,8 @@ def enquiry_clock_pause(*, enquiry: Enquiry, actor: Any, until: dt.datetime, rea
     errors: dict[str, list[str]] = {}
     if not reason:
         errors["reason"] = [_("Give a reason for the pause.")]
-    elif len(reason) > 500:
-        errors["reason"] = [_("At most %(limit)d characters.") % {"limit": 500}]
+    else:
+        check_text(errors, "reason", reason, limit=500)
     if until is None or until <= now:
         errors["until"] = [_("The pause must end in the future.")]
     elif until > now + PAUSE_LONGEST:

@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from audit import events
 from audit.models import ActorType
 from intake import policies
+from intake.validation import check_text, text_errors
 from intake.vocabulary import codes, label
 from routing.models import OPEN_REFERRAL_STATES, DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
 
@@ -109,8 +110,8 @@ def referral_decline(*, referral: Referral, actor: Any, reason: str) -> Referral
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give a reason for declining.")]})
-    if len(reason) > 5_000:
-        raise ValidationError({"reason": [_("At most %(limit)d characters.") % {"limit": 5_000}]})
+    if found := text_errors(reason, limit=5_000):
+        raise ValidationError({"reason": found})
     return _change(
         referral=referral, actor=actor, name="decline",
         fields={"declined_at": timezone.now(), "decline_reason": reason},
@@ -120,8 +121,8 @@ def referral_decline(*, referral: Referral, actor: Any, reason: str) -> Referral
 
 @transaction.atomic
 def referral_complete(*, referral: Referral, actor: Any, note: str = "") -> Referral:
-    if len(note or "") > 5_000:
-        raise ValidationError({"note": [_("At most %(limit)d characters.") % {"limit": 5_000}]})
+    if found := text_errors(note or "", limit=5_000):
+        raise ValidationError({"note": found})
     return _change(
         referral=referral, actor=actor, name="complete",
         fields={"completed_at": timezone.now(), "completion_note": note or ""},
@@ -170,10 +171,8 @@ def duty_decision_record(
             errors["notified_at"] = [_("The time cannot be in the future.")]
     elif not reason:
         errors["reason"] = [_("Say why the duty does not apply.")]
-    if len(notified_whom) > 200:
-        errors["notified_whom"] = [_("At most %(limit)d characters.") % {"limit": 200}]
-    if len(reason) > 5_000:
-        errors["reason"] = [_("At most %(limit)d characters.") % {"limit": 5_000}]
+    check_text(errors, "notified_whom", notified_whom, limit=200)
+    check_text(errors, "reason", reason, limit=5_000)
     if not enquiry.is_open:
         errors["enquiry"] = [_("The enquiry is closed; reopen it first.")]
     if errors:

@@ -110,6 +110,37 @@ def test_transition_errors_are_mapped_to_their_fields(alice: Any, enquiry: Any) 
     assert response.status_code == 400 and "outcome" in response.json()["errors"]
 
 
+def test_control_characters_in_transition_text_are_400_and_nothing_changes(
+    alice: Any, bob: Any, assessed: Any
+) -> None:
+    """Notes and reasons follow the enquiry's own rule: no control characters reach the database."""
+    from intake import services
+    from tests.factories import make_enquiry
+
+    closed = make_enquiry(actor=alice)
+    services.enquiry_close(enquiry=closed, actor=alice, outcome="duplicate")
+    client = staff_client(alice)
+    url = f"/api/v1/enquiries/{assessed.pk}/"
+    bad = "see \x1b[2Jhere\x07"
+    calls = [
+        (client, url + "assessment/", {"answers": {}, "override_reason": bad}, "override_reason"),
+        (client, url + "forward/", {"services": ["nav-tonsberg"], "legal_basis": "consent", "note": bad}, "note"),
+        (client, url + "close/", {"outcome": "risk_reduced", "note": bad}, "note"),
+        (staff_client(bob), f"/api/v1/enquiries/{closed.pk}/reopen/", {"reason": bad}, "reason"),
+    ]
+    writes = AuditEvent.objects.exclude(action="view")  # each call's read of the enquiry is logged
+    events = writes.count()
+    for caller, path, body, field in calls:
+        response = caller.post(path, body, format="json")
+        assert response.status_code == 400, (path, response.json())
+        assert field in response.json()["errors"]
+    assessed.refresh_from_db()
+    closed.refresh_from_db()
+    assert (assessed.state, closed.state) == ("risk_assessed", "closed")
+    assert assessed.assessments.count() == 1 and not assessed.referrals.exists()
+    assert writes.count() == events
+
+
 def test_lowering_a_high_level_needs_a_reason(alice: Any, enquiry: Any) -> None:
     client = staff_client(alice)
     items = client.get("/api/v1/assessment-instrument/").json()["items"]
