@@ -202,7 +202,12 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         return self.state != State.CLOSED
 
     def transition_names_for(self, user: User) -> list[str]:
-        return [t.name for t in self.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
+        """The steps ``user`` may take now. Assessing again (a new version; the state stays) is no
+        state transition, but it is a step the contract allows from risk_assessed and forwarded."""
+        names = [t.name for t in self.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
+        if self.state in (State.RISK_ASSESSED, State.FORWARDED) and policies.may_transition(user, self, "assess"):
+            names.insert(0, "assess")
+        return names
 
 
 class StateChange(models.Model):

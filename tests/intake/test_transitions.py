@@ -193,3 +193,10 @@ def test_every_transition_writes_its_audit_event(enquiry, alice, bob):
         .values_list("filters__transition", flat=True)
     )
     assert transitions == ["assess", "forward", "close", "reopen"]
+
+
+def test_assessing_again_is_offered_after_the_first_assessment(assessed, alice, mona, tor):
+    """The contract allows a new assessment version from risk_assessed and forwarded."""
+    assert assessed.transition_names_for(alice) == ["assess", "close", "forward"]
+    assert assessed.transition_names_for(mona) == []
+    assert assessed.transition_names_for(tor) == []
