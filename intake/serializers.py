@@ -16,8 +16,26 @@ from intake.models import Enquiry, RiskAssessment
 from intake.vocabulary import STAFF_CHANNELS, codes
 
 
+def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
+    """Why ``value`` is not of the JSON type ``field`` takes, or None. DRF would convert 5 to "5"
+    and "yes" to true; the contract wants them refused (400), not guessed at."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Give true or false.")
+    if isinstance(field, serializers.IntegerField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else _("Give a whole number.")
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else _("Give a text.")
+    if isinstance(field, serializers.DictField) and isinstance(value, dict):
+        return next(filter(None, (_wrong_json_type(field.child, item) for item in value.values())), None)
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return next(filter(None, (_wrong_json_type(field.child, item) for item in value)), None)
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, by name."""
+    """Refuses fields it does not know, by name, and values of the wrong JSON type."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -26,6 +44,12 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {str(name): [_("Unknown field.")] for name in unknown}
                 )
+            wrong = {
+                name: [message] for name, value in data.items()
+                if (message := _wrong_json_type(self.fields[name], value))
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
 
 

@@ -38,6 +38,14 @@ def _post(client: Any, body: Any, **extra: Any) -> Any:
         ({"description": "Bare tekst"}, "reporter"),
         (submission(immediate_danger="maybe"), "immediate_danger"),
         (submission(subject={"birth_year": "nineteen"}), "subject.birth_year"),
+        # The wrong JSON type is refused, not converted.
+        (submission(description=5), "description"),
+        (submission(immediate_danger="yes"), "immediate_danger"),
+        (submission(immediate_danger=1), "immediate_danger"),
+        (submission(subject={"birth_year": "1940"}), "subject.birth_year"),
+        (submission(subject={"birth_year": True}), "subject.birth_year"),
+        (submission(subject={"knows_about_enquiry": 0}), "subject.knows_about_enquiry"),
+        (submission(reporter={"type": "relative", "name": 42}), "reporter.name"),
     ],
 )
 def test_bad_input_is_400_naming_the_field(nav: Any, body: Any, path: str) -> None:
@@ -108,6 +116,10 @@ def test_transition_errors_are_mapped_to_their_fields(alice: Any, enquiry: Any) 
     assert response.status_code == 400 and "bogus" in response.json()["errors"]
     response = client.post(url + "close/", {"outcome": "vanished"}, format="json")
     assert response.status_code == 400 and "outcome" in response.json()["errors"]
+    response = client.post(url + "assessment/", {"answers": {"danger_weapon": "yes"}}, format="json")
+    assert response.status_code == 400 and "answers" in response.json()["errors"]
+    response = client.post(url + "close/", {"outcome": "duplicate", "note": 5}, format="json")
+    assert response.status_code == 400 and "note" in response.json()["errors"]
 
 
 def test_control_characters_in_transition_text_are_400_and_nothing_changes(
