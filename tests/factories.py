@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import Team, User
 from intake import services
@@ -41,6 +42,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=extracted))
         if create:
             self.save()
+
+
+def years_ago(years: int, days: int = 0) -> dt.date:
+    """Today ``years`` years ago (28 February for a 29 February), minus ``days``: a birth date
+    that makes someone exactly ``years`` old today."""
+    today = timezone.localdate()
+    try:
+        then = today.replace(year=today.year - years)
+    except ValueError:
+        then = today.replace(year=today.year - years, day=28)
+    return then - dt.timedelta(days=days)
 
 
 def enquiry_values(**overrides: Any) -> dict[str, Any]:

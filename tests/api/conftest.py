@@ -14,12 +14,6 @@ from accounts.services import service_key_create
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The matrix creates the cast for every cell; the production hasher would take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttles(settings: Any) -> None:
     # Throttle counters live in the cache; each test starts from zero, with generous rates.
     cache.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from intake.models import State
 from routing.models import HelpService, LegalDutyDecision, Referral, RoutingRule
-from tests.factories import make_enquiry
+from tests.factories import make_enquiry, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +129,8 @@ def test_closing_in_the_admin_names_the_undecided_duty(alice: Any, as_user: Any)
 
 @pytest.fixture
 def minor(alice: Any) -> Any:
-    today = timezone.localdate()
     return make_enquiry(
-        actor=alice, subject_birth_date=today.replace(year=today.year - 16), risk_factors=[],
+        actor=alice, subject_birth_date=years_ago(16), risk_factors=[],
         violence_types=["psychological"], perpetrator_relation="parent",
     )
 
@@ -167,8 +165,7 @@ def test_under_18_is_referred_to_child_welfare_and_closed(minor: Any, alice: Any
 
 
 def test_under_18_with_immediate_danger_needs_the_police_decision_first(alice: Any, as_user: Any) -> None:
-    today = timezone.localdate()
-    child = make_enquiry(actor=alice, subject_birth_date=today.replace(year=today.year - 15) - dt.timedelta(days=3),
+    child = make_enquiry(actor=alice, subject_birth_date=years_ago(15, days=3),
                          immediate_danger=True)
     response = as_user(alice).post(f"/admin/intake/enquiry/{child.pk}/child-welfare/", {"note": ""})
     assert response.status_code == 200

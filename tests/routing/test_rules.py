@@ -7,21 +7,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from intake import services
 from routing.defaults import rule_rows
 from routing.hours import OSLO
 from routing.models import RoutingRule
 from routing.selectors import suggestions_for
-from tests.factories import make_enquiry
+from tests.factories import make_enquiry, years_ago
 
 pytestmark = pytest.mark.django_db
-
-
-def years_ago(years: int, days: int = 0) -> dt.date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - dt.timedelta(days=days)
 
 
 # An enquiry that no default rule matches; each case changes only what its rule looks at.
