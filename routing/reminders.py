@@ -44,6 +44,7 @@ from routing.models import (
     Reminder,
     ReminderKind,
 )
+from routing.selectors import clock_overdue_q, not_paused_q
 
 logger = logging.getLogger(__name__)
 
@@ -308,19 +309,15 @@ def _escalation_recipients(enquiry: Enquiry, staff: _Staff) -> list[User]:
     return staff.coordinators(enquiry.team_id) or staff.members(enquiry.team_id)
 
 
-def _not_paused(now: dt.datetime, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__lte": now})
-
-
 def _clock_due(now: dt.datetime, kind: str) -> Q:
     if kind == ReminderKind.REMINDER:
-        return Q(reminded_at__isnull=True, due_at__lte=now) & _not_paused(now)
-    return Q(escalated_at__isnull=True, escalate_at__lte=now) & _not_paused(now)
+        return Q(reminded_at__isnull=True, due_at__lte=now) & not_paused_q(now)
+    return Q(escalated_at__isnull=True, escalate_at__lte=now) & not_paused_q(now)
 
 
 def _referral_due(now: dt.datetime, kind: str) -> Q:
     base = Q(state=ReferralState.SENT, enquiry__state__in=OPEN_STATES) & (
-        Q(enquiry__clock__isnull=True) | _not_paused(now, "enquiry__clock__")
+        Q(enquiry__clock__isnull=True) | not_paused_q(now, "enquiry__clock__")
     )
     if kind == ReminderKind.REMINDER:
         return base & Q(reminded_at__isnull=True, due_at__lte=now)
@@ -598,9 +595,7 @@ def overdue_enquiries(actor: Any, *, now: dt.datetime | None = None, mine: bool 
     from intake.selectors import enquiries_visible_to
 
     now = now or timezone.now()
-    queryset = enquiries_visible_to(actor).filter(
-        state__in=OPEN_STATES, clock__due_at__lte=now
-    ).filter(Q(clock__paused_until__isnull=True) | Q(clock__paused_until__lte=now))
+    queryset = enquiries_visible_to(actor).filter(state__in=OPEN_STATES).filter(clock_overdue_q(now))
     if mine:
         queryset = queryset.filter(Q(assigned_to=actor) | Q(assigned_to__isnull=True))
     return queryset

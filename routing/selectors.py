@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -214,20 +214,22 @@ def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict
 # --- "Overdue": one definition, from the clocks the reminders keep (deadlines are data) ---
 
 
-def _not_paused(now: dt.datetime, prefix: str = "clock__") -> Any:
-    from django.db.models import Q
-
+def not_paused_q(now: dt.datetime, prefix: str = "") -> Q:
+    """A clock (at ``prefix``) not paused at ``now``."""
     return Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__lte": now})
+
+
+def clock_overdue_q(now: dt.datetime, prefix: str = "clock__") -> Q:
+    """A clock (at ``prefix``) past its due time and not paused: the one definition of overdue."""
+    return Q(**{f"{prefix}due_at__lte": now}) & not_paused_q(now, prefix)
 
 
 def overdue_enquiry_q(now: dt.datetime) -> Any:
     """An open enquiry whose clock is past due and not paused, or whose referral is still
     unacknowledged past its due time. Used by the API's ``overdue=true`` and the statistics."""
-    from django.db.models import Q
-
     from intake.models import OPEN_STATES
 
-    clock_due = Q(state__in=OPEN_STATES, clock__due_at__lte=now) & _not_paused(now)
+    clock_due = Q(state__in=OPEN_STATES) & clock_overdue_q(now)
     referral_due = Q(state__in=OPEN_STATES, referrals__state="sent", referrals__due_at__lt=now)
     return clock_due | referral_due
 
@@ -239,10 +241,9 @@ def overdue_counts(now: dt.datetime) -> dict[str, int]:
 
     assessment = (
         EnquiryClock.objects.filter(
-            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE],
-            due_at__lte=now, enquiry__state__in=OPEN_STATES,
+            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE], enquiry__state__in=OPEN_STATES,
         )
-        .filter(_not_paused(now, prefix=""))
+        .filter(clock_overdue_q(now, prefix=""))
         .count()
     )
     acknowledgement = Referral.objects.filter(
