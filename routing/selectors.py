@@ -39,6 +39,17 @@ class Suggestion:
         return str(label("legal_duties", self.legal_duty)) if self.legal_duty else ""
 
 
+def _age(enquiry: Any) -> int | None:
+    """The subject's age as far as the enquiry tells it (birth date, national id or birth year)."""
+    return subject_age(
+        {
+            "subject_birth_date": enquiry.subject_birth_date,
+            "subject_national_id": enquiry.subject_national_id,
+            "subject_birth_year": enquiry.subject_birth_year,
+        }
+    )
+
+
 def _facts(enquiry: Any) -> dict[str, Any]:
     latest = enquiry.assessments.order_by("-version").first() if enquiry.pk else None
     return {
@@ -48,13 +59,7 @@ def _facts(enquiry: Any) -> dict[str, Any]:
         "risk_factors": set(enquiry.risk_factors or []),
         "relation": enquiry.perpetrator_relation or None,
         "location": enquiry.location or None,
-        "age": subject_age(
-            {
-                "subject_birth_date": enquiry.subject_birth_date,
-                "subject_national_id": enquiry.subject_national_id,
-                "subject_birth_year": enquiry.subject_birth_year,
-            }
-        ),
+        "age": _age(enquiry),
         "children_in_household": enquiry.children_in_household,
         "acute_criteria_met": bool(latest and latest.acute_criteria_met),
     }
@@ -149,7 +154,7 @@ def duties_raised(enquiry: Any) -> list[str]:
 
 def is_child_welfare_case(enquiry: Any) -> bool:
     """The under-18 rule: the adult is known to be under 18 (routing-rules.yaml, under-18-child-welfare)."""
-    age = _facts(enquiry)["age"]
+    age = _age(enquiry)
     return age is not None and age < 18
 
 
@@ -164,10 +169,13 @@ def duty_status(enquiry: Any) -> list[DutyStatus]:
     """Each duty raised by a matching rule, with the latest recorded decision (or none)."""
     from routing.models import LegalDutyDecision
 
+    raised = duties_raised(enquiry)
+    if not raised:
+        return []
     latest: dict[str, Any] = {}
     for decision in LegalDutyDecision.objects.filter(enquiry=enquiry).order_by("decided_at", "pk"):
         latest[decision.duty] = decision
-    return [DutyStatus(duty, str(label("legal_duties", duty)), latest.get(duty)) for duty in duties_raised(enquiry)]
+    return [DutyStatus(duty, str(label("legal_duties", duty)), latest.get(duty)) for duty in raised]
 
 
 def referrals_visible_to(actor: Any) -> QuerySet[Referral]:

@@ -193,13 +193,9 @@ def duty_decision_record(
 
 def undecided_duties(enquiry: Any) -> list[str]:
     """Duties raised by a matching routing rule that have no recorded decision yet."""
-    from routing.selectors import duties_raised
+    from routing.selectors import duty_status
 
-    raised = duties_raised(enquiry)
-    if not raised:
-        return []
-    decided = set(LegalDutyDecision.objects.filter(enquiry=enquiry).values_list("duty", flat=True))
-    return [duty for duty in raised if duty not in decided]
+    return [status.duty for status in duty_status(enquiry) if status.decision is None]
 
 
 def check_duties_before_close(enquiry: Any) -> None:
@@ -419,18 +415,11 @@ def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") 
     Other duties raised (e.g. immediate danger) still need their own decision first.
     """
     from intake import services as intake_services
-    from intake.validation import subject_age
+    from routing.selectors import is_child_welfare_case
 
     if not (policies.may_transition(actor, enquiry, "close") and policies.may_edit(actor, enquiry)):
         raise PermissionDenied(_("You may not do this with this enquiry."))
-    age = subject_age(
-        {
-            "subject_birth_date": enquiry.subject_birth_date,
-            "subject_national_id": enquiry.subject_national_id,
-            "subject_birth_year": enquiry.subject_birth_year,
-        }
-    )
-    if age is None or age >= 18:
+    if not is_child_welfare_case(enquiry):
         raise ValidationError({"enquiry": [_("Only an enquiry about a person under 18 goes to child welfare this way.")]})
     service = HelpService.objects.get(slug=CHILD_WELFARE_SERVICE)
     referral = enquiry.referrals.filter(service=service, state__in=OPEN_REFERRAL_STATES).first()
