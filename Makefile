@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: run test bench bench-quick install messages migrate clean check
+.PHONY: run test lint bench bench-quick install messages migrate clean check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: install
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint and format: ruff's rules (pyproject.toml) and its formatter, checked, never rewritten here.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Benchmarks and faults (issue 9, BENCHMARKS.md) against the PostgreSQL at 127.0.0.1:5432, with
 # Redis at 127.0.0.1:6379: 1,000,000 enquiries, about half an hour. `make bench-quick` runs

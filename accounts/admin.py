@@ -1,7 +1,8 @@
+import contextlib
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -36,7 +37,5 @@ class ServiceKeyAdmin(APIKeyModelAdmin):
 
 
 # The library's own key model is unused: every key belongs to an organisation (ServiceKey).
-try:
+with contextlib.suppress(admin.sites.NotRegistered):
     admin.site.unregister(APIKey)
-except admin.sites.NotRegistered:
-    pass

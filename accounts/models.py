@@ -39,7 +39,6 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
-
 class ServiceOrganisation(models.Model):
     """An outside organisation that calls the API with a key: a submitting service (NAV, home
     nursing, a GP office) or a receiving helping service from the directory, or both.

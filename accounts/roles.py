@@ -31,8 +31,8 @@ _WORK_ENQUIRIES = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TEAM_MEMBER: _WORK_ENQUIRIES,
-    COORDINATOR: _WORK_ENQUIRIES
-    + [
+    COORDINATOR: [
+        *_WORK_ENQUIRIES,
         "intake.reopen_enquiry",
         "intake.assign_enquiry",
         "intake.break_glass_enquiry",
@@ -52,4 +52,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: ["intake.view_statistics"],
     AUDITOR: ["audit.view_auditevent"],
 }
-

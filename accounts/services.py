@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-
 from django.utils.translation import gettext as _
 
 from accounts.models import ServiceKey, ServiceOrganisation, Team, User
@@ -17,8 +16,14 @@ from audit import events
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, roles: Iterable[str], team_slug: str = "tonsberg",
-    email: str = "", first_name: str = "", last_name: str = "",
+    *,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    team_slug: str = "tonsberg",
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in ROLES]
@@ -31,8 +36,13 @@ def user_create(
     team, _ = Team.objects.get_or_create(slug=team_slug, defaults={"name": team_slug})
     # Every role logs in at /admin/login/, which needs is_staff.
     user = User.objects.create_user(
-        username=username, password=password, email=email, team=team, is_staff=True,
-        first_name=first_name, last_name=last_name,
+        username=username,
+        password=password,
+        email=email,
+        team=team,
+        is_staff=True,
+        first_name=first_name,
+        last_name=last_name,
     )
     user.groups.set(Group.objects.filter(name__in=roles))
     events.object_created(actor=None, obj=user)
@@ -54,7 +64,8 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[ServiceKey, str]:
         raise ValidationError(_("Give the organisation's slug (letters, digits, - and _)."))
     service = HelpService.objects.filter(slug=slug).first()
     organisation, created = ServiceOrganisation.objects.get_or_create(
-        slug=slug, defaults={"name": name or (service.name if service else slug), "service": service}
+        slug=slug,
+        defaults={"name": name or (service.name if service else slug), "service": service},
     )
     if created:
         events.object_created(actor=None, obj=organisation)

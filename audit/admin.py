@@ -19,7 +19,15 @@ from audit.models import AuditEvent
 from tryggest.ids import uuid_or_none
 
 # Changelist parameters worth recording with an auditor's read (the rest is paging and layout).
-_RECORDED_PARAMS = ("enquiry", "actor", "action__exact", "actor_type__exact", "at__gte", "at__lt", "q")
+_RECORDED_PARAMS = (
+    "enquiry",
+    "actor",
+    "action__exact",
+    "actor_type__exact",
+    "at__gte",
+    "at__lt",
+    "q",
+)
 
 
 class _TextInputFilter(admin.SimpleListFilter):
@@ -64,9 +72,22 @@ class ActorFilter(_TextInputFilter):
 class AuditEventAdmin(admin.ModelAdmin):
     """The trail, read-only: nobody adds, changes or deletes events here."""
 
-    list_display = ("seq", "at", "actor_type", "actor", "action", "object_type", "object_id", "enquiry_id")
+    list_display = (
+        "seq",
+        "at",
+        "actor_type",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "enquiry_id",
+    )
     list_filter = (
-        EnquiryFilter, ActorFilter, "action", "actor_type", ("at", admin.DateFieldListFilter),
+        EnquiryFilter,
+        ActorFilter,
+        "action",
+        "actor_type",
+        ("at", admin.DateFieldListFilter),
     )
     search_fields = ("=actor", "=enquiry_id", "=object_id")
     show_full_result_count = False
@@ -93,7 +114,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     # --- Reading the trail is recorded, in the transaction of the read ---
 
-    def changelist_view(self, request: http.HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+    def changelist_view(
+        self, request: http.HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
         with transaction.atomic():
             response = super().changelist_view(request, extra_context)
             if getattr(response, "status_code", None) == 200:
@@ -102,8 +125,13 @@ class AuditEventAdmin(admin.ModelAdmin):
                 events.trail_viewed(actor=request.user, filters=filters, enquiry_id=enquiry_id)
         return response
 
-    def change_view(self, request: http.HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> Any:
+    def change_view(
+        self,
+        request: http.HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
         with transaction.atomic():
             response = super().change_view(request, object_id, form_url, extra_context)
             if getattr(response, "status_code", None) == 200:
@@ -117,7 +145,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         report = None
         if form.is_valid():
             report = selectors.access_report_for(
-                actor=request.user, enquiry=form.cleaned_data.get("enquiry"),
+                actor=request.user,
+                enquiry=form.cleaned_data.get("enquiry"),
                 national_id=form.cleaned_data.get("national_id"),
             )
         context = {

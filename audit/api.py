@@ -26,13 +26,20 @@ from audit.serializers import (
 class IsAuditor(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.has_perm("audit.view_auditevent"))
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.has_perm("audit.view_auditevent")
+        )
 
 
 class AuditorView(views.APIView):
     permission_classes = [IsAuditor]
 
-    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> None:
         with transaction.atomic():
             events.access_denied(actor=request.user, object_type="auditevent")
         super().permission_denied(request, message=message, code=code)
@@ -43,7 +50,9 @@ class AuditEventList(AuditorView, generics.ListAPIView):
 
     serializer_class = AuditEventSerializer
 
-    @extend_schema(parameters=[AuditEventQuerySerializer], tags=["audit"], operation_id="audit_events_list")
+    @extend_schema(
+        parameters=[AuditEventQuerySerializer], tags=["audit"], operation_id="audit_events_list"
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -69,7 +78,9 @@ class AccessReport(AuditorView):
     """Everyone who read or changed an enquiry (or every enquiry about one person), with times."""
 
     @extend_schema(
-        parameters=[AccessReportQuerySerializer], responses=AccessReportSerializer, tags=["audit"],
+        parameters=[AccessReportQuerySerializer],
+        responses=AccessReportSerializer,
+        tags=["audit"],
         operation_id="audit_access_report",
     )
     def get(self, request: Request) -> Response:

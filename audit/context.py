@@ -15,8 +15,10 @@ class RequestContext:
     request_id: str = ""
 
 
+_EMPTY = RequestContext()  # frozen: one shared default is safe
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "audit_request_context", default=RequestContext()
+    "audit_request_context",
+    default=_EMPTY,
 )
 
 

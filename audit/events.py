@@ -49,7 +49,7 @@ class AuditOutsideTransaction(RuntimeError):
     pass
 
 
-_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields]
+_EVENT_FIELDS = list(AuditEvent._meta.concrete_fields)
 _INSERT_EVENT = "INSERT INTO {table} ({columns}) VALUES ({params})".format(
     table=AuditEvent._meta.db_table,
     columns=", ".join(f.column for f in _EVENT_FIELDS),
@@ -86,7 +86,9 @@ def record(
         # and services write their event last, so the wait is short. Plain SQL on this path:
         # every read of personal data pays for it, and the ORM's compiler cost more than the
         # three statements themselves (bench/audit_detail.py).
-        cursor.execute(_SELECT_HEAD_FOR_UPDATE if connection.features.has_select_for_update else _SELECT_HEAD)
+        cursor.execute(
+            _SELECT_HEAD_FOR_UPDATE if connection.features.has_select_for_update else _SELECT_HEAD
+        )
         head = cursor.fetchone()
         if head is None:
             raise RuntimeError("The audit chain head is missing; run the audit migrations.")
@@ -112,7 +114,10 @@ def record(
         event = AuditEvent(prev_hash=head_hash, hash=digest, **values)
         cursor.execute(
             _INSERT_EVENT,
-            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS],
+            [
+                field.get_db_prep_save(getattr(event, field.attname), connection)
+                for field in _EVENT_FIELDS
+            ],
         )
         cursor.execute(_UPDATE_HEAD, [values["seq"], digest])
     event._state.adding = False
@@ -125,30 +130,50 @@ def record(
 
 def enquiry_created(*, actor: Any, enquiry: Any) -> AuditEvent:
     return record(
-        action=Action.CREATE, actor=actor, object_type="enquiry", object_id=enquiry.pk,
+        action=Action.CREATE,
+        actor=actor,
+        object_type="enquiry",
+        object_id=enquiry.pk,
         enquiry_id=enquiry.pk,
     )
 
 
-def enquiry_viewed(*, actor: Any, enquiry: Any, reason: str = "", break_glass: bool = False) -> AuditEvent:
+def enquiry_viewed(
+    *, actor: Any, enquiry: Any, reason: str = "", break_glass: bool = False
+) -> AuditEvent:
     return record(
         action=Action.BREAK_GLASS if break_glass else Action.VIEW,
-        actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk,
+        actor=actor,
+        object_type="enquiry",
+        object_id=enquiry.pk,
+        enquiry_id=enquiry.pk,
         reason=reason,
     )
 
 
-def enquiries_listed(*, actor: Any, enquiry_ids: Iterable[Any], filters: dict[str, Any]) -> AuditEvent:
+def enquiries_listed(
+    *, actor: Any, enquiry_ids: Iterable[Any], filters: dict[str, Any]
+) -> AuditEvent:
     return record(
-        action=Action.LIST, actor=actor, object_type="enquiry", enquiry_ids=enquiry_ids,
+        action=Action.LIST,
+        actor=actor,
+        object_type="enquiry",
+        enquiry_ids=enquiry_ids,
         filters=filters,
     )
 
 
-def enquiry_updated(*, actor: Any, enquiry: Any, fields: Iterable[str], reason: str = "") -> AuditEvent:
+def enquiry_updated(
+    *, actor: Any, enquiry: Any, fields: Iterable[str], reason: str = ""
+) -> AuditEvent:
     return record(
-        action=Action.UPDATE, actor=actor, object_type="enquiry", object_id=enquiry.pk,
-        enquiry_id=enquiry.pk, fields=fields, reason=reason,
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="enquiry",
+        object_id=enquiry.pk,
+        enquiry_id=enquiry.pk,
+        fields=fields,
+        reason=reason,
     )
 
 
@@ -156,32 +181,53 @@ def enquiry_transitioned(
     *, actor: Any, enquiry: Any, transition: str, fields: Iterable[str] = (), reason: str = ""
 ) -> AuditEvent:
     return record(
-        action=Action.TRANSITION, actor=actor, object_type="enquiry", object_id=enquiry.pk,
-        enquiry_id=enquiry.pk, fields=["state", *fields], filters={"transition": transition},
+        action=Action.TRANSITION,
+        actor=actor,
+        object_type="enquiry",
+        object_id=enquiry.pk,
+        enquiry_id=enquiry.pk,
+        fields=["state", *fields],
+        filters={"transition": transition},
         reason=reason,
     )
 
 
 def object_created(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent:
     return record(
-        action=Action.CREATE, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
+        action=Action.CREATE,
+        actor=actor,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
         enquiry_id=enquiry_id,
     )
 
 
 def object_changed(
-    *, actor: Any, obj: Any, fields: Iterable[str], enquiry_id: Any = None, action: str = Action.UPDATE,
+    *,
+    actor: Any,
+    obj: Any,
+    fields: Iterable[str],
+    enquiry_id: Any = None,
+    action: str = Action.UPDATE,
     reason: str = "",
 ) -> AuditEvent:
     return record(
-        action=action, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
-        enquiry_id=enquiry_id, fields=fields, reason=reason,
+        action=action,
+        actor=actor,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        enquiry_id=enquiry_id,
+        fields=fields,
+        reason=reason,
     )
 
 
 def object_viewed(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent:
     return record(
-        action=Action.VIEW, actor=actor, object_type=obj._meta.model_name, object_id=obj.pk,
+        action=Action.VIEW,
+        actor=actor,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
         enquiry_id=enquiry_id,
     )
 
@@ -191,8 +237,12 @@ def access_denied(
 ) -> AuditEvent:
     # With the enquiry, a refused attempt shows in that enquiry's access report.
     return record(
-        action=Action.PERMISSION_DENIED, actor=actor, object_type=object_type, object_id=object_id,
-        enquiry_id=enquiry_id, reason=reason,
+        action=Action.PERMISSION_DENIED,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        enquiry_id=enquiry_id,
+        reason=reason,
     )
 
 
@@ -212,7 +262,10 @@ def login_failed(*, username: str) -> AuditEvent:
 def trail_viewed(*, actor: Any, filters: dict[str, Any], enquiry_id: Any = None) -> AuditEvent:
     """An auditor read the trail: who watches the watchers is recorded too."""
     return record(
-        action=Action.VIEW, actor=actor, object_type="auditevent", enquiry_id=enquiry_id,
+        action=Action.VIEW,
+        actor=actor,
+        object_type="auditevent",
+        enquiry_id=enquiry_id,
         filters=filters,
     )
 
@@ -222,6 +275,10 @@ def access_report_exported(
 ) -> AuditEvent:
     # A report by national id records the enquiries it covered, never the number itself.
     return record(
-        action=Action.EXPORT, actor=actor, object_type="access_report", enquiry_id=enquiry_id,
-        enquiry_ids=enquiry_ids, filters={"by": by},
+        action=Action.EXPORT,
+        actor=actor,
+        object_type="access_report",
+        enquiry_id=enquiry_id,
+        enquiry_ids=enquiry_ids,
+        filters={"by": by},
     )

@@ -13,8 +13,13 @@ from intake.national_id import has_valid_check_digits
 class AccessReportForm(forms.Form):
     enquiry = forms.UUIDField(label=_("Enquiry id"), required=False)
     national_id = forms.CharField(
-        label=_("National identity number"), required=False, min_length=11, max_length=11,
-        help_text=_("Every enquiry about this person. The number itself is not written to the trail."),
+        label=_("National identity number"),
+        required=False,
+        min_length=11,
+        max_length=11,
+        help_text=_(
+            "Every enquiry about this person. The number itself is not written to the trail."
+        ),
     )
 
     def clean_national_id(self) -> str:
@@ -26,5 +31,7 @@ class AccessReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if bool(data.get("enquiry")) == bool(data.get("national_id")):
-            raise forms.ValidationError(_("Give either an enquiry id or a national identity number."))
+            raise forms.ValidationError(
+                _("Give either an enquiry id or a national identity number.")
+            )
         return data

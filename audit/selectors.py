@@ -53,7 +53,8 @@ def enquiry_ids_for_national_id(national_id: str) -> list[uuid.UUID]:
     from intake.models import Enquiry  # intake depends on audit, not the other way round
 
     return list(
-        Enquiry.objects.filter(subject_national_id=national_id).order_by("received_at")
+        Enquiry.objects.filter(subject_national_id=national_id)
+        .order_by("received_at")
         .values_list("pk", flat=True)
     )
 
@@ -79,12 +80,26 @@ class AccessReport:
 
 
 def access_report(*, enquiry_ids: list[uuid.UUID]) -> AccessReport:
-    events = list(
-        AuditEvent.objects.filter(concerning(enquiry_ids)).order_by("seq").only(
-            "seq", "at", "actor", "actor_type", "action", "object_type", "object_id",
-            "enquiry_id", "enquiry_ids", "reason",
+    events = (
+        list(
+            AuditEvent.objects.filter(concerning(enquiry_ids))
+            .order_by("seq")
+            .only(
+                "seq",
+                "at",
+                "actor",
+                "actor_type",
+                "action",
+                "object_type",
+                "object_id",
+                "enquiry_id",
+                "enquiry_ids",
+                "reason",
+            )
         )
-    ) if enquiry_ids else []
+        if enquiry_ids
+        else []
+    )
     by_actor: dict[tuple[str, str], Accessor] = {}
     for event in events:
         key = (event.actor_type, event.actor)
@@ -113,7 +128,9 @@ def access_report_for(
         enquiry_ids = [enquiry] if enquiry else enquiry_ids_for_national_id(national_id or "")
         report = access_report(enquiry_ids=enquiry_ids)
         events.access_report_exported(
-            actor=actor, enquiry_id=enquiry, enquiry_ids=enquiry_ids,
+            actor=actor,
+            enquiry_id=enquiry,
+            enquiry_ids=enquiry_ids,
             by="enquiry" if enquiry else "national_id",
         )
     return report

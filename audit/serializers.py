@@ -12,8 +12,12 @@ from intake.national_id import has_valid_check_digits
 
 
 class AuditEventQuerySerializer(serializers.Serializer):
-    enquiry = serializers.UUIDField(required=False, help_text=_("Events about this enquiry, and lists that showed it."))
-    actor = serializers.CharField(required=False, max_length=150, help_text=_("A username, or a service's name."))
+    enquiry = serializers.UUIDField(
+        required=False, help_text=_("Events about this enquiry, and lists that showed it.")
+    )
+    actor = serializers.CharField(
+        required=False, max_length=150, help_text=_("A username, or a service's name.")
+    )
     action = serializers.ChoiceField(choices=Action.choices, required=False)
 
 
@@ -25,8 +29,20 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "seq", "at", "actor", "actor_type", "action", "object_type", "object_id", "enquiry",
-            "reason", "ip", "request_id", "fields", "enquiry_ids", "filters",
+            "seq",
+            "at",
+            "actor",
+            "actor_type",
+            "action",
+            "object_type",
+            "object_id",
+            "enquiry",
+            "reason",
+            "ip",
+            "request_id",
+            "fields",
+            "enquiry_ids",
+            "filters",
         ]
         read_only_fields = fields
 

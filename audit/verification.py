@@ -52,7 +52,9 @@ def verify_chain(*, batch_size: int = BATCH_SIZE) -> ChainReport:
         seq = row["seq"]
         if seq != expected_seq:
             return ChainReport(
-                checked, expected_seq - 1, expected_seq,
+                checked,
+                expected_seq - 1,
+                expected_seq,
                 f"event missing (the next event found is seq {seq})",
             )
         if row["prev_hash"] != prev_hash:
@@ -66,11 +68,15 @@ def verify_chain(*, batch_size: int = BATCH_SIZE) -> ChainReport:
     last_seq = expected_seq - 1
     if head["seq"] != last_seq:  # events at the end were removed
         return ChainReport(
-            checked, last_seq, last_seq + 1,
+            checked,
+            last_seq,
+            last_seq + 1,
             f"event missing (the chain head says the last event is seq {head['seq']})",
         )
     if head["hash"] != prev_hash:
-        return ChainReport(checked, last_seq, max(last_seq, 1), "the chain head's hash does not match")
+        return ChainReport(
+            checked, last_seq, max(last_seq, 1), "the chain head's hash does not match"
+        )
     # An event beyond the head was written without going through the chain (the head is read in
     # the same statement, so an event appended concurrently is not mistaken for one).
     unanchored = (

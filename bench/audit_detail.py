@@ -31,7 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryggest.settings")
 os.environ.setdefault("SECRET_KEY", "bench-secret-key")
 os.environ.setdefault("AUDIT_HMAC_KEY", "bench-audit-key")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -111,13 +111,19 @@ def run(args: argparse.Namespace) -> None:
     events.enquiry_viewed = real
 
     med = {k: statistics.median(v) for k, v in results.items()}
-    print(f"database: {connection.vendor}, trail: {ChainHead.objects.get(pk=1).seq} events, "
-          f"{args.rounds} rounds x {args.n} requests, median per request")
+    print(
+        f"database: {connection.vendor}, trail: {ChainHead.objects.get(pk=1).seq} events, "
+        f"{args.rounds} rounds x {args.n} requests, median per request"
+    )
     if not skip:
-        print(f"admin change page   with log {med['page+log'] * 1e3:7.3f} ms   "
-              f"without {med['page'] * 1e3:7.3f} ms   ratio {med['page+log'] / med['page']:.2f}x")
-    print(f"selector only       with log {med['sel+log'] * 1e3:7.3f} ms   "
-          f"without {med['sel'] * 1e3:7.3f} ms   ratio {med['sel+log'] / med['sel']:.2f}x")
+        print(
+            f"admin change page   with log {med['page+log'] * 1e3:7.3f} ms   "
+            f"without {med['page'] * 1e3:7.3f} ms   ratio {med['page+log'] / med['page']:.2f}x"
+        )
+    print(
+        f"selector only       with log {med['sel+log'] * 1e3:7.3f} ms   "
+        f"without {med['sel'] * 1e3:7.3f} ms   ratio {med['sel+log'] / med['sel']:.2f}x"
+    )
     print(f"cost of one view event: {(med['sel+log'] - med['sel']) * 1e3:.3f} ms")
 
 

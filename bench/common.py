@@ -24,10 +24,18 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 RESULTS = ROOT / "bench" / "results"
 
 SUBMISSION: dict[str, Any] = {
-    "reporter": {"type": "municipal_service", "name": "Kari Nordmann", "phone": "+47 912 34 567",
-                 "organisation": "Hjemmesykepleien Øst"},
-    "subject": {"name": "Ola Hansen", "birth_year": 1940, "gender": "male",
-                "consents_to_forwarding": True},
+    "reporter": {
+        "type": "municipal_service",
+        "name": "Kari Nordmann",
+        "phone": "+47 912 34 567",
+        "organisation": "Hjemmesykepleien Øst",
+    },
+    "subject": {
+        "name": "Ola Hansen",
+        "birth_year": 1940,
+        "gender": "male",
+        "consents_to_forwarding": True,
+    },
     "risk_factors": ["old_age"],
     "violence_types": ["economic", "psychological"],
     "perpetrator_relation": "adult_child",
@@ -38,41 +46,63 @@ SUBMISSION: dict[str, Any] = {
 }
 # The same row for the baseline's flat serializer.
 BASELINE_BODY: dict[str, Any] = {
-    "reporter_type": "municipal_service", "reporter_name": "Kari Nordmann",
-    "reporter_phone": "+47 912 34 567", "reporter_organisation": "Hjemmesykepleien Øst",
-    "subject_name": "Ola Hansen", "subject_birth_year": 1940, "subject_gender": "male",
-    "subject_consents_to_forwarding": True, "risk_factors": ["old_age"],
-    "violence_types": ["economic", "psychological"], "perpetrator_relation": "adult_child",
-    "location": "own_home", "description": "Sønnen styrer økonomien og truer ham.",
-    "immediate_danger": False, "children_in_household": False,
+    "reporter_type": "municipal_service",
+    "reporter_name": "Kari Nordmann",
+    "reporter_phone": "+47 912 34 567",
+    "reporter_organisation": "Hjemmesykepleien Øst",
+    "subject_name": "Ola Hansen",
+    "subject_birth_year": 1940,
+    "subject_gender": "male",
+    "subject_consents_to_forwarding": True,
+    "risk_factors": ["old_age"],
+    "violence_types": ["economic", "psychological"],
+    "perpetrator_relation": "adult_child",
+    "location": "own_home",
+    "description": "Sønnen styrer økonomien og truer ham.",
+    "immediate_danger": False,
+    "children_in_household": False,
 }
 
 
 def bench_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url,
-        "DEBUG": "False",
-        "SECRET_KEY": env.get("SECRET_KEY", "bench-secret-key"),
-        "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY", "bench-audit-key"),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        # One service sends the whole load: its per-key throttle is not what is measured.
-        "API_THROTTLE_SERVICE": "100000000/min",
-        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "False",
+            "SECRET_KEY": env.get("SECRET_KEY", "bench-secret-key"),
+            "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY", "bench-audit-key"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            # One service sends the whole load: its per-key throttle is not what is measured.
+            "API_THROTTLE_SERVICE": "100000000/min",
+            "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(extra)
     return env
 
 
 def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def psql(sql: str, database: str = "postgres") -> str:
-    return subprocess.run(["psql", "-qAtX", "-h", "127.0.0.1", "-U", "postgres", "-d", database,
-                           "-c", sql], check=True, capture_output=True, text=True, timeout=600).stdout
+    return subprocess.run(
+        ["psql", "-qAtX", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
 
 
 def create_database(name: str) -> str:
@@ -95,11 +125,24 @@ def free_port() -> int:
 def gunicorn(env: dict[str, str], workers: int = 5, timeout: int = 30) -> Iterator[int]:
     """A gunicorn serving the project on a free loopback port; stopped (by its pid) at the end."""
     port = free_port()
-    log = open(RESULTS / "gunicorn.log", "a")
+    log = open(RESULTS / "gunicorn.log", "a")  # noqa: SIM115 - held by gunicorn until it stops
     proc = subprocess.Popen(
-        [GUNICORN, "tryggest.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", str(timeout), "--graceful-timeout", "5"],
-        cwd=ROOT, env=env, stdout=log, stderr=log,
+        [
+            GUNICORN,
+            "tryggest.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            str(timeout),
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 30
@@ -122,12 +165,20 @@ def gunicorn(env: dict[str, str], workers: int = 5, timeout: int = 30) -> Iterat
         log.close()
 
 
-def request(port: int, method: str, path: str, body: Any, headers: dict[str, str] | None = None,
-            timeout: float = 10) -> tuple[int, bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         data = None if body is None else json.dumps(body).encode()
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+        conn.request(
+            method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})}
+        )
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -152,8 +203,18 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
-def load(port: int, path: str, body_for: Any, *, clients: int, seconds: float, max_requests: int,
-         headers_for: Any = None, timeout: float = 10, stop: threading.Event | None = None) -> LoadResult:
+def load(
+    port: int,
+    path: str,
+    body_for: Any,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    headers_for: Any = None,
+    timeout: float = 10,
+    stop: threading.Event | None = None,
+) -> LoadResult:
     """``clients`` threads post until ``seconds`` pass or ``max_requests`` are sent in all."""
     lock = threading.Lock()
     result = LoadResult(seconds=0.0)
@@ -195,12 +256,19 @@ def load(port: int, path: str, body_for: Any, *, clients: int, seconds: float, m
 
 def summary(values: list[float]) -> dict[str, float]:
     """Median and spread (min and max) of repeated rounds."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "rounds": len(values)}
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "rounds": len(values),
+    }
 
 
 def fmt(s: dict[str, float], unit: str = "", scale: float = 1.0, digits: int = 1) -> str:
-    return (f"{s['median'] * scale:.{digits}f}{unit} (range {s['min'] * scale:.{digits}f}–"
-            f"{s['max'] * scale:.{digits}f}, {s['rounds']} rounds)")
+    return (
+        f"{s['median'] * scale:.{digits}f}{unit} (range {s['min'] * scale:.{digits}f}–"
+        f"{s['max'] * scale:.{digits}f}, {s['rounds']} rounds)"
+    )
 
 
 def save(name: str, data: Any) -> Path:

@@ -33,21 +33,49 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    PYTHON, ROOT, SUBMISSION, bench_env, create_database, drop_database, gunicorn, manage, psql,
-    request, save,
+from bench.common import (
+    PYTHON,
+    ROOT,
+    SUBMISSION,
+    bench_env,
+    create_database,
+    drop_database,
+    gunicorn,
+    manage,
+    psql,
+    request,
+    save,
 )
 
 DB = "tryggest_bench_faults"
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-               "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 PG_VERSION = "15"
 
 
 def redis_up() -> bool:
-    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"],
-                          capture_output=True, timeout=5).returncode == 0
+    return (
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True, timeout=5
+        ).returncode
+        == 0
+    )
 
 
 def ensure_redis() -> None:
@@ -64,13 +92,18 @@ def ensure_redis() -> None:
 
 
 def pg_up() -> bool:
-    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], timeout=10).returncode == 0
+    return (
+        subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], timeout=10).returncode
+        == 0
+    )
 
 
 def ensure_postgres() -> None:
     if pg_up():
         return
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"], timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"], timeout=120
+    )
     for _ in range(60):
         if pg_up():
             return
@@ -78,13 +111,26 @@ def ensure_postgres() -> None:
     raise RuntimeError("PostgreSQL did not start again")
 
 
-def burst(port: int, key: str, *, clients: int, per_client: int, fault: Any, at: float,
-          timeout: float = 10) -> dict[str, Any]:
+def burst(
+    port: int,
+    key: str,
+    *,
+    clients: int,
+    per_client: int,
+    fault: Any,
+    at: float,
+    timeout: float = 10,
+) -> dict[str, Any]:
     """``clients`` threads submit ``per_client`` enquiries each, retrying with the same key;
     ``fault`` runs in its own thread after ``at`` seconds."""
     lock = threading.Lock()
-    outcomes: dict[str, Any] = {"answers": {}, "created": {}, "never_created": [], "max_latency_s": 0.0,
-                                "retries": 0}
+    outcomes: dict[str, Any] = {
+        "answers": {},
+        "created": {},
+        "never_created": [],
+        "max_latency_s": 0.0,
+        "retries": 0,
+    }
 
     def client(n: int) -> None:
         for i in range(per_client):
@@ -92,9 +138,14 @@ def burst(port: int, key: str, *, clients: int, per_client: int, fault: Any, at:
             for attempt in range(7):
                 start = time.perf_counter()
                 try:
-                    status, body = request(port, "POST", "/api/v1/enquiries/", SUBMISSION,
-                                           {"Authorization": f"Api-Key {key}", "Idempotency-Key": idem},
-                                           timeout=timeout)
+                    status, body = request(
+                        port,
+                        "POST",
+                        "/api/v1/enquiries/",
+                        SUBMISSION,
+                        {"Authorization": f"Api-Key {key}", "Idempotency-Key": idem},
+                        timeout=timeout,
+                    )
                     answer = str(status)
                 except OSError as exc:
                     status, body, answer = 0, b"", type(exc).__name__
@@ -104,6 +155,7 @@ def burst(port: int, key: str, *, clients: int, per_client: int, fault: Any, at:
                     outcomes["max_latency_s"] = max(outcomes["max_latency_s"], latency)
                     if status == 201:
                         import json
+
                         outcomes["created"].setdefault(idem, set()).add(json.loads(body)["id"])
                 if status == 201:
                     break
@@ -133,7 +185,7 @@ def check_stored(outcomes: dict[str, Any]) -> dict[str, Any]:
     stored = set()
     if ids:
         for chunk in range(0, len(ids), 500):
-            part = ",".join(f"'{i}'" for i in ids[chunk:chunk + 500])
+            part = ",".join(f"'{i}'" for i in ids[chunk : chunk + 500])
             stored |= set(psql(f"SELECT id FROM intake_enquiry WHERE id IN ({part})", DB).split())
     return {
         "submissions": len(outcomes["created"]) + len(outcomes["never_created"]),
@@ -149,20 +201,31 @@ def check_stored(outcomes: dict[str, Any]) -> dict[str, Any]:
 
 
 def lost(report: dict[str, Any]) -> int:
-    return report["never_created"] + report["201_not_stored"] + report["duplicated_by_retry"] + report["hung_clients"]
+    return (
+        report["never_created"]
+        + report["201_not_stored"]
+        + report["duplicated_by_retry"]
+        + report["hung_clients"]
+    )
 
 
 def fault_redis(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
     key = manage(env, "create_service_key", "nav-tonsberg").stdout.strip().splitlines()[-1]
     with gunicorn(env, workers=3) as port:
+
         def fault() -> None:
-            subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"],
-                           capture_output=True, timeout=10)
+            subprocess.run(
+                ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"],
+                capture_output=True,
+                timeout=10,
+            )
             time.sleep(args.down)
             ensure_redis()
 
         try:
-            outcomes = burst(port, key, clients=args.clients, per_client=args.per_client, fault=fault, at=args.at)
+            outcomes = burst(
+                port, key, clients=args.clients, per_client=args.per_client, fault=fault, at=args.at
+            )
         finally:
             ensure_redis()
     report = check_stored(outcomes)
@@ -173,12 +236,18 @@ def fault_redis(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]
 def fault_postgres(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
     key = manage(env, "create_service_key", "nav-tonsberg").stdout.strip().splitlines()[-1]
     with gunicorn(env, workers=3) as port:
+
         def fault() -> None:
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "restart"],
-                           capture_output=True, timeout=120)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "restart"],
+                capture_output=True,
+                timeout=120,
+            )
 
         try:
-            outcomes = burst(port, key, clients=args.clients, per_client=args.per_client, fault=fault, at=args.at)
+            outcomes = burst(
+                port, key, clients=args.clients, per_client=args.per_client, fault=fault, at=args.at
+            )
         finally:
             ensure_postgres()
     report = check_stored(outcomes)
@@ -191,26 +260,45 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
     mail_dir = ROOT / "bench" / "results" / "fault-mail"
     subprocess.run(["rm", "-rf", str(mail_dir)], check=True)
     mail_dir.mkdir(parents=True)
-    env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(mail_dir)}
-    now = dt.datetime.now(dt.timezone.utc)
+    env = {
+        **env,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    now = dt.datetime.now(dt.UTC)
     # Every staff user gets an address; `due` open enquiries become due and unclaimed.
     psql("UPDATE accounts_user SET email = username || '@example.no'", DB)
     psql("DELETE FROM routing_reminder", DB)
     # Everything else counts as already reminded; then `due` open enquiries become due, unclaimed.
-    psql("UPDATE routing_enquiryclock SET reminded_at = COALESCE(reminded_at, now()), "
-         "escalated_at = COALESCE(escalated_at, now()) WHERE kind <> ''", DB)
-    psql("UPDATE routing_referral SET reminded_at = COALESCE(reminded_at, now()), "
-         "escalated_at = COALESCE(escalated_at, now()) WHERE state = 'sent'", DB)
-    psql(f"""UPDATE routing_enquiryclock SET due_at = now() - interval '1 hour', reminded_at = NULL,
+    psql(
+        "UPDATE routing_enquiryclock SET reminded_at = COALESCE(reminded_at, now()), "
+        "escalated_at = COALESCE(escalated_at, now()) WHERE kind <> ''",
+        DB,
+    )
+    psql(
+        "UPDATE routing_referral SET reminded_at = COALESCE(reminded_at, now()), "
+        "escalated_at = COALESCE(escalated_at, now()) WHERE state = 'sent'",
+        DB,
+    )
+    psql(
+        f"""UPDATE routing_enquiryclock SET due_at = now() - interval '1 hour', reminded_at = NULL,
              escalate_at = now() + interval '1 day', escalated_at = NULL, paused_until = NULL
              WHERE enquiry_id IN (SELECT c.enquiry_id FROM routing_enquiryclock c
                                   JOIN intake_enquiry e ON e.id = c.enquiry_id
                                   WHERE c.kind <> '' AND e.state <> 'closed'
-                                  ORDER BY c.enquiry_id LIMIT {args.due})""", DB)
-    due = int(psql("SELECT count(*) FROM routing_enquiryclock WHERE reminded_at IS NULL AND due_at <= now()", DB))
+                                  ORDER BY c.enquiry_id LIMIT {args.due})""",
+        DB,
+    )
+    due = int(
+        psql(
+            "SELECT count(*) FROM routing_enquiryclock WHERE reminded_at IS NULL AND due_at <= now()",
+            DB,
+        )
+    )
     sweep = [PYTHON, "manage.py", "send_reminders", "--now", now.isoformat()]
-    victim = subprocess.Popen(sweep, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    victim = subprocess.Popen(
+        sweep, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     # Kill it once it has recorded part of the work.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and victim.poll() is None:
@@ -225,18 +313,35 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
     # The next sweeps (the scheduler's next runs): now, then after the e-mail retry interval.
     for moment in (now, now + dt.timedelta(minutes=11), now + dt.timedelta(minutes=22)):
         for _ in range(3):  # a sweep takes at most SWEEP_BATCH items per step
-            subprocess.run([PYTHON, "manage.py", "send_reminders", "--now", moment.isoformat()],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True)
-    reminded = int(psql("SELECT count(DISTINCT enquiry_id) FROM routing_reminder WHERE kind = 'reminder'", DB))
-    duplicates = int(psql(
-        "SELECT count(*) FROM (SELECT enquiry_id, kind, deadline, recipient_user_id, count(*) FROM routing_reminder "
-        "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d", DB))
+            subprocess.run(
+                [PYTHON, "manage.py", "send_reminders", "--now", moment.isoformat()],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=True,
+            )
+    reminded = int(
+        psql("SELECT count(DISTINCT enquiry_id) FROM routing_reminder WHERE kind = 'reminder'", DB)
+    )
+    duplicates = int(
+        psql(
+            "SELECT count(*) FROM (SELECT enquiry_id, kind, deadline, recipient_user_id, count(*) FROM routing_reminder "
+            "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d",
+            DB,
+        )
+    )
     rows = int(psql("SELECT count(*) FROM routing_reminder WHERE email <> ''", DB))
-    unmailed = int(psql("SELECT count(*) FROM routing_reminder WHERE email <> '' AND mailed_at IS NULL", DB))
+    unmailed = int(
+        psql("SELECT count(*) FROM routing_reminder WHERE email <> '' AND mailed_at IS NULL", DB)
+    )
     recipients: dict[str, int] = {}
     for path in mail_dir.iterdir():
         text = path.read_text(errors="replace")
-        for message in text.split("\n-------------------------------------------------------------------------------\n"):
+        for message in text.split(
+            "\n-------------------------------------------------------------------------------\n"
+        ):
             to = subject = ""
             for line in message.splitlines():
                 if line.startswith("To: "):
@@ -247,15 +352,22 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
                 recipients[f"{to}|{subject}"] = recipients.get(f"{to}|{subject}", 0) + 1
     mails = sum(recipients.values())
     report = {
-        "due": due, "killed_after_enquiries": killed_after, "victim_exit": victim.returncode,
-        "enquiries_reminded": reminded, "missing": due - reminded, "duplicate_reminders": duplicates,
-        "reminder_rows_with_address": rows, "emails": mails,
+        "due": due,
+        "killed_after_enquiries": killed_after,
+        "victim_exit": victim.returncode,
+        "enquiries_reminded": reminded,
+        "missing": due - reminded,
+        "duplicate_reminders": duplicates,
+        "reminder_rows_with_address": rows,
+        "emails": mails,
         # A worker killed between handing an e-mail to the server and marking it sent: the retry
         # sends it again (at-least-once delivery of the e-mail; the reminder itself is once).
         "emails_sent_again_after_kill": mails - rows,
         "reminders_never_mailed": unmailed,
     }
-    report["lost"] = report["missing"] + report["duplicate_reminders"] + report["reminders_never_mailed"]
+    report["lost"] = (
+        report["missing"] + report["duplicate_reminders"] + report["reminders_never_mailed"]
+    )
     return report
 
 
@@ -273,9 +385,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         manage(env, "migrate", "--no-input")
-        subprocess.run([PYTHON, "bench/generate.py", "--enquiries", "1000" if args.quick else "20000",
-                        "--no-progress"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
-        for name, fault in (("redis", fault_redis), ("postgres", fault_postgres), ("worker", fault_worker)):
+        subprocess.run(
+            [
+                PYTHON,
+                "bench/generate.py",
+                "--enquiries",
+                "1000" if args.quick else "20000",
+                "--no-progress",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        for name, fault in (
+            ("redis", fault_redis),
+            ("postgres", fault_postgres),
+            ("worker", fault_worker),
+        ):
             if name not in args.only:
                 continue
             try:

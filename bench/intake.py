@@ -16,8 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    BASELINE_BODY, SUBMISSION, bench_env, fmt, gunicorn, load, manage, save, summary,
+from bench.common import (
+    BASELINE_BODY,
+    SUBMISSION,
+    bench_env,
+    fmt,
+    gunicorn,
+    load,
+    manage,
+    save,
+    summary,
 )
 
 
@@ -35,7 +43,11 @@ def main(argv: list[str] | None = None) -> dict:
     env = bench_env(args.database_url, BENCH_BASELINE="1")
     manage(env, "migrate", "--no-input")
     key = manage(env, "create_service_key", "nav-tonsberg").stdout.strip().splitlines()[-1]
-    ours = ("/api/v1/enquiries/", lambda i: SUBMISSION, lambda i: {"Authorization": f"Api-Key {key}"})
+    ours = (
+        "/api/v1/enquiries/",
+        lambda i: SUBMISSION,
+        lambda i: {"Authorization": f"Api-Key {key}"},
+    )
     base = ("/bench/baseline/enquiries/", lambda i: BASELINE_BODY, None)
 
     results: dict = {"workers": args.workers, "by_clients": {}}
@@ -49,8 +61,17 @@ def main(argv: list[str] | None = None) -> dict:
                 if r % 2:
                     order.reverse()
                 for name, (path, body, headers) in order:
-                    rounds[name].append(load(port, path, body, headers_for=headers, clients=clients,
-                                             seconds=args.seconds, max_requests=args.max_requests))
+                    rounds[name].append(
+                        load(
+                            port,
+                            path,
+                            body,
+                            headers_for=headers,
+                            clients=clients,
+                            seconds=args.seconds,
+                            max_requests=args.max_requests,
+                        )
+                    )
             row = {}
             for name, loads in rounds.items():
                 row[name] = {
@@ -59,15 +80,25 @@ def main(argv: list[str] | None = None) -> dict:
                     "p95_ms": summary([x.percentile(0.95) * 1e3 for x in loads]),
                     "statuses": [x.statuses for x in loads],
                 }
-            row["ratio"] = row["intake"]["throughput"]["median"] / row["baseline"]["throughput"]["median"]
+            row["ratio"] = (
+                row["intake"]["throughput"]["median"] / row["baseline"]["throughput"]["median"]
+            )
             results["by_clients"][clients] = row
-            print(f"{clients:>3} clients  intake   {fmt(row['intake']['throughput'], ' req/s')}  "
-                  f"p50 {row['intake']['p50_ms']['median']:.1f} ms  p95 {row['intake']['p95_ms']['median']:.1f} ms")
-            print(f"{'':>3}          baseline {fmt(row['baseline']['throughput'], ' req/s')}  "
-                  f"p50 {row['baseline']['p50_ms']['median']:.1f} ms  p95 {row['baseline']['p95_ms']['median']:.1f} ms"
-                  f"  -> ratio {row['ratio']:.2f}x (goal >= 0.5x: {'met' if row['ratio'] >= 0.5 else 'NOT met'})")
-            bad = {k: v for x in rounds["intake"] + rounds["baseline"] for k, v in x.statuses.items()
-                   if k not in ("201",)}
+            print(
+                f"{clients:>3} clients  intake   {fmt(row['intake']['throughput'], ' req/s')}  "
+                f"p50 {row['intake']['p50_ms']['median']:.1f} ms  p95 {row['intake']['p95_ms']['median']:.1f} ms"
+            )
+            print(
+                f"{'':>3}          baseline {fmt(row['baseline']['throughput'], ' req/s')}  "
+                f"p50 {row['baseline']['p50_ms']['median']:.1f} ms  p95 {row['baseline']['p95_ms']['median']:.1f} ms"
+                f"  -> ratio {row['ratio']:.2f}x (goal >= 0.5x: {'met' if row['ratio'] >= 0.5 else 'NOT met'})"
+            )
+            bad = {
+                k: v
+                for x in rounds["intake"] + rounds["baseline"]
+                for k, v in x.statuses.items()
+                if k not in ("201",)
+            }
             if bad:
                 print(f"     non-201 answers: {bad}")
     save(args.save_as, results)

@@ -26,9 +26,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryggest.settings")
@@ -37,7 +37,7 @@ os.environ.setdefault("AUDIT_HMAC_KEY", "bench-audit-key")
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -62,7 +62,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, int]:
     return elapsed, count[0]
 
 
-def rounds_of(fn: Callable[[], Any], rounds: int, before: Callable[[], Any] | None = None) -> tuple[list[float], list[int]]:
+def rounds_of(
+    fn: Callable[[], Any], rounds: int, before: Callable[[], Any] | None = None
+) -> tuple[list[float], list[int]]:
     times, queries = [], []
     for _ in range(rounds):
         if before:
@@ -80,8 +82,18 @@ PLAIN_STATS = [
     *[
         f"SELECT {column}, count(*) FROM intake_enquiry "
         "WHERE received_at >= %(s)s AND received_at < %(e)s GROUP BY 1"
-        for column in ("state", "channel", "reporter_type", "risk_level", "perpetrator_relation",
-                       "location", "outcome", "outcome_asked", "outcome_achieved", "team_id")
+        for column in (
+            "state",
+            "channel",
+            "reporter_type",
+            "risk_level",
+            "perpetrator_relation",
+            "location",
+            "outcome",
+            "outcome_asked",
+            "outcome_achieved",
+            "team_id",
+        )
     ],
     "SELECT date_trunc('month', received_at AT TIME ZONE 'Europe/Oslo'), count(*) FROM intake_enquiry "
     "WHERE received_at >= %(s)s AND received_at < %(e)s GROUP BY 1",
@@ -129,16 +141,17 @@ def measure_stats(rounds: int) -> dict[str, Any]:
     """
     from django.contrib.auth.models import Group
     from django.test import Client
+    from django.utils import timezone
 
     from accounts.models import Team, User
     from stats import rollup
     from stats.rollup import bounds
     from stats.selectors import case_flow
 
-    today = dt.date.today()
+    today = timezone.localdate()
     date_from, date_to = today - dt.timedelta(days=364), today
     start, end = bounds(date_from, date_to)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     def plain() -> None:
         with connection.cursor() as cursor:
@@ -151,11 +164,16 @@ def measure_stats(rounds: int) -> dict[str, Any]:
 
     def mark(changes: int) -> Callable[[], None]:
         """What ``changes`` writes to open enquiries leave behind: a mark for each one's day."""
+
         def marks() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT setseed(0.26)")
-                cursor.execute("INSERT INTO stats_rollupmark (received_at) SELECT received_at FROM intake_enquiry "
-                               "WHERE state <> 'closed' ORDER BY random() LIMIT %s", [changes])
+                cursor.execute(
+                    "INSERT INTO stats_rollupmark (received_at) SELECT received_at FROM intake_enquiry "
+                    "WHERE state <> 'closed' ORDER BY random() LIMIT %s",
+                    [changes],
+                )
+
         return marks
 
     rollup.refresh()
@@ -166,13 +184,18 @@ def measure_stats(rounds: int) -> dict[str, Any]:
     for changes in CHANGES:
         times, queries = rounds_of(selector, rounds, before=mark(changes))
         mark(changes)()
-        with_marks[changes] = {"s": summary(times), "queries": sorted(set(queries)),
-                               "days_recomputed": rollup.refresh(), "median": statistics.median(times)}
+        with_marks[changes] = {
+            "s": summary(times),
+            "queries": sorted(set(queries)),
+            "days_recomputed": rollup.refresh(),
+            "median": statistics.median(times),
+        }
 
     manager = User.objects.filter(username="bench-manager").first()
     if manager is None:
-        manager = User.objects.create_user(username="bench-manager", team=Team.objects.order_by("pk").first(),
-                                           is_staff=True)
+        manager = User.objects.create_user(
+            username="bench-manager", team=Team.objects.order_by("pk").first(), is_staff=True
+        )
         manager.groups.add(Group.objects.get(name="manager"))
     client = Client()
     client.force_login(manager)
@@ -182,6 +205,7 @@ def measure_stats(rounds: int) -> dict[str, Any]:
         def get() -> None:
             response = client.get("/api/v1/stats/", {**query, **({"format": fmt_} if fmt_ else {})})
             assert response.status_code == 200, response.status_code
+
         return get
 
     api()()
@@ -190,28 +214,43 @@ def measure_stats(rounds: int) -> dict[str, Any]:
     total = selector()["total_received"]
     result = {
         "enquiries_in_range": total,
-        "selector_s": summary(clean), "queries": sorted(set(clean_q)),
-        "plain_sql_s": summary(base), "plain_queries": len(PLAIN_STATS),
+        "selector_s": summary(clean),
+        "queries": sorted(set(clean_q)),
+        "plain_sql_s": summary(base),
+        "plain_queries": len(PLAIN_STATS),
         "ratio": statistics.median(clean) / statistics.median(base),
         "with_marked_days": with_marks,
-        "api_json_s": summary(api_json), "api_queries": sorted(set(api_q)), "api_csv_s": summary(api_csv),
+        "api_json_s": summary(api_json),
+        "api_queries": sorted(set(api_q)),
+        "api_csv_s": summary(api_csv),
     }
     # The goal: clean, in the steady state (what beat every 15 s leaves) and through the API.
-    worst = max([*(statistics.median(x) for x in (clean, api_json, api_csv)),
-                 *(m["median"] for changes, m in with_marks.items() if changes <= STEADY_STATE_CHANGES)])
-    print(f"stats    one year ({total} enquiries) from the roll-up: {fmt(result['selector_s'], ' s', digits=3)}, "
-          f"{result['queries']} queries; plain SQL scans ({len(PLAIN_STATS)} queries) "
-          f"{fmt(result['plain_sql_s'], ' s', digits=3)}; ratio {result['ratio']:.3f}x")
+    worst = max(
+        [
+            *(statistics.median(x) for x in (clean, api_json, api_csv)),
+            *(m["median"] for changes, m in with_marks.items() if changes <= STEADY_STATE_CHANGES),
+        ]
+    )
+    print(
+        f"stats    one year ({total} enquiries) from the roll-up: {fmt(result['selector_s'], ' s', digits=3)}, "
+        f"{result['queries']} queries; plain SQL scans ({len(PLAIN_STATS)} queries) "
+        f"{fmt(result['plain_sql_s'], ' s', digits=3)}; ratio {result['ratio']:.3f}x"
+    )
     for changes, m in with_marks.items():
-        print(f"stats    after {changes} changes to open enquiries ({m['days_recomputed']} days to recompute): "
-              f"{fmt(m['s'], ' s', digits=3)}, {m['queries']} queries")
-    print(f"stats    GET /api/v1/stats/ {fmt(result['api_json_s'], ' s', digits=3)} ({result['api_queries']} queries), "
-          f"CSV {fmt(result['api_csv_s'], ' s', digits=3)} (goal < 1 s clean, in the steady state and through the API: "
-          f"{'met' if worst < 1 else 'NOT met'})")
+        print(
+            f"stats    after {changes} changes to open enquiries ({m['days_recomputed']} days to recompute): "
+            f"{fmt(m['s'], ' s', digits=3)}, {m['queries']} queries"
+        )
+    print(
+        f"stats    GET /api/v1/stats/ {fmt(result['api_json_s'], ' s', digits=3)} ({result['api_queries']} queries), "
+        f"CSV {fmt(result['api_csv_s'], ' s', digits=3)} (goal < 1 s clean, in the steady state and through the API: "
+        f"{'met' if worst < 1 else 'NOT met'})"
+    )
     return result
 
 
 # --- 2c: the admin ---
+
 
 def measure_admin(rounds: int) -> dict[str, Any]:
     from django.test import Client
@@ -219,10 +258,19 @@ def measure_admin(rounds: int) -> dict[str, Any]:
     from accounts.models import User
     from intake.models import Enquiry
 
-    alice = User.objects.filter(team__slug="tonsberg", groups__name="team_member").order_by("pk").first()
+    alice = (
+        User.objects.filter(team__slug="tonsberg", groups__name="team_member")
+        .order_by("pk")
+        .first()
+    )
     client = Client()
     client.force_login(alice)
-    newest = Enquiry.objects.filter(team=alice.team).order_by("-received_at").values_list("pk", flat=True).first()
+    newest = (
+        Enquiry.objects.filter(team=alice.team)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
     team_size = Enquiry.objects.filter(team=alice.team).count()
     deep_page = max(1, min(100, team_size // 50))
     pages = {
@@ -237,10 +285,11 @@ def measure_admin(rounds: int) -> dict[str, Any]:
         def fn() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return fn
 
     result: dict[str, Any] = {"team_enquiries": team_size}
-    for name, url in pages.items():
+    for url in pages.values():
         get(url)()  # warm up
     for name, url in pages.items():
         times, queries = rounds_of(get(url), rounds)
@@ -250,37 +299,50 @@ def measure_admin(rounds: int) -> dict[str, Any]:
         row = result[name]
         row["ratio"] = row["s"]["median"] / base
         met = row["s"]["median"] < 0.3 and len(row["queries"]) == 1
-        print(f"admin    {name:<25} {fmt(row['s'], ' ms', 1000)}, queries {row['queries']}, "
-              f"{row['ratio']:.1f}x the index page"
-              + ("" if name.startswith("index") else f" (goal < 300 ms, fixed queries: {'met' if met else 'NOT met'})"))
+        print(
+            f"admin    {name:<25} {fmt(row['s'], ' ms', 1000)}, queries {row['queries']}, "
+            f"{row['ratio']:.1f}x the index page"
+            + (
+                ""
+                if name.startswith("index")
+                else f" (goal < 300 ms, fixed queries: {'met' if met else 'NOT met'})"
+            )
+        )
     return result
 
 
 # --- 2d: the reminder sweep ---
+
 
 def measure_sweep(rounds: int, due: int) -> dict[str, Any]:
     from routing.models import EnquiryClock, Reminder
     from routing.reminders import sweep
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     # The same `due` open enquiries become due (and unclaimed) before each round.
     chosen = list(
         EnquiryClock.objects.filter(enquiry__state="received", kind="assessment")
-        .order_by("enquiry_id").values_list("enquiry_id", flat=True)[:due]
+        .order_by("enquiry_id")
+        .values_list("enquiry_id", flat=True)[:due]
     )
     if len(chosen) < due:
         chosen += list(
-            EnquiryClock.objects.exclude(kind="").exclude(enquiry_id__in=chosen)
-            .order_by("enquiry_id").values_list("enquiry_id", flat=True)[: due - len(chosen)]
+            EnquiryClock.objects.exclude(kind="")
+            .exclude(enquiry_id__in=chosen)
+            .order_by("enquiry_id")
+            .values_list("enquiry_id", flat=True)[: due - len(chosen)]
         )
     originals = {c.pk: c for c in EnquiryClock.objects.filter(pk__in=chosen)}
 
     def arm() -> None:
         Reminder.objects.filter(enquiry_id__in=chosen).delete()
         EnquiryClock.objects.filter(pk__in=chosen).update(
-            due_at=now - dt.timedelta(hours=1), reminded_at=None,
-            escalate_at=now + dt.timedelta(days=1), escalated_at=None, paused_until=None,
+            due_at=now - dt.timedelta(hours=1),
+            reminded_at=None,
+            escalate_at=now + dt.timedelta(days=1),
+            escalated_at=None,
+            paused_until=None,
         )
 
     def run_until_done() -> None:
@@ -304,18 +366,26 @@ def measure_sweep(rounds: int, due: int) -> dict[str, Any]:
     for clock in originals.values():
         clock.save()
     Reminder.objects.filter(enquiry_id__in=chosen).delete()
-    result = {"due": len(chosen), "reminders_written_last_round": reminders, "s": summary(ours),
-              "queries": sorted(set(queries)), "nothing_due_s": summary(base),
-              "nothing_due_queries": sorted(set(base_queries)),
-              "ratio": statistics.median(ours) / statistics.median(base)}
-    print(f"sweep    {len(chosen)} due: {fmt(result['s'], ' ms', 1000)}, queries {result['queries']} "
-          f"({reminders} reminders); nothing due {fmt(result['nothing_due_s'], ' ms', 1000)}, "
-          f"queries {result['nothing_due_queries']} "
-          f"(goal < 1 s: {'met' if statistics.median(ours) < 1 else 'NOT met'})")
+    result = {
+        "due": len(chosen),
+        "reminders_written_last_round": reminders,
+        "s": summary(ours),
+        "queries": sorted(set(queries)),
+        "nothing_due_s": summary(base),
+        "nothing_due_queries": sorted(set(base_queries)),
+        "ratio": statistics.median(ours) / statistics.median(base),
+    }
+    print(
+        f"sweep    {len(chosen)} due: {fmt(result['s'], ' ms', 1000)}, queries {result['queries']} "
+        f"({reminders} reminders); nothing due {fmt(result['nothing_due_s'], ' ms', 1000)}, "
+        f"queries {result['nothing_due_queries']} "
+        f"(goal < 1 s: {'met' if statistics.median(ours) < 1 else 'NOT met'})"
+    )
     return result
 
 
 # --- 2e: verify_audit ---
+
 
 def measure_verify(rounds: int, orm_read: bool = True) -> dict[str, Any]:
     from audit.chain import CHAINED_FIELDS
@@ -332,7 +402,11 @@ def measure_verify(rounds: int, orm_read: bool = True) -> dict[str, Any]:
 
     def read_only() -> None:
         with transaction.atomic():
-            for _row in AuditEvent.objects.order_by("seq").values(*CHAINED_FIELDS, "prev_hash", "hash").iterator(chunk_size=5000):
+            for _row in (
+                AuditEvent.objects.order_by("seq")
+                .values(*CHAINED_FIELDS, "prev_hash", "hash")
+                .iterator(chunk_size=5000)
+            ):
                 pass
 
     def read_plain_sql() -> None:
@@ -349,15 +423,22 @@ def measure_verify(rounds: int, orm_read: bool = True) -> dict[str, Any]:
         ours.append(timed(verify)[0])
         base.append(timed(read_only)[0] if orm_read else float("nan"))
         plain.append(timed(read_plain_sql)[0])
-    result = {"events": events, "s": summary(ours), "events_per_s": events / statistics.median(ours),
-              "read_only_s": summary(base), "ratio": statistics.median(ours) / statistics.median(base),
-              "plain_sql_read_s": summary(plain),
-              "ratio_to_plain_sql_read": statistics.median(ours) / statistics.median(plain),
-              "extrapolated_10M_s": 10_000_000 / (events / statistics.median(ours))}
-    print(f"verify   {events} events: {fmt(result['s'], ' s')}, {result['events_per_s']:.0f} events/s "
-          f"(10M: about {result['extrapolated_10M_s'] / 60:.0f} min); reading the same rows through the ORM "
-          f"{fmt(result['read_only_s'], ' s')}; ratio {result['ratio']:.2f}x; plain SQL read "
-          f"{fmt(result['plain_sql_read_s'], ' s')}; ratio {result['ratio_to_plain_sql_read']:.2f}x")
+    result = {
+        "events": events,
+        "s": summary(ours),
+        "events_per_s": events / statistics.median(ours),
+        "read_only_s": summary(base),
+        "ratio": statistics.median(ours) / statistics.median(base),
+        "plain_sql_read_s": summary(plain),
+        "ratio_to_plain_sql_read": statistics.median(ours) / statistics.median(plain),
+        "extrapolated_10M_s": 10_000_000 / (events / statistics.median(ours)),
+    }
+    print(
+        f"verify   {events} events: {fmt(result['s'], ' s')}, {result['events_per_s']:.0f} events/s "
+        f"(10M: about {result['extrapolated_10M_s'] / 60:.0f} min); reading the same rows through the ORM "
+        f"{fmt(result['read_only_s'], ' s')}; ratio {result['ratio']:.2f}x; plain SQL read "
+        f"{fmt(result['plain_sql_read_s'], ' s')}; ratio {result['ratio_to_plain_sql_read']:.2f}x"
+    )
     return result
 
 
@@ -366,8 +447,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--verify-rounds", type=int, default=1)
     parser.add_argument("--due", type=int, default=1000)
-    parser.add_argument("--no-orm-read", action="store_true",
-                        help="skip reading the trail through the ORM (as long as verifying it)")
+    parser.add_argument(
+        "--no-orm-read",
+        action="store_true",
+        help="skip reading the trail through the ORM (as long as verifying it)",
+    )
     parser.add_argument("--only", nargs="*", default=["stats", "admin", "sweep", "verify"])
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, ROOT, bench_env, create_database, drop_database, manage  # noqa: E402
+from bench.common import PYTHON, ROOT, bench_env, create_database, drop_database, manage
 
 
 def step(title: str, args: list[str], env: dict[str, str], timeout: int) -> None:
@@ -33,10 +33,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--enquiries", type=int, default=None)
     parser.add_argument("--audit-events", type=int, default=0)
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure an already generated tryggest_bench instead of generating it")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure an already generated tryggest_bench instead of generating it",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases at the end")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["intake", "measure", "detail", "faults"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["intake", "measure", "detail", "faults"]
+    )
     args = parser.parse_args()
     quick = args.quick
     name = "tryggest_bench_quick" if quick else "tryggest_bench"
@@ -51,30 +56,87 @@ def main() -> None:
             gen = ["bench/generate.py", "--enquiries", str(enquiries)]
             if args.audit_events:
                 gen += ["--audit-events", str(args.audit_events)]
-            step(f"generate {enquiries} enquiries", gen + (["--no-progress"] if quick else []), env, 3600)
+            step(
+                f"generate {enquiries} enquiries",
+                gen + (["--no-progress"] if quick else []),
+                env,
+                3600,
+            )
         if "measure" not in args.skip:
-            step("statistics, admin, reminder sweep, verify_audit", ["bench/measure.py", *(
-                ["--rounds", "2", "--due", "50"] if quick else ["--rounds", "5", "--due", "1000"])], env, 3600)
+            step(
+                "statistics, admin, reminder sweep, verify_audit",
+                [
+                    "bench/measure.py",
+                    *(
+                        ["--rounds", "2", "--due", "50"]
+                        if quick
+                        else ["--rounds", "5", "--due", "1000"]
+                    ),
+                ],
+                env,
+                3600,
+            )
         if "intake" not in args.skip:
-            step("intake under gunicorn against the bare DRF baseline", ["bench/intake.py", "--database-url", url, *(
-                ["--clients", "1", "8", "--rounds", "1", "--seconds", "1", "--max-requests", "60",
-                 "--save-as", "intake-quick"] if quick else ["--rounds", "3", "--seconds", "8"])], env, 1800)
+            step(
+                "intake under gunicorn against the bare DRF baseline",
+                [
+                    "bench/intake.py",
+                    "--database-url",
+                    url,
+                    *(
+                        [
+                            "--clients",
+                            "1",
+                            "8",
+                            "--rounds",
+                            "1",
+                            "--seconds",
+                            "1",
+                            "--max-requests",
+                            "60",
+                            "--save-as",
+                            "intake-quick",
+                        ]
+                        if quick
+                        else ["--rounds", "3", "--seconds", "8"]
+                    ),
+                ],
+                env,
+                1800,
+            )
         if "detail" not in args.skip:
-            step("access-logged enquiry detail against the same view without the log write",
-                 ["bench/audit_detail.py", *(["--rounds", "2", "--n", "5", "--prefill", "100"] if quick
-                                             else ["--rounds", "7", "--n", "200"])], env, 1800)
+            step(
+                "access-logged enquiry detail against the same view without the log write",
+                [
+                    "bench/audit_detail.py",
+                    *(
+                        ["--rounds", "2", "--n", "5", "--prefill", "100"]
+                        if quick
+                        else ["--rounds", "7", "--n", "200"]
+                    ),
+                ],
+                env,
+                1800,
+            )
         check = manage(env, "verify_audit", check=False)
         print(f"\n== verify_audit after the measurements: {check.stdout.strip()}", flush=True)
         if check.returncode:
             raise SystemExit("the audit chain is broken after the benchmark")
         if "faults" not in args.skip:
-            step("faults: Redis stopped, PostgreSQL restarted, a sweeping worker killed",
-                 ["bench/faults.py", *(["--quick"] if quick else [])], env, 1800)
+            step(
+                "faults: Redis stopped, PostgreSQL restarted, a sweeping worker killed",
+                ["bench/faults.py", *(["--quick"] if quick else [])],
+                env,
+                1800,
+            )
     finally:
         if not args.keep:
             drop_database(name)
-    print(f"\n== bench {'--quick ' if quick else ''}done in {time.monotonic() - started:.0f} s; "
-          "results in bench/results/", flush=True)
+    print(
+        f"\n== bench {'--quick ' if quick else ''}done in {time.monotonic() - started:.0f} s; "
+        "results in bench/results/",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

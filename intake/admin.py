@@ -54,16 +54,33 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AssessmentInline(ReadOnlyInline):
     model = RiskAssessment
-    fields = ("version", "computed_level", "level", "override_reason", "acute_criteria_met",
-              "instrument", "assessed_by", "assessed_at")
+    fields = (
+        "version",
+        "computed_level",
+        "level",
+        "override_reason",
+        "acute_criteria_met",
+        "instrument",
+        "assessed_by",
+        "assessed_at",
+    )
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("Risk assessments")
 
 
 class ReferralInline(ReadOnlyInline):
     model = Referral
-    fields = ("service", "state", "legal_basis", "sent_at", "due_at", "acknowledged_at",
-              "decline_reason", "completed_at", "completion_note")
+    fields = (
+        "service",
+        "state",
+        "legal_basis",
+        "sent_at",
+        "due_at",
+        "acknowledged_at",
+        "decline_reason",
+        "completed_at",
+        "completion_note",
+    )
     readonly_fields = fields
 
 
@@ -90,19 +107,68 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     list_select_related = ("assigned_to",)
     inlines = [AssessmentInline, ReferralInline, StateChangeInline]
     fieldsets = (
-        (None, {"fields": ("reference", "state", "risk_level", "team", "assigned_to", "channel",
-                           "received_at", "seen_version")}),
-        (gettext_lazy("Reporter"), {"fields": ("reporter_type", "reporter_name", "reporter_phone",
-                                              "reporter_email", "reporter_organisation")}),
-        (gettext_lazy("The adult at risk"), {"fields": (
-            "subject_name", "subject_national_id", "subject_birth_date", "subject_birth_year",
-            "subject_gender", "subject_address", "subject_phone", "subject_knows_about_enquiry",
-            "subject_consents_to_forwarding", "subject_consent_capacity_doubted")}),
-        (gettext_lazy("The concern"), {"fields": (
-            "description", "violence_types", "risk_factors", "perpetrator_relation", "location",
-            "immediate_danger", "children_in_household")}),
-        (gettext_lazy("Closing"), {"fields": ("outcome", "outcome_asked", "outcome_achieved",
-                                             "close_note", "closed_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "state",
+                    "risk_level",
+                    "team",
+                    "assigned_to",
+                    "channel",
+                    "received_at",
+                    "seen_version",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Reporter"),
+            {
+                "fields": (
+                    "reporter_type",
+                    "reporter_name",
+                    "reporter_phone",
+                    "reporter_email",
+                    "reporter_organisation",
+                )
+            },
+        ),
+        (
+            gettext_lazy("The adult at risk"),
+            {
+                "fields": (
+                    "subject_name",
+                    "subject_national_id",
+                    "subject_birth_date",
+                    "subject_birth_year",
+                    "subject_gender",
+                    "subject_address",
+                    "subject_phone",
+                    "subject_knows_about_enquiry",
+                    "subject_consents_to_forwarding",
+                    "subject_consent_capacity_doubted",
+                )
+            },
+        ),
+        (
+            gettext_lazy("The concern"),
+            {
+                "fields": (
+                    "description",
+                    "violence_types",
+                    "risk_factors",
+                    "perpetrator_relation",
+                    "location",
+                    "immediate_danger",
+                    "children_in_household",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Closing"),
+            {"fields": ("outcome", "outcome_asked", "outcome_achieved", "close_note", "closed_at")},
+        ),
     )
 
     def get_urls(self) -> list[Any]:
@@ -128,7 +194,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             return request.user.has_perm("intake.view_enquiry")
-        return policies.may_view(request.user, obj) or getattr(request, "_enquiry_read", None) is obj
+        return (
+            policies.may_view(request.user, obj) or getattr(request, "_enquiry_read", None) is obj
+        )
 
     def has_change_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         if obj is None:
@@ -142,8 +210,18 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         return False  # enquiries are closed, never deleted; retention is a separate process
 
     def get_readonly_fields(self, request: http.HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        fixed = ["reference", "state", "risk_level", "team", "received_at", "outcome",
-                 "outcome_asked", "outcome_achieved", "close_note", "closed_at"]
+        fixed = [
+            "reference",
+            "state",
+            "risk_level",
+            "team",
+            "received_at",
+            "outcome",
+            "outcome_asked",
+            "outcome_achieved",
+            "close_note",
+            "closed_at",
+        ]
         if obj is None or not policies.may_assign(request.user, obj):
             fixed.append("assigned_to")
         return tuple(fixed)
@@ -165,7 +243,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
     def get_changelist_instance(self, request: http.HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
         filters = {
-            key: value for key, value in request.GET.items()
+            key: value
+            for key, value in request.GET.items()
             if key in {"state__exact", "risk_level__exact", "team__id__exact", "overdue", "p", "o"}
         }
         if request.GET.get("q"):
@@ -176,20 +255,35 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         return changelist
 
     def change_view(
-        self, request: http.HttpRequest, object_id: str, form_url: str = "",
+        self,
+        request: http.HttpRequest,
+        object_id: str,
+        form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> http.HttpResponse:
         reason = break_glass.granted_reason(request, object_id)
-        if not reason and policies.may_break_glass(request.user) and not (
-            selectors.enquiries_visible_to(request.user).filter(pk=uuid_or_none(object_id)).exists()
+        if (
+            not reason
+            and policies.may_break_glass(request.user)
+            and not (
+                selectors.enquiries_visible_to(request.user)
+                .filter(pk=uuid_or_none(object_id))
+                .exists()
+            )
         ):
             # Another team's (or no) enquiry: ask a coordinator why before reading anything.
-            form = break_glass.BreakGlassForm(request.POST if "_break_glass" in request.POST else None)
+            form = break_glass.BreakGlassForm(
+                request.POST if "_break_glass" in request.POST else None
+            )
             if form.is_valid():
                 break_glass.grant(request, object_id, form.cleaned_data["reason"])
                 return http.HttpResponseRedirect(request.path)
-            context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
-                       "title": _("State a reason")}
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "title": _("State a reason"),
+            }
             return TemplateResponse(request, "admin/intake/enquiry/break_glass.html", context)
         try:
             enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id, reason=reason)
@@ -212,7 +306,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             return enquiry
         return super().get_object(request, object_id, from_field)
 
-    def changeform_view(self, request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:
+    def changeform_view(
+        self, request: http.HttpRequest, *args: Any, **kwargs: Any
+    ) -> http.HttpResponse:
         try:
             return super().changeform_view(request, *args, **kwargs)
         except ConflictError as exc:
@@ -224,15 +320,23 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     # --- Writes go through the services ---
 
-    def save_model(self, request: http.HttpRequest, obj: Enquiry, form: EnquiryAdminForm, change: bool) -> None:
+    def save_model(
+        self, request: http.HttpRequest, obj: Enquiry, form: EnquiryAdminForm, change: bool
+    ) -> None:
         if not change:
             values = {
                 name: form.cleaned_data[name]
                 for name in services.EDITABLE_FIELDS
                 if name in form.cleaned_data and name != "channel"
             }
-            values = {k: ("" if v is None and k in {"subject_gender", "perpetrator_relation", "location"} else v)
-                      for k, v in values.items()}
+            values = {
+                k: (
+                    ""
+                    if v is None and k in {"subject_gender", "perpetrator_relation", "location"}
+                    else v
+                )
+                for k, v in values.items()
+            }
             created = services.enquiry_create(
                 actor=request.user, values=values, channel=form.cleaned_data["channel"]
             )
@@ -252,8 +356,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     # --- Transitions: django-fsm-2's buttons, our forms, the services do the work ---
 
-    def _apply_fsm_transition(self, *, obj: Any, transition_name: str, request: http.HttpRequest,
-                              kwargs: Any = None) -> bool:
+    def _apply_fsm_transition(
+        self, *, obj: Any, transition_name: str, request: http.HttpRequest, kwargs: Any = None
+    ) -> bool:
         # Every transition has a form; a bare transition POST never moves the state.
         self.message_user(request, _("Use the form for this step."), messages.ERROR)
         return False
@@ -280,7 +385,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 add_errors(form, exc)
             except (ConflictError, TransitionRefused, PermissionDenied) as exc:
-                self.message_user(request, str(exc) or _("You may not take this step."), messages.ERROR)
+                self.message_user(
+                    request, str(exc) or _("You may not take this step."), messages.ERROR
+                )
                 return redirect(change_url)
             else:
                 self.message_user(request, _("Saved."), messages.SUCCESS)
@@ -311,7 +418,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     # --- Messages with a reporter who follows the enquiry with a receipt code (issue 8) ---
 
-    def reporter_messages_view(self, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+    def reporter_messages_view(
+        self, request: http.HttpRequest, object_id: str
+    ) -> http.HttpResponse:
         try:
             enquiry = selectors.enquiry_for_actor(actor=request.user, pk=object_id)
         except Enquiry.DoesNotExist:
@@ -320,7 +429,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
         form = ReporterMessageForm(request.POST or None)
         if request.method == "POST":
             if not may_write:
-                self.message_user(request, _("You may not do this with this enquiry."), messages.ERROR)
+                self.message_user(
+                    request, _("You may not do this with this enquiry."), messages.ERROR
+                )
                 return redirect(request.path)
             if form.is_valid():
                 try:
@@ -331,7 +442,8 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                     add_errors(form, exc, to="text")
                 else:
                     self.message_user(
-                        request, _("Sent. The reporter reads it with their receipt code."),
+                        request,
+                        _("Sent. The reporter reads it with their receipt code."),
                         messages.SUCCESS,
                     )
                     return redirect(request.path)
@@ -350,10 +462,13 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 class ReporterMessageForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Message to the reporter"), max_length=public.MESSAGE_MAX_LENGTH,
+        label=gettext_lazy("Message to the reporter"),
+        max_length=public.MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("The reporter sees it with their receipt code, possibly on a shared "
-                               "device: write nothing they have not told you themselves."),
+        help_text=gettext_lazy(
+            "The reporter sees it with their receipt code, possibly on a shared "
+            "device: write nothing they have not told you themselves."
+        ),
     )
 
 
@@ -403,7 +518,9 @@ class AssessmentInstrumentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Published."), messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Make a new draft from the selected version"), permissions=["add"])
+    @admin.action(
+        description=gettext_lazy("Make a new draft from the selected version"), permissions=["add"]
+    )
     def new_draft(self, request: http.HttpRequest, queryset: Any) -> None:
         from intake.instrument import instrument_new_draft
 

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -42,7 +47,9 @@ ERROR = inline_serializer(
     "Error",
     {
         "detail": serializers.CharField(),
-        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
     },
 )
 # A service key sees EnquiryReceipt, staff EnquiryDetail (a superset), hence anyOf, not oneOf.
@@ -71,14 +78,26 @@ TRANSITION_REFUSED = inline_serializer(
     },
 )
 COMMON_ERRORS = {
-    400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 413: ERROR, 415: ERROR, 429: ERROR,
+    400: ERROR,
+    401: ERROR,
+    403: ERROR,
+    404: ERROR,
+    413: ERROR,
+    415: ERROR,
+    429: ERROR,
 }
 ACCESS_REASON = OpenApiParameter(
-    "X-Access-Reason", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "X-Access-Reason",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="A coordinator opening another team's enquiry states why (logged as break_glass).",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="1–255 printable ASCII characters. A repeat with the same body returns the first "
     "response; with a different body, 422.",
 )
@@ -98,21 +117,26 @@ class ApiView(GenericAPIView):
 def _access_reason(request: Request) -> str:
     reason = request.headers.get("X-Access-Reason", "")
     if has_control_characters(reason):
-        raise exceptions.ValidationError({"X-Access-Reason": [_("Contains characters that are not allowed.")]})
+        raise exceptions.ValidationError(
+            {"X-Access-Reason": [_("Contains characters that are not allowed.")]}
+        )
     return reason.strip()
 
 
 def staff_enquiry(request: Request, pk: Any) -> Enquiry:
     """The enquiry for a staff caller, logged; 404 when not visible (nor break-the-glass)."""
     try:
-        return selectors.enquiry_for_actor(actor=request.user, pk=pk, reason=_access_reason(request))
+        return selectors.enquiry_for_actor(
+            actor=request.user, pk=pk, reason=_access_reason(request)
+        )
     except Enquiry.DoesNotExist:
         raise exceptions.NotFound() from None
 
 
 def _detail_queryset(qs: Any) -> Any:
     return qs.select_related("team", "assigned_to").prefetch_related(
-        "assessments__instrument", "assessments__assessed_by",
+        "assessments__instrument",
+        "assessments__assessed_by",
         "referrals__service",
     )
 
@@ -137,7 +161,10 @@ def _filters(request: Request) -> tuple[dict[str, Any], Any]:
         if level not in codes("risk_levels"):
             errors["risk_level"] = [_("Unknown code.")]
         q["risk_level"] = level
-    for name, lookup in (("received_after", "received_at__gte"), ("received_before", "received_at__lt")):
+    for name, lookup in (
+        ("received_after", "received_at__gte"),
+        ("received_before", "received_at__lt"),
+    ):
         raw = params.get(name)
         if raw is None:
             continue
@@ -187,7 +214,7 @@ def _parse_moment(raw: str, *, end: bool) -> dt.datetime | None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         # The database compares in UTC: a time that cannot be expressed there is no time.
-        moment.astimezone(dt.timezone.utc)
+        moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None
     return moment
@@ -203,11 +230,17 @@ class EnquiryListCreate(ApiView):
             OpenApiParameter("page", OpenApiTypes.INT, description="A page number (50 a page)."),
             OpenApiParameter("state", OpenApiTypes.STR, enum=codes("states")),
             OpenApiParameter("risk_level", OpenApiTypes.STR, enum=codes("risk_levels")),
-            OpenApiParameter("received_after", OpenApiTypes.DATETIME, description="Date or time, inclusive."),
-            OpenApiParameter("received_before", OpenApiTypes.DATETIME, description="Date or time, exclusive."),
+            OpenApiParameter(
+                "received_after", OpenApiTypes.DATETIME, description="Date or time, inclusive."
+            ),
+            OpenApiParameter(
+                "received_before", OpenApiTypes.DATETIME, description="Date or time, exclusive."
+            ),
             OpenApiParameter("assigned_to", OpenApiTypes.STR, enum=["me"]),
             OpenApiParameter(
-                "overdue", OpenApiTypes.STR, enum=["true", "false"],
+                "overdue",
+                OpenApiTypes.STR,
+                enum=["true", "false"],
                 description="Unassessed past its deadline (acute: 1 hour; others: 2 working days), "
                 "or a referral still unacknowledged after its due time.",
             ),
@@ -241,10 +274,10 @@ class EnquiryListCreate(ApiView):
         if not is_service(request.user) and not request.user.has_perm("intake.add_enquiry"):
             raise exceptions.PermissionDenied()
         key = request.headers.get("Idempotency-Key")
-        if key is not None and not (
-            1 <= len(key) <= 255 and key.isascii() and key.isprintable()
-        ):
-            return validation_response({"Idempotency-Key": [_("1 to 255 printable ASCII characters.")]})
+        if key is not None and not (1 <= len(key) <= 255 and key.isascii() and key.isprintable()):
+            return validation_response(
+                {"Idempotency-Key": [_("1 to 255 printable ASCII characters.")]}
+            )
         body = request.data  # parses: 400 / 413 / 415 from here
         serializer = EnquiryInput(data=body)
         serializer.is_valid(raise_exception=True)
@@ -258,20 +291,28 @@ class EnquiryListCreate(ApiView):
             channel = serializer.validated_data.get("channel")
             if channel not in STAFF_CHANNELS:
                 return validation_response({"channel": [_("This field is required.")]})
-        caller = f"service:{request.user.pk}" if is_service(request.user) else f"user:{request.user.pk}"
+        caller = (
+            f"service:{request.user.pk}" if is_service(request.user) else f"user:{request.user.pk}"
+        )
         body_hash = hashlib.sha256(
             json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
         ).hexdigest()
         try:
             enquiry, _created = services.enquiry_submit(
-                actor=request.user, values=serializer.to_values(), channel=channel,
-                idempotency_key=key or "", idempotency_caller=caller, body_hash=body_hash,
+                actor=request.user,
+                values=serializer.to_values(),
+                channel=channel,
+                idempotency_key=key or "",
+                idempotency_caller=caller,
+                body_hash=body_hash,
             )
         except services.IdempotencyKeyReused:
             raise IdempotencyMismatch() from None
         location = request.build_absolute_uri(reverse("api:enquiry-detail", args=[enquiry.pk]))
         return Response(
-            EnquiryReceipt(enquiry).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+            EnquiryReceipt(enquiry).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
         )
 
 
@@ -316,15 +357,19 @@ TRANSITION_ERRORS = {409: TRANSITION_REFUSED, **COMMON_ERRORS}
 class EnquiryAssess(_Transition):
     @extend_schema(
         operation_id="enquiries_assessment",
-        request=AssessmentInput, parameters=[ACCESS_REASON],
+        request=AssessmentInput,
+        parameters=[ACCESS_REASON],
         responses={201: AssessmentOutput, **TRANSITION_ERRORS},
     )
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         data = self.parse(request, AssessmentInput)
         assessment = services.enquiry_assess(
-            enquiry=enquiry, actor=request.user, answers=dict(data["answers"]),
-            level_override=data.get("level_override"), override_reason=data.get("override_reason", ""),
+            enquiry=enquiry,
+            actor=request.user,
+            answers=dict(data["answers"]),
+            level_override=data.get("level_override"),
+            override_reason=data.get("override_reason", ""),
         )
         return Response(AssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -332,15 +377,19 @@ class EnquiryAssess(_Transition):
 class EnquiryForward(_Transition):
     @extend_schema(
         operation_id="enquiries_forward",
-        request=ForwardInput, parameters=[ACCESS_REASON],
+        request=ForwardInput,
+        parameters=[ACCESS_REASON],
         responses={200: EnquiryDetail, **TRANSITION_ERRORS},
     )
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         data = self.parse(request, ForwardInput)
         services.enquiry_forward(
-            enquiry=enquiry, actor=request.user, service_slugs=data["services"],
-            legal_basis=data["legal_basis"], note=data.get("note", ""),
+            enquiry=enquiry,
+            actor=request.user,
+            service_slugs=data["services"],
+            legal_basis=data["legal_basis"],
+            note=data.get("note", ""),
         )
         return self.detail(request, enquiry)
 
@@ -348,16 +397,20 @@ class EnquiryForward(_Transition):
 class EnquiryClose(_Transition):
     @extend_schema(
         operation_id="enquiries_close",
-        request=CloseInput, parameters=[ACCESS_REASON],
+        request=CloseInput,
+        parameters=[ACCESS_REASON],
         responses={200: EnquiryDetail, **TRANSITION_ERRORS},
     )
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         data = self.parse(request, CloseInput)
         services.enquiry_close(
-            enquiry=enquiry, actor=request.user, outcome=data["outcome"],
+            enquiry=enquiry,
+            actor=request.user,
+            outcome=data["outcome"],
             outcome_asked=data.get("outcome_asked") or "",
-            outcome_achieved=data.get("outcome_achieved") or None, note=data.get("note", ""),
+            outcome_achieved=data.get("outcome_achieved") or None,
+            note=data.get("note", ""),
         )
         return self.detail(request, enquiry)
 
@@ -365,7 +418,8 @@ class EnquiryClose(_Transition):
 class EnquiryReopen(_Transition):
     @extend_schema(
         operation_id="enquiries_reopen",
-        request=ReopenInput, parameters=[ACCESS_REASON],
+        request=ReopenInput,
+        parameters=[ACCESS_REASON],
         responses={200: EnquiryDetail, **TRANSITION_ERRORS},
     )
     def post(self, request: Request, pk: str) -> Response:

@@ -17,7 +17,7 @@ from intake import services
 from intake.models import AssessmentInstrument, Enquiry
 from routing import services as routing_services
 
-DEMO_PASSWORD = "demo-tryggest-2026"
+DEMO_PASSWORD = "demo-tryggest-2026"  # noqa: S105 - development only; load_demo_data refuses with DEBUG off
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,40 @@ DEMO_USERS = [
     DemoUser("demo-annet-team", (TEAM_MEMBER,), "faerder", "Tor"),
 ]
 
-_FIRST = ["Ola", "Kari", "Per", "Ingrid", "Nils", "Astrid", "Arne", "Solveig", "Knut", "Berit", "Amina", "Jonas"]
-_LAST = ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Berg", "Haugen", "Ali"]
-_STREETS = ["Storgata", "Nedre Langgate", "Kirkeveien", "Frodegata", "Ringveien", "Slottsfjellveien"]
+_FIRST = [
+    "Ola",
+    "Kari",
+    "Per",
+    "Ingrid",
+    "Nils",
+    "Astrid",
+    "Arne",
+    "Solveig",
+    "Knut",
+    "Berit",
+    "Amina",
+    "Jonas",
+]
+_LAST = [
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Berg",
+    "Haugen",
+    "Ali",
+]
+_STREETS = [
+    "Storgata",
+    "Nedre Langgate",
+    "Kirkeveien",
+    "Frodegata",
+    "Ringveien",
+    "Slottsfjellveien",
+]
 _DESCRIPTIONS = [
     "Hjemmesykepleien har sett blåmerker på armene ved flere besøk. Sønnen bor i huset og styrer økonomien.",
     "Nabo hører krangling og roping flere netter i uka. Kvinnen virker redd og går sjelden ut.",
@@ -68,7 +99,10 @@ def ensure_users(stdout_write=print) -> list[User]:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
-                username=spec.username, password=DEMO_PASSWORD, roles=spec.roles, team_slug=spec.team,
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                roles=spec.roles,
+                team_slug=spec.team,
                 first_name=spec.first_name,
             )
         users.append(user)
@@ -81,7 +115,9 @@ def _values(rng: random.Random, i: int) -> dict:
     if i % 11 == 5:
         born = dt.date(timezone.localdate().year - 16, 3, 14)  # under 18: child welfare's case
     values = {
-        "reporter_type": "anonymous" if anonymous else rng.choice(
+        "reporter_type": "anonymous"
+        if anonymous
+        else rng.choice(
             ["municipal_service", "health_service", "relative", "acquaintance", "self", "police"]
         ),
         "subject_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
@@ -92,13 +128,43 @@ def _values(rng: random.Random, i: int) -> dict:
         "subject_knows_about_enquiry": rng.choice([True, False, None]),
         "subject_consents_to_forwarding": rng.choice([True, True, False, None]),
         "subject_consent_capacity_doubted": rng.choice([False, False, True]),
-        "risk_factors": rng.sample(["old_age", "cognitive_disability", "physical_illness", "mental_illness",
-                                    "substance_dependence", "minority_background"], k=rng.randint(1, 2)),
-        "violence_types": rng.sample(["physical", "psychological", "economic", "neglect", "sexual",
-                                      "social_control", "digital"], k=rng.randint(1, 3)),
-        "perpetrator_relation": rng.choice(["partner", "adult_child", "informal_carer", "care_staff",
-                                            "co_resident", "former_partner", "not_known"]),
-        "location": rng.choice(["own_home", "own_home", "care_home", "supported_housing", "other_home"]),
+        "risk_factors": rng.sample(
+            [
+                "old_age",
+                "cognitive_disability",
+                "physical_illness",
+                "mental_illness",
+                "substance_dependence",
+                "minority_background",
+            ],
+            k=rng.randint(1, 2),
+        ),
+        "violence_types": rng.sample(
+            [
+                "physical",
+                "psychological",
+                "economic",
+                "neglect",
+                "sexual",
+                "social_control",
+                "digital",
+            ],
+            k=rng.randint(1, 3),
+        ),
+        "perpetrator_relation": rng.choice(
+            [
+                "partner",
+                "adult_child",
+                "informal_carer",
+                "care_staff",
+                "co_resident",
+                "former_partner",
+                "not_known",
+            ]
+        ),
+        "location": rng.choice(
+            ["own_home", "own_home", "care_home", "supported_housing", "other_home"]
+        ),
         "description": rng.choice(_DESCRIPTIONS),
         "immediate_danger": i % 13 == 0,
         "children_in_household": i % 5 == 0,
@@ -107,27 +173,44 @@ def _values(rng: random.Random, i: int) -> dict:
         values.update(
             reporter_name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
             reporter_phone=f"+47 9{rng.randint(1000000, 9999999)}",
-            reporter_organisation="Hjemmesykepleien Øst" if values["reporter_type"] == "municipal_service" else "",
+            reporter_organisation="Hjemmesykepleien Øst"
+            if values["reporter_type"] == "municipal_service"
+            else "",
         )
     return values
 
 
 # The life each demo enquiry is taken through; the cycle covers every state and referral state.
 _PLANS = [
-    "received", "assessed", "forwarded:sent", "forwarded:acknowledged", "forwarded:declined",
-    "forwarded:completed", "forwarded:withdrawn", "closed", "closed_from_received", "reopened",
+    "received",
+    "assessed",
+    "forwarded:sent",
+    "forwarded:acknowledged",
+    "forwarded:declined",
+    "forwarded:completed",
+    "forwarded:withdrawn",
+    "closed",
+    "closed_from_received",
+    "reopened",
 ]
 
 
-_NOTIFIED = {"avvergeplikt": "Politiet, 02800", "opplysningsplikt_barnevern": "Barneverntjenesten i Tønsberg"}
+_NOTIFIED = {
+    "avvergeplikt": "Politiet, 02800",
+    "opplysningsplikt_barnevern": "Barneverntjenesten i Tønsberg",
+}
 
 
 def _decide_duties(enquiry: Any, member: Any, extra: tuple[str, ...] = ()) -> None:
     """Record a decision on every duty the routing rules raise, as the team must before closing."""
     for duty in dict.fromkeys([*routing_services.undecided_duties(enquiry), *extra]):
         routing_services.duty_decision_record(
-            enquiry=enquiry, actor=member, duty=duty, decision="notified",
-            notified_whom=_NOTIFIED[duty], notified_at=timezone.now(),
+            enquiry=enquiry,
+            actor=member,
+            duty=duty,
+            decision="notified",
+            notified_whom=_NOTIFIED[duty],
+            notified_at=timezone.now(),
         )
 
 
@@ -143,7 +226,9 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         values = _values(rng, i)
         channel = rng.choice(["phone", "phone", "in_person", "email", "letter"])
         enquiry = services.enquiry_create(
-            actor=member, values=values, channel=channel,
+            actor=member,
+            values=values,
+            channel=channel,
             received_at=now - dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23)),
         )
         plan = _PLANS[i % len(_PLANS)]
@@ -151,8 +236,13 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
             continue
         if plan == "closed_from_received":
             _decide_duties(enquiry, member)
-            services.enquiry_close(enquiry=enquiry, actor=member, outcome="referred_elsewhere",
-                                   outcome_asked="not_asked", note="Under 18 eller ikke TryggEst-sak.")
+            services.enquiry_close(
+                enquiry=enquiry,
+                actor=member,
+                outcome="referred_elsewhere",
+                outcome_asked="not_asked",
+                note="Under 18 eller ikke TryggEst-sak.",
+            )
             continue
         answers = {code: rng.random() < 0.25 for code in item_codes}
         services.enquiry_assess(enquiry=enquiry, actor=member, answers=answers)
@@ -161,10 +251,20 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         consent = enquiry.subject_consents_to_forwarding is True
         # Forwarding without consent is allowed only on a duty the team has acted on (issue 5).
         _decide_duties(enquiry, member, extra=() if consent else ("avvergeplikt",))
-        slug = rng.choice(["nav-tonsberg", "krisesenteret-vestfold", "vern-for-eldre", "atv-vestfold",
-                           "familievernkontoret-vestfold", "psykisk-helse-og-avhengighet"])
+        slug = rng.choice(
+            [
+                "nav-tonsberg",
+                "krisesenteret-vestfold",
+                "vern-for-eldre",
+                "atv-vestfold",
+                "familievernkontoret-vestfold",
+                "psykisk-helse-og-avhengighet",
+            ]
+        )
         [referral] = services.enquiry_forward(
-            enquiry=enquiry, actor=member, service_slugs=[slug],
+            enquiry=enquiry,
+            actor=member,
+            service_slugs=[slug],
             legal_basis="consent" if consent else "avvergeplikt",
             note="Ta kontakt med teamet for mer informasjon.",
         )
@@ -172,20 +272,29 @@ def load(*, enquiries: int, seed: int = 2026) -> int:
         if state in ("acknowledged", "completed"):
             routing_services.referral_acknowledge(referral=referral, actor=member)
         if state == "completed":
-            routing_services.referral_complete(referral=referral, actor=member, note="Samtale gjennomført.")
+            routing_services.referral_complete(
+                referral=referral, actor=member, note="Samtale gjennomført."
+            )
         if state == "declined":
-            routing_services.referral_decline(referral=referral, actor=member, reason="Utenfor målgruppen.")
+            routing_services.referral_decline(
+                referral=referral, actor=member, reason="Utenfor målgruppen."
+            )
         if state == "withdrawn":
             routing_services.referral_withdraw(referral=referral, actor=member)
         if plan.startswith("forwarded"):
             continue
         services.enquiry_close(
-            enquiry=enquiry, actor=member, outcome=rng.choice(["risk_reduced", "risk_removed", "risk_remained"]),
-            outcome_asked="asked_expressed", outcome_achieved=rng.choice(["fully", "partially", "not"]),
+            enquiry=enquiry,
+            actor=member,
+            outcome=rng.choice(["risk_reduced", "risk_removed", "risk_remained"]),
+            outcome_asked="asked_expressed",
+            outcome_achieved=rng.choice(["fully", "partially", "not"]),
             note="Tiltak satt i verk.",
         )
         if plan == "reopened":
-            services.enquiry_reopen(enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder.")
+            services.enquiry_reopen(
+                enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder."
+            )
     _spread_in_time(rng)
     return enquiries
 
@@ -220,9 +329,13 @@ def _spread_in_time(rng: random.Random) -> None:
             step = times["forward"] = later(step, 2, 72)
             for referral in Referral.objects.filter(enquiry=enquiry):
                 acknowledged = later(step, 3, 60) if referral.acknowledged_at else None
-                completed = later(acknowledged, 24, 400) if referral.completed_at and acknowledged else None
+                completed = (
+                    later(acknowledged, 24, 400) if referral.completed_at and acknowledged else None
+                )
                 Referral.objects.filter(pk=referral.pk).update(
-                    sent_at=step, due_at=add_working_days(step, 3), acknowledged_at=acknowledged,
+                    sent_at=step,
+                    due_at=add_working_days(step, 3),
+                    acknowledged_at=acknowledged,
                     completed_at=completed,
                     declined_at=later(step, 3, 48) if referral.declined_at else None,
                     withdrawn_at=later(step, 24, 200) if referral.withdrawn_at else None,
@@ -233,6 +346,7 @@ def _spread_in_time(rng: random.Random) -> None:
             if change.transition in times:
                 StateChange.objects.filter(pk=change.pk).update(at=times[change.transition])
         Enquiry.objects.filter(pk=enquiry.pk).update(
-            assessed_at=times.get("assess"), forwarded_at=times.get("forward"),
+            assessed_at=times.get("assess"),
+            forwarded_at=times.get("forward"),
             closed_at=times.get("close"),
         )

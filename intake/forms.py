@@ -22,11 +22,15 @@ class EnquiryAdminForm(forms.ModelForm):
     # The version the user saw; a newer one in the database means someone else saved meanwhile.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     risk_factors = forms.MultipleChoiceField(
-        label=_("risk factors"), choices=choices("risk_factors"), required=False,
+        label=_("risk factors"),
+        choices=choices("risk_factors"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     violence_types = forms.MultipleChoiceField(
-        label=_("violence types"), choices=choices("violence_types"), required=False,
+        label=_("violence types"),
+        choices=choices("violence_types"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -141,7 +145,9 @@ class ForwardForm(TransitionForm):
     )
     legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=_legal_basis_choices)
     note = forms.CharField(
-        label=_("Note to the services"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Note to the services"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         max_length=5_000,
     )
 
@@ -174,7 +180,9 @@ class CloseForm(TransitionForm):
         required=False,
     )
     note = forms.CharField(
-        label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Closing note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         max_length=10_000,
     )
 
@@ -191,7 +199,8 @@ class CloseForm(TransitionForm):
 
 class ReopenForm(TransitionForm):
     reason = forms.CharField(
-        label=_("Why is the enquiry reopened?"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why is the enquiry reopened?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5_000,
     )
 

@@ -38,6 +38,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Enquiry(ConcurrentTransitionMixin, models.Model):
     """An enquiry (henvendelse / bekymringsmelding) about an adult at risk."""
@@ -80,17 +83,23 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     reporter_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
     reporter_email = models.EmailField(_("reporter's e-mail"), max_length=254, blank=True)
-    reporter_organisation = models.CharField(_("reporter's organisation"), max_length=200, blank=True)
+    reporter_organisation = models.CharField(
+        _("reporter's organisation"), max_length=200, blank=True
+    )
 
     # The adult at risk: everything optional, a concern can come in before anyone knows the name.
     subject_name = models.CharField(_("name"), max_length=200, blank=True)
     subject_national_id = models.CharField(_("national identity number"), max_length=11, blank=True)
     subject_birth_date = models.DateField(_("birth date"), null=True, blank=True)
     subject_birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    subject_gender = models.CharField(_("gender"), max_length=20, choices=choices("genders"), blank=True)
+    subject_gender = models.CharField(
+        _("gender"), max_length=20, choices=choices("genders"), blank=True
+    )
     subject_address = models.CharField(_("address"), max_length=300, blank=True)
     subject_phone = models.CharField(_("phone"), max_length=40, blank=True)
-    subject_knows_about_enquiry = models.BooleanField(_("knows about the enquiry"), null=True, blank=True)
+    subject_knows_about_enquiry = models.BooleanField(
+        _("knows about the enquiry"), null=True, blank=True
+    )
     subject_consents_to_forwarding = models.BooleanField(
         _("consents to forwarding"), null=True, blank=True
     )
@@ -102,9 +111,14 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     violence_types = models.JSONField(_("violence types"), default=list, blank=True)
     perpetrator_relation = models.CharField(
-        _("perpetrator's relation"), max_length=30, choices=choices("perpetrator_relations"), blank=True
+        _("perpetrator's relation"),
+        max_length=30,
+        choices=choices("perpetrator_relations"),
+        blank=True,
     )
-    location = models.CharField(_("location"), max_length=30, choices=choices("locations"), blank=True)
+    location = models.CharField(
+        _("location"), max_length=30, choices=choices("locations"), blank=True
+    )
     description = models.TextField(
         _("description"), validators=[MinLengthValidator(1), MaxLengthValidator(10_000)]
     )
@@ -117,7 +131,9 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     )
 
     # Closing
-    outcome = models.CharField(_("outcome"), max_length=30, choices=choices("close_outcomes"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=30, choices=choices("close_outcomes"), blank=True
+    )
     outcome_asked = models.CharField(
         _("was the adult asked what outcome they want"),
         max_length=30,
@@ -127,7 +143,9 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     outcome_achieved = models.CharField(
         _("was it achieved"), max_length=30, choices=choices("outcome_achieved"), blank=True
     )
-    close_note = models.TextField(_("closing note"), blank=True, validators=[MaxLengthValidator(10_000)])
+    close_note = models.TextField(
+        _("closing note"), blank=True, validators=[MaxLengthValidator(10_000)]
+    )
 
     # Times of the steps, for deadlines and statistics
     received_at = models.DateTimeField(_("received"), db_index=True)
@@ -140,7 +158,9 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("enquiry")
         verbose_name_plural = _("enquiries")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["team", "state", "-received_at"], name="enquiry_team_state")]
+        indexes = [
+            models.Index(fields=["team", "state", "-received_at"], name="enquiry_team_state")
+        ]
         permissions = [
             ("assess_enquiry", "Can risk-assess enquiries"),
             ("forward_enquiry", "Can forward enquiries"),
@@ -205,7 +225,9 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         """The steps ``user`` may take now. Assessing again (a new version; the state stays) is no
         state transition, but it is a step the contract allows from risk_assessed and forwarded."""
         names = [t.name for t in self.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
-        if self.state in (State.RISK_ASSESSED, State.FORWARDED) and policies.may_transition(user, self, "assess"):
+        if self.state in (State.RISK_ASSESSED, State.FORWARDED) and policies.may_transition(
+            user, self, "assess"
+        ):
             names.insert(0, "assess")
         return names
 
@@ -231,6 +253,9 @@ class StateChange(models.Model):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry.reference} {self.transition}"
 
 
 class InstrumentGroup(models.TextChoices):
@@ -265,9 +290,7 @@ class AssessmentInstrument(models.Model):
 
     def compute(self, answers: dict[str, bool], *, immediate_danger: bool) -> tuple[str, bool]:
         """The computed level and whether the acute criteria held (DOMAIN.md, "Level")."""
-        yes_groups = {
-            item.group for item in self.items.all() if answers.get(item.code) is True
-        }
+        yes_groups = {item.group for item in self.items.all() if answers.get(item.code) is True}
         acute_met = InstrumentGroup.ACUTE in yes_groups
         if acute_met or immediate_danger:
             return "acute", acute_met
@@ -293,7 +316,9 @@ class InstrumentItem(models.Model):
         verbose_name_plural = _("questions")
         ordering = ["position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["instrument", "code"], name="instrument_item_code_unique")
+            models.UniqueConstraint(
+                fields=["instrument", "code"], name="instrument_item_code_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -316,13 +341,18 @@ class RiskAssessment(models.Model):
     )
     answers = models.JSONField(_("answers"), default=dict)
     acute_criteria_met = models.BooleanField(_("acute criteria met"), default=False)
-    computed_level = models.CharField(_("computed level"), max_length=20, choices=choices("risk_levels"))
+    computed_level = models.CharField(
+        _("computed level"), max_length=20, choices=choices("risk_levels")
+    )
     level = models.CharField(_("level"), max_length=20, choices=choices("risk_levels"))
     override_reason = models.TextField(
         _("reason for changing the level"), blank=True, validators=[MaxLengthValidator(5_000)]
     )
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     assessed_at = models.DateTimeField(_("assessed"))
 
@@ -331,7 +361,9 @@ class RiskAssessment(models.Model):
         verbose_name_plural = _("risk assessments")
         ordering = ["enquiry", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["enquiry", "version"], name="assessment_version_unique"),
+            models.UniqueConstraint(
+                fields=["enquiry", "version"], name="assessment_version_unique"
+            ),
             # The DASH/MARAC rule, also in the database: a computed high or acute level is never
             # lowered without a written reason.
             models.CheckConstraint(
@@ -383,8 +415,12 @@ class ReporterMessage(models.Model):
     text = models.TextField(_("message"), validators=[MaxLengthValidator(5_000)])
     at = models.DateTimeField(_("time"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -413,6 +449,9 @@ class ServiceSubmission(models.Model):
         verbose_name = _("service submission")
         verbose_name_plural = _("service submissions")
 
+    def __str__(self) -> str:
+        return f"{self.enquiry.reference} ← {self.organisation}"
+
 
 class IdempotencyRecord(models.Model):
     """An ``Idempotency-Key`` used to create an enquiry. The unique constraint, not a prior read,
@@ -428,3 +467,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["caller", "key"], name="idempotency_caller_key_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

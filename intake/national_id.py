@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 _WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
 def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
-    remainder = sum(d * w for d, w in zip(digits, weights)) % 11
+    remainder = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
     check = 0 if remainder == 0 else 11 - remainder
     return None if check == 10 else check
 
@@ -58,4 +60,4 @@ def is_valid(value: str, *, today: dt.date | None = None) -> bool:
     born = birth_date(value)
     if born is None:
         return False
-    return born <= (today or dt.date.today())
+    return born <= (today or timezone.localdate())

@@ -62,16 +62,16 @@ def _find(code: str) -> Enquiry | None:
     hashes = receipts.candidate_hashes(code)
     if not hashes:
         return None
-    receipt = (
-        EnquiryReceipt.objects.select_related("enquiry").filter(code_hash__in=hashes).first()
-    )
+    receipt = EnquiryReceipt.objects.select_related("enquiry").filter(code_hash__in=hashes).first()
     return receipt.enquiry if receipt else None
 
 
 def _refuse() -> None:
     # Neither the code nor a part of it: a mistyped code is close to the real one.
     events.record(
-        action=Action.PERMISSION_DENIED, actor=events.PUBLIC, object_type="enquiryreceipt",
+        action=Action.PERMISSION_DENIED,
+        actor=events.PUBLIC,
+        object_type="enquiryreceipt",
         reason="wrong or unknown receipt code",
     )
 
@@ -103,7 +103,9 @@ def receipt_status(*, code: str) -> ReporterStatus | None:
             return None
         events.enquiry_viewed(actor=events.PUBLIC, enquiry=enquiry)
         return ReporterStatus(
-            reference=enquiry.reference, state=enquiry.state, received_at=enquiry.received_at,
+            reference=enquiry.reference,
+            state=enquiry.state,
+            received_at=enquiry.received_at,
             messages=list(enquiry.reporter_messages.all()),
         )
 
@@ -112,7 +114,9 @@ def receipt_guessing_throttled() -> None:
     """Record that an address was stopped for trying too many codes (once per window)."""
     with _without_ip(), transaction.atomic():
         events.record(
-            action=Action.PERMISSION_DENIED, actor=events.PUBLIC, object_type="enquiryreceipt",
+            action=Action.PERMISSION_DENIED,
+            actor=events.PUBLIC,
+            object_type="enquiryreceipt",
             reason="too many wrong receipt codes; throttled",
         )
 
@@ -139,7 +143,9 @@ def reporter_reply_add(*, code: str, text: str) -> ReporterMessage | None:
             _refuse()
             return None
         message = ReporterMessage.objects.create(
-            enquiry=enquiry, direction=ReporterMessage.Direction.FROM_REPORTER, text=text,
+            enquiry=enquiry,
+            direction=ReporterMessage.Direction.FROM_REPORTER,
+            text=text,
             at=timezone.now(),
         )
         events.object_created(actor=events.PUBLIC, obj=message, enquiry_id=enquiry.pk)
@@ -157,8 +163,11 @@ def reporter_message_send(*, enquiry: Enquiry, actor: Any, text: str) -> Reporte
         )
     text = _clean_text(text)
     message = ReporterMessage.objects.create(
-        enquiry=enquiry, direction=ReporterMessage.Direction.TO_REPORTER, text=text,
-        at=timezone.now(), author=actor,
+        enquiry=enquiry,
+        direction=ReporterMessage.Direction.TO_REPORTER,
+        text=text,
+        at=timezone.now(),
+        author=actor,
     )
     events.object_created(actor=actor, obj=message, enquiry_id=enquiry.pk)
     return message

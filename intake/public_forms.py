@@ -47,8 +47,13 @@ class YesNoUnknownField(forms.TypedChoiceField):
     widget = forms.RadioSelect
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=YES_NO_UNKNOWN, coerce=lambda v: _AS_BOOL[v], empty_value=None,
-                         required=False, **kwargs)
+        super().__init__(
+            choices=YES_NO_UNKNOWN,
+            coerce=lambda v: _AS_BOOL[v],
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
 
 
 class PublicEnquiryForm(forms.Form):
@@ -56,14 +61,17 @@ class PublicEnquiryForm(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput)
     # A honeypot: hidden from people (CSS and aria-hidden), filled in by naive scripts.
     website = forms.CharField(
-        label=_("Leave this field empty"), required=False,
+        label=_("Leave this field empty"),
+        required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     description = forms.CharField(
         label=_("What are you worried about?"),
-        help_text=_("Write in your own words what has happened or what you are afraid of. "
-                    "You do not need to know everything."),
+        help_text=_(
+            "Write in your own words what has happened or what you are afraid of. "
+            "You do not need to know everything."
+        ),
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 10_000}),
         strip=True,
         error_messages={"required": _("Describe what you are worried about.")},
@@ -71,83 +79,142 @@ class PublicEnquiryForm(forms.Form):
     immediate_danger = forms.TypedChoiceField(
         label=_("Is someone in danger right now?"),
         help_text=_("If so, call 112 now as well. This form is not read at once."),
-        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes",
-        empty_value=False, required=False, widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     reporter_type = forms.ChoiceField(
-        label=_("Who are you?"), choices=REPORTER_TYPES, widget=forms.RadioSelect,
+        label=_("Who are you?"),
+        choices=REPORTER_TYPES,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose who you are, or choose anonymous.")},
     )
-    reporter_name = forms.CharField(label=_("Your name"), required=False,
-                                    widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    reporter_name = forms.CharField(
+        label=_("Your name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     reporter_phone = forms.CharField(
-        label=_("Your phone number"), required=False,
+        label=_("Your phone number"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     reporter_email = forms.CharField(
-        label=_("Your e-mail address"), required=False,
+        label=_("Your e-mail address"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "email", "type": "email"}),
     )
     reporter_organisation = forms.CharField(
-        label=_("Your workplace, if you write as an employee"), required=False,
+        label=_("Your workplace, if you write as an employee"),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
 
-    subject_name = forms.CharField(label=_("Their name"), required=False,
-                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    subject_name = forms.CharField(
+        label=_("Their name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     subject_birth_year = forms.IntegerField(
-        label=_("Year of birth"), help_text=_("An approximate year is fine."), required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                      "maxlength": 4}),
+        label=_("Year of birth"),
+        help_text=_("An approximate year is fine."),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}
+        ),
     )
     subject_national_id = forms.CharField(
-        label=_("National identity number (11 digits)"), help_text=_("Only if you know it."),
+        label=_("National identity number (11 digits)"),
+        help_text=_("Only if you know it."),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                      "maxlength": 11}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 11}
+        ),
     )
-    subject_gender = forms.ChoiceField(label=_("Gender"), choices=_optional("genders"),
-                                       required=False)
-    subject_address = forms.CharField(label=_("Where they live"), required=False,
-                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    subject_phone = forms.CharField(label=_("Their phone number"), required=False,
-                                    widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}))
+    subject_gender = forms.ChoiceField(
+        label=_("Gender"), choices=_optional("genders"), required=False
+    )
+    subject_address = forms.CharField(
+        label=_("Where they live"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    subject_phone = forms.CharField(
+        label=_("Their phone number"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
+    )
     subject_knows_about_enquiry = YesNoUnknownField(
-        label=_("Does the person know that you are contacting us?"))
+        label=_("Does the person know that you are contacting us?")
+    )
     subject_consents_to_forwarding = YesNoUnknownField(
-        label=_("Has the person said yes to us talking with other services about this?"))
+        label=_("Has the person said yes to us talking with other services about this?")
+    )
     subject_consent_capacity_doubted = YesNoUnknownField(
-        label=_("Do you think the person may find it hard to understand their situation or decide "
-                "for themselves?"))
+        label=_(
+            "Do you think the person may find it hard to understand their situation or decide "
+            "for themselves?"
+        )
+    )
 
     violence_types = forms.MultipleChoiceField(
-        label=_("What is happening? Tick all that fit."), choices=choices("violence_types"),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("What is happening? Tick all that fit."),
+        choices=choices("violence_types"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     perpetrator_relation = forms.ChoiceField(
         label=_("Who is causing the harm, seen from the person?"),
-        choices=_optional("perpetrator_relations"), required=False,
+        choices=_optional("perpetrator_relations"),
+        required=False,
     )
-    location = forms.ChoiceField(label=_("Where does it happen?"), choices=_optional("locations"),
-                                 required=False)
+    location = forms.ChoiceField(
+        label=_("Where does it happen?"), choices=_optional("locations"), required=False
+    )
     risk_factors = forms.MultipleChoiceField(
         label=_("Is there something that makes the person more vulnerable? Tick all that fit."),
-        choices=choices("risk_factors"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=choices("risk_factors"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     children_in_household = YesNoUnknownField(label=_("Do children live in the home?"))
 
     # Shown in this order, in these groups.
     SECTIONS: ClassVar[list[tuple[Any, list[str]]]] = [
         (_("Your concern"), ["description", "immediate_danger"]),
-        (_("About you"), ["reporter_type", "reporter_name", "reporter_phone", "reporter_email",
-                          "reporter_organisation"]),
-        (_("About the person you are worried about"), [
-            "subject_name", "subject_birth_year", "subject_national_id", "subject_gender",
-            "subject_address", "subject_phone", "subject_knows_about_enquiry",
-            "subject_consents_to_forwarding", "subject_consent_capacity_doubted"]),
-        (_("More about what is happening"), ["violence_types", "perpetrator_relation", "location",
-                                             "risk_factors", "children_in_household"]),
+        (
+            _("About you"),
+            [
+                "reporter_type",
+                "reporter_name",
+                "reporter_phone",
+                "reporter_email",
+                "reporter_organisation",
+            ],
+        ),
+        (
+            _("About the person you are worried about"),
+            [
+                "subject_name",
+                "subject_birth_year",
+                "subject_national_id",
+                "subject_gender",
+                "subject_address",
+                "subject_phone",
+                "subject_knows_about_enquiry",
+                "subject_consents_to_forwarding",
+                "subject_consent_capacity_doubted",
+            ],
+        ),
+        (
+            _("More about what is happening"),
+            [
+                "violence_types",
+                "perpetrator_relation",
+                "location",
+                "risk_factors",
+                "children_in_household",
+            ],
+        ),
     ]
     VALUE_FIELDS: ClassVar[list[str]] = [name for _title, names in SECTIONS for name in names]
 
@@ -167,8 +234,9 @@ class PublicEnquiryForm(forms.Form):
     def seconds_since_start(self) -> float | None:
         """Seconds since the form was handed out; None when the token is forged or too old."""
         try:
-            started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT,
-                                    max_age=STARTED_MAX_AGE)
+            started = signing.loads(
+                self.data.get("started", ""), salt=STARTED_SALT, max_age=STARTED_MAX_AGE
+            )
         except signing.BadSignature:
             return None
         if not isinstance(started, int):
@@ -186,8 +254,10 @@ class PublicEnquiryForm(forms.Form):
             elif name in ("violence_types", "risk_factors"):
                 value = list(value or [])
             elif value is None and name not in (
-                "subject_birth_year", "subject_knows_about_enquiry",
-                "subject_consents_to_forwarding", "subject_consent_capacity_doubted",
+                "subject_birth_year",
+                "subject_knows_about_enquiry",
+                "subject_consents_to_forwarding",
+                "subject_consent_capacity_doubted",
             ):
                 value = ""
             values[name] = value
@@ -199,9 +269,13 @@ class ReceiptCodeForm(forms.Form):
         label=_("Your receipt code"),
         help_text=_("The code you got when you sent the form, for example ABCD-1234-EFGH-5678."),
         max_length=40,
-        widget=forms.TextInput(attrs={
-            "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
         error_messages={"required": _("Write your receipt code.")},
     )
 
@@ -210,8 +284,10 @@ class ReporterReplyForm(forms.Form):
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     text = forms.CharField(
         label=_("Answer or add information"),
-        help_text=_("The team reads it in its opening hours. If someone is in danger, do not "
-                    "write here: call 112."),
+        help_text=_(
+            "The team reads it in its opening hours. If someone is in danger, do not "
+            "write here: call 112."
+        ),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5_000}),
         error_messages={"required": _("Write a message.")},
     )

@@ -41,7 +41,9 @@ def format_code(raw: str) -> str:
 
 def normalise(typed: str) -> str | None:
     """The code's 16 characters, or None when what was typed cannot be a code."""
-    cleaned = "".join(ch for ch in (typed or "").upper() if ch not in " -\t\r\n.").translate(_READ_AS)
+    cleaned = "".join(ch for ch in (typed or "").upper() if ch not in " -\t\r\n.").translate(
+        _READ_AS
+    )
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned

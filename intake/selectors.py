@@ -16,7 +16,11 @@ from tryggest.ids import uuid_or_none
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     """The enquiries a staff member may work: their own team's, and only with the view permission."""
-    if not policies.is_staff_user(actor) or not actor.has_perm("intake.view_enquiry") or actor.team_id is None:
+    if (
+        not policies.is_staff_user(actor)
+        or not actor.has_perm("intake.view_enquiry")
+        or actor.team_id is None
+    ):
         return Enquiry.objects.none()
     return Enquiry.objects.filter(team_id=actor.team_id)
 
@@ -41,7 +45,9 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
             return enquiry
         reason = (reason or "").strip()
         if reason and policies.may_break_glass(actor):
-            events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True)
+            events.enquiry_viewed(
+                actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True
+            )
             return enquiry
         events.access_denied(
             actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk
@@ -52,13 +58,13 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
     raise Enquiry.DoesNotExist
 
 
-def log_enquiries_listed(*, actor: Any, enquiries: Iterable[Enquiry], filters: dict[str, Any]) -> None:
+def log_enquiries_listed(
+    *, actor: Any, enquiries: Iterable[Enquiry], filters: dict[str, Any]
+) -> None:
     """Record a list or search with the ids it showed, so that each enquiry's access report
     includes the lists that showed it."""
     with transaction.atomic():
-        events.enquiries_listed(
-            actor=actor, enquiry_ids=[e.pk for e in enquiries], filters=filters
-        )
+        events.enquiries_listed(actor=actor, enquiry_ids=[e.pk for e in enquiries], filters=filters)
 
 
 def enquiries_submitted_by(organisation: Any) -> QuerySet[Enquiry]:
@@ -77,5 +83,3 @@ def submission_for_service(*, organisation: Any, pk: Any) -> Enquiry:
         raise Enquiry.DoesNotExist
     events.enquiry_viewed(actor=organisation, enquiry=enquiry)
     return enquiry
-
-

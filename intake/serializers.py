@@ -24,11 +24,17 @@ def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, serializers.BooleanField):
         return None if isinstance(value, bool) else _("Give true or false.")
     if isinstance(field, serializers.IntegerField):
-        return None if isinstance(value, int) and not isinstance(value, bool) else _("Give a whole number.")
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool)
+            else _("Give a whole number.")
+        )
     if isinstance(field, serializers.CharField):
         return None if isinstance(value, str) else _("Give a text.")
     if isinstance(field, serializers.DictField) and isinstance(value, dict):
-        return next(filter(None, (_wrong_json_type(field.child, item) for item in value.values())), None)
+        return next(
+            filter(None, (_wrong_json_type(field.child, item) for item in value.values())), None
+        )
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         return next(filter(None, (_wrong_json_type(field.child, item) for item in value)), None)
     return None
@@ -45,7 +51,8 @@ class StrictSerializer(serializers.Serializer):
                     {str(name): [_("Unknown field.")] for name in unknown}
                 )
             wrong = {
-                name: [message] for name, value in data.items()
+                name: [message]
+                for name, value in data.items()
                 if (message := _wrong_json_type(self.fields[name], value))
             }
             if wrong:
@@ -73,9 +80,13 @@ class ReporterInput(StrictSerializer):
 
 class SubjectInput(StrictSerializer):
     name = _text(200)
-    national_id = _text(11, help_text="11 digits with valid check digits (fødselsnummer or D-number).")
+    national_id = _text(
+        11, help_text="11 digits with valid check digits (fødselsnummer or D-number)."
+    )
     birth_date = serializers.DateField(required=False, allow_null=True)
-    birth_year = serializers.IntegerField(required=False, allow_null=True, min_value=1880, max_value=9999)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1880, max_value=9999
+    )
     gender = _code("genders", required=False, allow_null=True, allow_blank=True)
     address = _text(300)
     phone = _text(40)
@@ -86,14 +97,19 @@ class SubjectInput(StrictSerializer):
 
 class EnquiryInput(StrictSerializer):
     channel = serializers.ChoiceField(
-        choices=STAFF_CHANNELS, required=False,
+        choices=STAFF_CHANNELS,
+        required=False,
         help_text="Staff only (required for staff); service keys submit on channel `api` and may not set it.",
     )
     reporter = ReporterInput()
     subject = SubjectInput(required=False)
     risk_factors = serializers.ListField(child=_code("risk_factors"), required=False, max_length=50)
-    violence_types = serializers.ListField(child=_code("violence_types"), required=False, max_length=50)
-    perpetrator_relation = _code("perpetrator_relations", required=False, allow_null=True, allow_blank=True)
+    violence_types = serializers.ListField(
+        child=_code("violence_types"), required=False, max_length=50
+    )
+    perpetrator_relation = _code(
+        "perpetrator_relations", required=False, allow_null=True, allow_blank=True
+    )
     location = _code("locations", required=False, allow_null=True, allow_blank=True)
     description = serializers.CharField(max_length=10_000, trim_whitespace=False)
     immediate_danger = serializers.BooleanField(required=False, default=False)
@@ -119,8 +135,11 @@ class EnquiryInput(StrictSerializer):
 
 
 _NULLABLE = {
-    "subject_birth_date", "subject_birth_year", "subject_knows_about_enquiry",
-    "subject_consents_to_forwarding", "subject_consent_capacity_doubted",
+    "subject_birth_date",
+    "subject_birth_year",
+    "subject_knows_about_enquiry",
+    "subject_consents_to_forwarding",
+    "subject_consent_capacity_doubted",
 }
 
 
@@ -149,7 +168,9 @@ class SubjectOutput(serializers.Serializer):
     gender = serializers.CharField(source="subject_gender")
     address = serializers.CharField(source="subject_address")
     phone = serializers.CharField(source="subject_phone")
-    knows_about_enquiry = serializers.BooleanField(source="subject_knows_about_enquiry", allow_null=True)
+    knows_about_enquiry = serializers.BooleanField(
+        source="subject_knows_about_enquiry", allow_null=True
+    )
     consents_to_forwarding = serializers.BooleanField(
         source="subject_consents_to_forwarding", allow_null=True
     )
@@ -161,15 +182,25 @@ class SubjectOutput(serializers.Serializer):
 class AssessmentOutput(serializers.ModelSerializer):
     instrument_version = serializers.IntegerField(source="instrument.version")
     assessed_by = serializers.CharField(source="assessed_by.username")
-    state = serializers.CharField(source="enquiry.state", help_text="The enquiry's state afterwards.")
+    state = serializers.CharField(
+        source="enquiry.state", help_text="The enquiry's state afterwards."
+    )
     computed_level = serializers.ChoiceField(choices=codes("risk_levels"))
     level = serializers.ChoiceField(choices=codes("risk_levels"))
 
     class Meta:
         model = RiskAssessment
         fields = [
-            "version", "instrument_version", "answers", "acute_criteria_met", "computed_level",
-            "level", "override_reason", "assessed_by", "assessed_at", "state",
+            "version",
+            "instrument_version",
+            "answers",
+            "acute_criteria_met",
+            "computed_level",
+            "level",
+            "override_reason",
+            "assessed_by",
+            "assessed_at",
+            "state",
         ]
         read_only_fields = fields
 
@@ -204,11 +235,31 @@ class EnquiryDetail(serializers.ModelSerializer):
     class Meta:
         model = Enquiry
         fields = [
-            "id", "reference", "state", "received_at", "updated_at", "channel", "reporter",
-            "subject", "risk_factors", "violence_types", "perpetrator_relation", "location",
-            "description", "immediate_danger", "children_in_household", "team", "assigned_to",
-            "risk_level", "assessments", "referrals", "available_transitions", "outcome",
-            "outcome_asked", "outcome_achieved", "close_note",
+            "id",
+            "reference",
+            "state",
+            "received_at",
+            "updated_at",
+            "channel",
+            "reporter",
+            "subject",
+            "risk_factors",
+            "violence_types",
+            "perpetrator_relation",
+            "location",
+            "description",
+            "immediate_danger",
+            "children_in_household",
+            "team",
+            "assigned_to",
+            "risk_level",
+            "assessments",
+            "referrals",
+            "available_transitions",
+            "outcome",
+            "outcome_asked",
+            "outcome_achieved",
+            "close_note",
         ]
         read_only_fields = fields
 

@@ -90,7 +90,11 @@ def _lock(enquiry: Enquiry) -> None:
     current = (
         Enquiry.objects.select_for_update().filter(pk=enquiry.pk).values("version", "state").first()
     )
-    if current is None or current["version"] != enquiry.version or current["state"] != enquiry.state:
+    if (
+        current is None
+        or current["version"] != enquiry.version
+        or current["state"] != enquiry.state
+    ):
         raise ConflictError()
 
 
@@ -100,7 +104,6 @@ def _save(enquiry: Enquiry) -> None:
         enquiry.save()
     except ConcurrentTransition as exc:  # a second line of defence behind _lock
         raise ConflictError() from exc
-
 
 
 def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
@@ -117,12 +120,24 @@ def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
 
 
 def _record_state_change(
-    *, enquiry: Enquiry, actor: User, transition: str, source: str, reason: str = "",
-    details: dict[str, Any] | None = None, at: dt.datetime,
+    *,
+    enquiry: Enquiry,
+    actor: User,
+    transition: str,
+    source: str,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    at: dt.datetime,
 ) -> None:
     StateChange.objects.create(
-        enquiry=enquiry, transition=transition, source=source, target=enquiry.state, at=at,
-        actor=actor, reason=reason, details=details or {},
+        enquiry=enquiry,
+        transition=transition,
+        source=source,
+        target=enquiry.state,
+        at=at,
+        actor=actor,
+        reason=reason,
+        details=details or {},
     )
 
 
@@ -188,7 +203,9 @@ def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) ->
 def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
     _require(policies.may_assign(actor, enquiry))
     if assignee is not None and not policies.may_view(assignee, enquiry):
-        raise ValidationError({"assigned_to": [_("Only a member of the enquiry's team can be assigned.")]})
+        raise ValidationError(
+            {"assigned_to": [_("Only a member of the enquiry's team can be assigned.")]}
+        )
     _lock(enquiry)
     enquiry.assigned_to = assignee
     _save(enquiry)
@@ -266,7 +283,11 @@ def enquiry_assess(
     reminders.clock_on_assess(enquiry)
     if source != enquiry.state:
         _record_state_change(
-            enquiry=enquiry, actor=actor, transition="assess", source=source, at=now,
+            enquiry=enquiry,
+            actor=actor,
+            transition="assess",
+            source=source,
+            at=now,
             details={"level": level, "assessment_version": assessment.version},
         )
         events.enquiry_transitioned(
@@ -314,12 +335,17 @@ def enquiry_forward(
     from routing.models import OPEN_REFERRAL_STATES
 
     already = set(
-        enquiry.referrals.filter(service__slug__in=slugs, state__in=OPEN_REFERRAL_STATES)
-        .values_list("service__slug", flat=True)
+        enquiry.referrals.filter(
+            service__slug__in=slugs, state__in=OPEN_REFERRAL_STATES
+        ).values_list("service__slug", flat=True)
     )
     if already:
         raise ValidationError(
-            {"services": [_("Already forwarded to %(slug)s.") % {"slug": s} for s in sorted(already)]}
+            {
+                "services": [
+                    _("Already forwarded to %(slug)s.") % {"slug": s} for s in sorted(already)
+                ]
+            }
         )
 
     _lock(enquiry)
@@ -327,7 +353,11 @@ def enquiry_forward(
     now = timezone.now()
     referrals = [
         routing_services.referral_create(
-            enquiry=enquiry, service=found[slug], actor=actor, legal_basis=legal_basis, note=note,
+            enquiry=enquiry,
+            service=found[slug],
+            actor=actor,
+            legal_basis=legal_basis,
+            note=note,
             sent_at=now,
         )
         for slug in slugs
@@ -337,10 +367,17 @@ def enquiry_forward(
     _save(enquiry)
     reminders.clock_on_forward(enquiry)
     _record_state_change(
-        enquiry=enquiry, actor=actor, transition="forward", source=source, reason=note, at=now,
+        enquiry=enquiry,
+        actor=actor,
+        transition="forward",
+        source=source,
+        reason=note,
+        at=now,
         details={"services": slugs, "legal_basis": legal_basis},
     )
-    events.enquiry_transitioned(actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"])
+    events.enquiry_transitioned(
+        actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"]
+    )
     return referrals
 
 
@@ -385,11 +422,22 @@ def enquiry_close(
     _save(enquiry)
     reminders.clock_on_close(enquiry)
     _record_state_change(
-        enquiry=enquiry, actor=actor, transition="close", source=source, reason=note, at=now,
-        details={"outcome": outcome, "outcome_asked": outcome_asked, "outcome_achieved": outcome_achieved},
+        enquiry=enquiry,
+        actor=actor,
+        transition="close",
+        source=source,
+        reason=note,
+        at=now,
+        details={
+            "outcome": outcome,
+            "outcome_asked": outcome_asked,
+            "outcome_achieved": outcome_achieved,
+        },
     )
     events.enquiry_transitioned(
-        actor=actor, enquiry=enquiry, transition="close",
+        actor=actor,
+        enquiry=enquiry,
+        transition="close",
         fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
     )
     return enquiry
@@ -415,7 +463,9 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
         enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
     )
     events.enquiry_transitioned(
-        actor=actor, enquiry=enquiry, transition="reopen",
+        actor=actor,
+        enquiry=enquiry,
+        transition="reopen",
         fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
     )
     return enquiry
@@ -424,7 +474,9 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
 def _idempotent_replay(*, caller: str, key: str, body_hash: str) -> Enquiry | None:
     from intake.models import IdempotencyRecord
 
-    record = IdempotencyRecord.objects.select_related("enquiry").filter(caller=caller, key=key).first()
+    record = (
+        IdempotencyRecord.objects.select_related("enquiry").filter(caller=caller, key=key).first()
+    )
     if record is None:
         return None
     if record.body_hash != body_hash:
@@ -459,7 +511,9 @@ def enquiry_submit(
     from intake.models import IdempotencyRecord, ServiceSubmission
 
     if idempotency_key:
-        existing = _idempotent_replay(caller=idempotency_caller, key=idempotency_key, body_hash=body_hash)
+        existing = _idempotent_replay(
+            caller=idempotency_caller, key=idempotency_key, body_hash=body_hash
+        )
         if existing is not None:
             return existing, False
     try:
@@ -469,12 +523,17 @@ def enquiry_submit(
                 ServiceSubmission.objects.create(enquiry=enquiry, organisation=actor)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
-                    caller=idempotency_caller, key=idempotency_key, body_hash=body_hash, enquiry=enquiry
+                    caller=idempotency_caller,
+                    key=idempotency_key,
+                    body_hash=body_hash,
+                    enquiry=enquiry,
                 )
     except IntegrityError:
         if not idempotency_key:
             raise
-        existing = _idempotent_replay(caller=idempotency_caller, key=idempotency_key, body_hash=body_hash)
+        existing = _idempotent_replay(
+            caller=idempotency_caller, key=idempotency_key, body_hash=body_hash
+        )
         if existing is None:
             raise
         return existing, False

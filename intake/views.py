@@ -38,14 +38,16 @@ from intake.public_forms import (
 from routing import hours
 from tryggest.form_errors import add_errors
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 STATE_WORDS = {
     "received": (
@@ -62,8 +64,10 @@ STATE_WORDS = {
     ),
     "closed": (
         gettext_lazy("Closed"),
-        gettext_lazy("The team has finished its work on this enquiry. If you are still worried, "
-                     "write below or send the form again."),
+        gettext_lazy(
+            "The team has finished its work on this enquiry. If you are still worried, "
+            "write below or send the form again."
+        ),
     ),
 }
 
@@ -124,12 +128,15 @@ def _team_hours() -> dict[str, Any]:
     }
 
 
-def _page(request: http.HttpRequest, template: str, context: dict[str, Any],
-          status: int = 200) -> http.HttpResponse:
+def _page(
+    request: http.HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> http.HttpResponse:
     return render(request, template, {"team_hours": _team_hours(), **context}, status=status)
 
 
-def _too_many(request: http.HttpRequest, template: str, context: dict[str, Any]) -> http.HttpResponse:
+def _too_many(
+    request: http.HttpRequest, template: str, context: dict[str, Any]
+) -> http.HttpResponse:
     response = _page(request, template, {**context, "throttled": True}, status=429)
     response["Retry-After"] = str(throttle.WINDOW_SECONDS)
     return response
@@ -154,15 +161,17 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
     elapsed = form.seconds_since_start()
     if elapsed is None:
         form = PublicEnquiryForm(_with_fresh_start(request.POST))
-        form.add_error(None, _("The form was open for a long time. Please check it and send it "
-                               "again."))
+        form.add_error(
+            None, _("The form was open for a long time. Please check it and send it again.")
+        )
         return _page(request, template, {"form": form}, status=400)
     # Mistakes first: a person who pressed Send at once on an empty form needs to hear about the
     # fields, not about speed.
     if form.is_valid() and elapsed < settings.TRYGGEST_FORM_MIN_SECONDS:
         # The same start time stays in the form, so sending again in a moment goes through.
-        form.add_error(None, _("The form was sent very quickly. Please check it and send it "
-                               "again."))
+        form.add_error(
+            None, _("The form was sent very quickly. Please check it and send it again.")
+        )
         return _page(request, template, {"form": form}, status=400)
 
     if form.is_valid():
@@ -172,11 +181,15 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
             add_errors(form, exc)
         else:
             throttle.hit(_limit("submit"), request)
-            return _page(request, "intake/public/receipt.html", {
-                "code": submitted.code,
-                "reference": submitted.enquiry.reference,
-                "immediate_danger": submitted.enquiry.immediate_danger,
-            })
+            return _page(
+                request,
+                "intake/public/receipt.html",
+                {
+                    "code": submitted.code,
+                    "reference": submitted.enquiry.reference,
+                    "immediate_danger": submitted.enquiry.immediate_danger,
+                },
+            )
     return _page(request, template, {"form": form}, status=400)
 
 
@@ -234,24 +247,36 @@ def _wrong_code(request: http.HttpRequest, template: str, code: str) -> http.Htt
     code_form = ReceiptCodeForm({"code": code[:40]})
     code_form.is_valid()
     # The same words for a mistyped, an unknown and a malformed code.
-    code_form.add_error("code", _("We found no enquiry with this code. Check that you copied it "
-                                  "correctly."))
+    code_form.add_error(
+        "code", _("We found no enquiry with this code. Check that you copied it correctly.")
+    )
     return _page(request, template, {"code_form": code_form}, status=404)
 
 
-def _status_page(request: http.HttpRequest, template: str, code: str, *,
-                 reply_form: ReporterReplyForm | None = None, sent: bool = False) -> http.HttpResponse:
+def _status_page(
+    request: http.HttpRequest,
+    template: str,
+    code: str,
+    *,
+    reply_form: ReporterReplyForm | None = None,
+    sent: bool = False,
+) -> http.HttpResponse:
     found = public.receipt_status(code=code)
     if found is None:
         return _wrong_code(request, template, code)
     title, explanation = STATE_WORDS[found.state]
-    return _page(request, template, {
-        "status": found,
-        "state_title": title,
-        "state_explanation": explanation,
-        "reply_form": reply_form or ReporterReplyForm(initial={"code": code}),
-        "sent": sent,
-    }, status=200 if reply_form is None or not reply_form.errors else 400)
+    return _page(
+        request,
+        template,
+        {
+            "status": found,
+            "state_title": title,
+            "state_explanation": explanation,
+            "reply_form": reply_form or ReporterReplyForm(initial={"code": code}),
+            "sent": sent,
+        },
+        status=200 if reply_form is None or not reply_form.errors else 400,
+    )
 
 
 def csrf_failure(request: http.HttpRequest, reason: str = "") -> http.HttpResponse:
@@ -283,5 +308,9 @@ def _form_again_after_csrf_failure(request: http.HttpRequest) -> http.HttpRespon
 @public_page
 def _status_again_after_csrf_failure(request: http.HttpRequest) -> http.HttpResponse:
     code_form = ReceiptCodeForm()
-    return _page(request, "intake/public/status.html",
-                 {"code_form": code_form, "cookie_problem": _COOKIE_PROBLEM}, status=403)
+    return _page(
+        request,
+        "intake/public/status.html",
+        {"code_form": code_form, "cookie_problem": _COOKIE_PROBLEM},
+        status=403,
+    )

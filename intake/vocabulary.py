@@ -40,7 +40,6 @@ def choices(group: str) -> list[tuple[str, str]]:
     return [(code, label(group, code)) for code in vocabulary()[group]]
 
 
-
 # Risk levels in order of seriousness; comparisons use this order.
 RISK_LEVEL_ORDER = ["low", "moderate", "high", "acute"]
 

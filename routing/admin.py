@@ -58,12 +58,16 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     ordering = ("priority", "name")
 
-    def formfield_for_foreignkey(self, db_field: Any, request: http.HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: http.HttpRequest, **kwargs: Any
+    ) -> Any:
         if db_field.name == "service":
             kwargs["queryset"] = HelpService.objects.filter(active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: http.HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: http.HttpRequest, obj: RoutingRule, form: Any, change: bool
+    ) -> None:
         services.routing_rule_save(rule=obj, actor=request.user, fields=form.changed_data)
 
     def delete_model(self, request: http.HttpRequest, obj: RoutingRule) -> None:
@@ -78,24 +82,34 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 class DutyDecisionForm(forms.Form):
-    duty = forms.ChoiceField(label=gettext_lazy("Legal duty"), choices=lambda: choices("legal_duties"))
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=DutyDecision.choices,
-                                 widget=forms.RadioSelect)
-    notified_whom = forms.CharField(label=gettext_lazy("Notified whom"), required=False, max_length=200)
+    duty = forms.ChoiceField(
+        label=gettext_lazy("Legal duty"), choices=lambda: choices("legal_duties")
+    )
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=DutyDecision.choices, widget=forms.RadioSelect
+    )
+    notified_whom = forms.CharField(
+        label=gettext_lazy("Notified whom"), required=False, max_length=200
+    )
     notified_at = forms.DateTimeField(
-        label=gettext_lazy("Notified at"), required=False,
+        label=gettext_lazy("Notified at"),
+        required=False,
         help_text=gettext_lazy("Date and time, e.g. 2026-11-26 14:30."),
     )
     reason = forms.CharField(
-        label=gettext_lazy("Why the duty does not apply (or a note)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000,
+        label=gettext_lazy("Why the duty does not apply (or a note)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
     )
 
 
 class ChildWelfareForm(forms.Form):
     note = forms.CharField(
-        label=gettext_lazy("Note to the child welfare service"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000,
+        label=gettext_lazy("Note to the child welfare service"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
     )
 
 
@@ -106,7 +120,9 @@ def _enquiry_or_redirect(model_admin: Any, request: http.HttpRequest, object_id:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
 
 
-def _context(model_admin: Any, request: http.HttpRequest, enquiry: Enquiry, title: str) -> dict[str, Any]:
+def _context(
+    model_admin: Any, request: http.HttpRequest, enquiry: Enquiry, title: str
+) -> dict[str, Any]:
     return {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -116,7 +132,9 @@ def _context(model_admin: Any, request: http.HttpRequest, enquiry: Enquiry, titl
     }
 
 
-def legal_duties_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+def legal_duties_view(
+    model_admin: Any, request: http.HttpRequest, object_id: str
+) -> http.HttpResponse:
     enquiry = _enquiry_or_redirect(model_admin, request, object_id)
     if not isinstance(enquiry, Enquiry):
         return enquiry
@@ -129,7 +147,9 @@ def legal_duties_view(model_admin: Any, request: http.HttpRequest, object_id: st
             return redirect(request.path)
         if form.is_valid():
             try:
-                services.duty_decision_record(enquiry=enquiry, actor=request.user, **form.cleaned_data)
+                services.duty_decision_record(
+                    enquiry=enquiry, actor=request.user, **form.cleaned_data
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             except PermissionDenied as exc:
@@ -147,13 +167,18 @@ def legal_duties_view(model_admin: Any, request: http.HttpRequest, object_id: st
     return TemplateResponse(request, "admin/routing/legal_duties.html", context)
 
 
-def child_welfare_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+def child_welfare_view(
+    model_admin: Any, request: http.HttpRequest, object_id: str
+) -> http.HttpResponse:
     enquiry = _enquiry_or_redirect(model_admin, request, object_id)
     if not isinstance(enquiry, Enquiry):
         return enquiry
     change_url = reverse("admin:intake_enquiry_change", args=[enquiry.pk])
     if not selectors.is_child_welfare_case(enquiry) or not enquiry.is_open:
-        messages.error(request, _("Only an open enquiry about a person under 18 goes to child welfare this way."))
+        messages.error(
+            request,
+            _("Only an open enquiry about a person under 18 goes to child welfare this way."),
+        )
         return redirect(change_url)
     form = ChildWelfareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +193,8 @@ def child_welfare_view(model_admin: Any, request: http.HttpRequest, object_id: s
             return redirect(change_url)
         else:
             messages.success(
-                request, _("Referred to the child welfare service and closed as referred elsewhere.")
+                request,
+                _("Referred to the child welfare service and closed as referred elsewhere."),
             )
             return redirect(change_url)
     context = {
@@ -189,14 +215,20 @@ def referral_link_renew_view(
     if referral is None:
         raise http.Http404
     if request.method != "POST":
-        context = {**_context(model_admin, request, enquiry, _("Send a new link")), "referral": referral}
+        context = {
+            **_context(model_admin, request, enquiry, _("Send a new link")),
+            "referral": referral,
+        }
         return TemplateResponse(request, "admin/routing/new_link.html", context)
     try:
         services.referral_link_renew(referral=referral, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("A new link was e-mailed to %(service)s.") % {"service": referral.service.name})
+        messages.success(
+            request,
+            _("A new link was e-mailed to %(service)s.") % {"service": referral.service.name},
+        )
     return redirect(change_url)
 
 
@@ -204,15 +236,26 @@ def enquiry_urls(model_admin: Any) -> list[URLPattern]:
     """Mounted by ``EnquiryAdmin.get_urls`` in front of the admin's own enquiry URLs."""
     view = model_admin.admin_site.admin_view
     return [
-        path("<path:object_id>/legal-duties/", view(partial(legal_duties_view, model_admin)),
-             name="intake_enquiry_legal_duties"),
-        path("<path:object_id>/child-welfare/", view(partial(child_welfare_view, model_admin)),
-             name="intake_enquiry_child_welfare"),
-        path("<path:object_id>/referrals/<uuid:referral_id>/new-link/",
-             view(partial(referral_link_renew_view, model_admin)),
-             name="intake_enquiry_referral_new_link"),
-        path("<path:object_id>/clock/", view(partial(clock_view, model_admin)),
-             name="intake_enquiry_clock"),
+        path(
+            "<path:object_id>/legal-duties/",
+            view(partial(legal_duties_view, model_admin)),
+            name="intake_enquiry_legal_duties",
+        ),
+        path(
+            "<path:object_id>/child-welfare/",
+            view(partial(child_welfare_view, model_admin)),
+            name="intake_enquiry_child_welfare",
+        ),
+        path(
+            "<path:object_id>/referrals/<uuid:referral_id>/new-link/",
+            view(partial(referral_link_renew_view, model_admin)),
+            name="intake_enquiry_referral_new_link",
+        ),
+        path(
+            "<path:object_id>/clock/",
+            view(partial(clock_view, model_admin)),
+            name="intake_enquiry_clock",
+        ),
     ]
 
 
@@ -240,13 +283,16 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    """"My overdue" on the enquiry list: past due, not paused, assigned to me or to nobody."""
+    """ "My overdue" on the enquiry list: past due, not paused, assigned to me or to nobody."""
 
     title = gettext_lazy("overdue")
     parameter_name = "overdue"
 
     def lookups(self, request: http.HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("mine", gettext_lazy("My overdue")), ("team", gettext_lazy("All overdue in my team"))]
+        return [
+            ("mine", gettext_lazy("My overdue")),
+            ("team", gettext_lazy("All overdue in my team")),
+        ]
 
     def queryset(self, request: http.HttpRequest, queryset: Any) -> Any:
         if self.value() not in ("mine", "team"):
@@ -261,7 +307,8 @@ class PauseForm(forms.Form):
         help_text=gettext_lazy("Date and time, e.g. 2026-12-15 12:00. No reminders until then."),
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=500,
+        label=gettext_lazy("Reason"),
+        max_length=500,
         help_text=gettext_lazy("E.g. waiting for the adult's consent, waiting for the police."),
     )
 
@@ -283,7 +330,9 @@ def clock_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> h
                 messages.success(request, _("The clock runs again."))
                 return redirect(request.path)
             if form is not None and form.is_valid():
-                reminders.enquiry_clock_pause(enquiry=enquiry, actor=request.user, **form.cleaned_data)
+                reminders.enquiry_clock_pause(
+                    enquiry=enquiry, actor=request.user, **form.cleaned_data
+                )
                 messages.success(request, _("The clock is paused."))
                 return redirect(request.path)
         except ValidationError as exc:
@@ -298,7 +347,9 @@ def clock_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> h
         **_context(model_admin, request, enquiry, _("Deadlines and reminders")),
         "clock": EnquiryClock.objects.filter(enquiry=enquiry).first(),
         "now": timezone.now(),
-        "pauses": ClockPause.objects.filter(enquiry=enquiry).select_related("paused_by", "ended_by"),
+        "pauses": ClockPause.objects.filter(enquiry=enquiry).select_related(
+            "paused_by", "ended_by"
+        ),
         "reminders": Reminder.objects.filter(enquiry=enquiry).select_related(
             "recipient_user", "recipient_service", "referral__service"
         ),

@@ -54,7 +54,9 @@ class ReferralList(ApiView):
     permission_classes = [IsServiceOrReferralStaff]
     serializer_class = ReferralOutput
 
-    @extend_schema(operation_id="referrals_list", responses={200: ReferralOutput(many=True), **COMMON_ERRORS})
+    @extend_schema(
+        operation_id="referrals_list", responses={200: ReferralOutput(many=True), **COMMON_ERRORS}
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.referrals_visible_to(request.user).order_by("-sent_at", "pk")
         page = self.paginate_queryset(qs)
@@ -66,7 +68,9 @@ class ReferralDetail(ApiView):
     permission_classes = [IsServiceOrReferralStaff]
     serializer_class = ReferralOutput
 
-    @extend_schema(operation_id="referrals_retrieve", responses={200: ReferralOutput, **COMMON_ERRORS})
+    @extend_schema(
+        operation_id="referrals_retrieve", responses={200: ReferralOutput, **COMMON_ERRORS}
+    )
     def get(self, request: Request, pk: str) -> Response:
         return Response(ReferralOutput(_referral(request, pk)).data)
 
@@ -85,8 +89,12 @@ class _ReferralAnswer(ApiView):
             referral = self.call(referral, request.user, serializer.validated_data)
         except services.ReferralTransitionRefused as exc:
             allowed = [
-                name for name in _ANSWERS
-                if any(t.name == name for t in Referral(state=exc.state).get_available_state_transitions())
+                name
+                for name in _ANSWERS
+                if any(
+                    t.name == name
+                    for t in Referral(state=exc.state).get_available_state_transitions()
+                )
             ]
             return Response(
                 {
@@ -110,7 +118,9 @@ _ANSWER_RESPONSES = {200: ReferralOutput, 409: REFERRAL_REFUSED, **COMMON_ERRORS
 class ReferralAcknowledge(_ReferralAnswer):
     input_class = AcknowledgeInput
 
-    @extend_schema(operation_id="referrals_acknowledge", request=AcknowledgeInput, responses=_ANSWER_RESPONSES)
+    @extend_schema(
+        operation_id="referrals_acknowledge", request=AcknowledgeInput, responses=_ANSWER_RESPONSES
+    )
     def post(self, request: Request, pk: str) -> Response:
         return super().post(request, pk)
 
@@ -121,7 +131,9 @@ class ReferralAcknowledge(_ReferralAnswer):
 class ReferralDecline(_ReferralAnswer):
     input_class = DeclineInput
 
-    @extend_schema(operation_id="referrals_decline", request=DeclineInput, responses=_ANSWER_RESPONSES)
+    @extend_schema(
+        operation_id="referrals_decline", request=DeclineInput, responses=_ANSWER_RESPONSES
+    )
     def post(self, request: Request, pk: str) -> Response:
         return super().post(request, pk)
 
@@ -132,7 +144,9 @@ class ReferralDecline(_ReferralAnswer):
 class ReferralComplete(_ReferralAnswer):
     input_class = CompleteInput
 
-    @extend_schema(operation_id="referrals_complete", request=CompleteInput, responses=_ANSWER_RESPONSES)
+    @extend_schema(
+        operation_id="referrals_complete", request=CompleteInput, responses=_ANSWER_RESPONSES
+    )
     def post(self, request: Request, pk: str) -> Response:
         return super().post(request, pk)
 
@@ -146,7 +160,9 @@ class HelpServiceList(ApiView):
     permission_classes = [IsAuthenticated]
     serializer_class = HelpServiceOutput
 
-    @extend_schema(operation_id="services_list", responses={200: HelpServiceOutput(many=True), **COMMON_ERRORS})
+    @extend_schema(
+        operation_id="services_list", responses={200: HelpServiceOutput(many=True), **COMMON_ERRORS}
+    )
     def get(self, request: Request) -> Response:
         qs = HelpService.objects.filter(active=True).order_by("name", "pk")
         page = self.paginate_queryset(qs)

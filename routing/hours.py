@@ -87,11 +87,13 @@ def next_opening(hours: object, at: dt.datetime) -> dt.datetime | None:
     if hours == ALWAYS or is_open(hours, at):
         return at
     local = at.astimezone(OSLO)
-    for offset in range(0, 15):
+    for offset in range(15):
         day = local.date() + dt.timedelta(days=offset)
         weekday = _weekday_for_hours(day)
         starts = sorted(
-            _parse_time(p["from"]) for p in hours if weekday in _DAY_SETS[p["days"]]  # type: ignore[union-attr]
+            _parse_time(p["from"])
+            for p in hours
+            if weekday in _DAY_SETS[p["days"]]  # type: ignore[union-attr]
         )
         for start in starts:
             candidate = dt.datetime.combine(day, start, tzinfo=OSLO)

@@ -44,7 +44,10 @@ class ReferralRoute(models.TextChoices):
     NONE = "none", _("Anyone may contact them directly")
     WRITTEN = "written", _("Written referral")
     VIA_POLICE = "via_police", _("Via the police")
-    VIA_LEGEVAKT_OR_POLICE = "via_legevakt_or_police", _("Via the out-of-hours clinic or the police")
+    VIA_LEGEVAKT_OR_POLICE = (
+        "via_legevakt_or_police",
+        _("Via the out-of-hours clinic or the police"),
+    )
 
 
 class HelpService(models.Model):
@@ -64,7 +67,9 @@ class HelpService(models.Model):
         _("opening hours"),
         null=True,
         blank=True,
-        help_text=_('"24/7", or a list of {"days": "mon-fri", "from": "08:00", "to": "15:30"}; empty when not known.'),
+        help_text=_(
+            '"24/7", or a list of {"days": "mon-fri", "from": "08:00", "to": "15:30"}; empty when not known.'
+        ),
     )
     referral_route = models.CharField(
         _("how to refer"), max_length=30, choices=ReferralRoute.choices, blank=True
@@ -194,7 +199,10 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     enquiry = models.ForeignKey(
-        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE, related_name="referrals"
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        related_name="referrals",
     )
     service = models.ForeignKey(
         HelpService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="referrals"
@@ -207,9 +215,14 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         max_length=40,
         choices=[("consent", _("The adult's consent")), *choices("legal_duties")],
     )
-    note = models.TextField(_("note to the service"), blank=True, validators=[MaxLengthValidator(5_000)])
+    note = models.TextField(
+        _("note to the service"), blank=True, validators=[MaxLengthValidator(5_000)]
+    )
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("sent"))
     due_at = models.DateTimeField(_("acknowledgement due"), null=True, blank=True, db_index=True)
@@ -239,15 +252,19 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         indexes = [
             # The sweep's queries: unacknowledged referrals not yet claimed.
             models.Index(
-                fields=["due_at"], condition=models.Q(state="sent", reminded_at__isnull=True),
+                fields=["due_at"],
+                condition=models.Q(state="sent", reminded_at__isnull=True),
                 name="referral_due_unclaimed",
             ),
             models.Index(
-                fields=["escalate_at"], condition=models.Q(state="sent", escalated_at__isnull=True),
+                fields=["escalate_at"],
+                condition=models.Q(state="sent", escalated_at__isnull=True),
                 name="referral_escalate_unclaimed",
             ),
             # The statistics' "overdue now": every unacknowledged referral, reminded or not.
-            models.Index(fields=["due_at"], condition=models.Q(state="sent"), name="referral_due_open"),
+            models.Index(
+                fields=["due_at"], condition=models.Q(state="sent"), name="referral_due_open"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,7 +307,9 @@ class LegalDutyDecision(models.Model):
     """
 
     enquiry = models.ForeignKey(
-        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE,
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
         related_name="duty_decisions",
     )
     duty = models.CharField(_("legal duty"), max_length=40, choices=choices("legal_duties"))
@@ -299,7 +318,9 @@ class LegalDutyDecision(models.Model):
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, validators=[MaxLengthValidator(5_000)])
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"))
@@ -370,7 +391,9 @@ class Deadline(models.Model):
     )
     escalate_after = models.PositiveIntegerField(
         _("escalate after"),
-        help_text=_("Counted from the start of the step, in the unit below; at least the reminder time."),
+        help_text=_(
+            "Counted from the start of the step, in the unit below; at least the reminder time."
+        ),
     )
     unit = models.CharField(_("unit"), max_length=20, choices=DeadlineUnit.choices)
 
@@ -383,18 +406,23 @@ class Deadline(models.Model):
                 condition=models.Q(escalate_after__gte=models.F("remind_after")),
                 name="deadline_escalation_not_before_reminder",
             ),
-            models.CheckConstraint(condition=models.Q(remind_after__gt=0), name="deadline_positive"),
+            models.CheckConstraint(
+                condition=models.Q(remind_after__gt=0), name="deadline_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
 
     def clean(self) -> None:
-        if self.remind_after is not None and self.escalate_after is not None:
-            if self.escalate_after < self.remind_after:
-                raise ValidationError(
-                    {"escalate_after": _("Escalation cannot come before the reminder.")}
-                )
+        if (
+            self.remind_after is not None
+            and self.escalate_after is not None
+            and self.escalate_after < self.remind_after
+        ):
+            raise ValidationError(
+                {"escalate_after": _("Escalation cannot come before the reminder.")}
+            )
 
     def after(self, start: dt.datetime, amount: int) -> dt.datetime:
         from routing.hours import add_working_days
@@ -423,11 +451,17 @@ class EnquiryClock(models.Model):
     """
 
     enquiry = models.OneToOneField(
-        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE,
-        primary_key=True, related_name="clock",
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="clock",
     )
     kind = models.CharField(
-        _("deadline"), max_length=30, choices=DeadlineKind.choices, blank=True,
+        _("deadline"),
+        max_length=30,
+        choices=DeadlineKind.choices,
+        blank=True,
         help_text=_("Empty when nothing is due (the enquiry is closed)."),
     )
     started_at = models.DateTimeField(_("step started"), null=True, blank=True)
@@ -445,11 +479,13 @@ class EnquiryClock(models.Model):
         indexes = [
             # The sweep's queries: only rows not yet claimed are in these indexes.
             models.Index(
-                fields=["due_at"], condition=models.Q(reminded_at__isnull=True),
+                fields=["due_at"],
+                condition=models.Q(reminded_at__isnull=True),
                 name="clock_due_unclaimed",
             ),
             models.Index(
-                fields=["escalate_at"], condition=models.Q(escalated_at__isnull=True),
+                fields=["escalate_at"],
+                condition=models.Q(escalated_at__isnull=True),
                 name="clock_escalate_unclaimed",
             ),
         ]
@@ -465,21 +501,33 @@ class ClockPause(models.Model):
     """The history of pauses: who paused an enquiry's clock, why, until when, and when it ended."""
 
     enquiry = models.ForeignKey(
-        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE, related_name="clock_pauses"
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        related_name="clock_pauses",
     )
     reason = models.CharField(_("reason"), max_length=500)
     paused_at = models.DateTimeField(_("paused"))
     paused_until = models.DateTimeField(_("until"))
     paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("paused by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paused by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     ended_at = models.DateTimeField(
-        _("ended early"), null=True, blank=True,
+        _("ended early"),
+        null=True,
+        blank=True,
         help_text=_("Set when the pause was lifted before its date, or replaced by a new pause."),
     )
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ended by"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
 
     class Meta:
@@ -501,23 +549,38 @@ class Reminder(models.Model):
     the e-mail's delivery (time and attempts)."""
 
     enquiry = models.ForeignKey(
-        "intake.Enquiry", verbose_name=_("enquiry"), on_delete=models.CASCADE, related_name="reminders"
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
     )
     referral = models.ForeignKey(
-        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="reminders",
-        null=True, blank=True,
+        Referral,
+        verbose_name=_("referral"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
     deadline = models.CharField(_("deadline"), max_length=30, choices=DeadlineKind.choices)
     due_at = models.DateTimeField(_("was due"))
     sent_at = models.DateTimeField(_("sent"), db_index=True)
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("to (staff)"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="reminders",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to (staff)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     recipient_service = models.ForeignKey(
-        HelpService, verbose_name=_("to (service)"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="reminders",
+        HelpService,
+        verbose_name=_("to (service)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     reason = models.CharField(_("why"), max_length=300)
@@ -532,7 +595,8 @@ class Reminder(models.Model):
         ordering = ["-sent_at", "-pk"]
         indexes = [
             models.Index(
-                fields=["mail_claimed_at"], condition=models.Q(mailed_at__isnull=True),
+                fields=["mail_claimed_at"],
+                condition=models.Q(mailed_at__isnull=True),
                 name="reminder_unmailed",
             ),
         ]

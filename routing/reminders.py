@@ -94,8 +94,12 @@ def _arm(enquiry: Enquiry, kind: str, start: dt.datetime) -> EnquiryClock:
     clock, _created = EnquiryClock.objects.update_or_create(
         enquiry=enquiry,
         defaults={
-            "kind": kind, "started_at": start, "due_at": deadline.due(start),
-            "escalate_at": deadline.escalation(start), "reminded_at": None, "escalated_at": None,
+            "kind": kind,
+            "started_at": start,
+            "due_at": deadline.due(start),
+            "escalate_at": deadline.escalation(start),
+            "reminded_at": None,
+            "escalated_at": None,
         },
     )
     return clock
@@ -104,8 +108,13 @@ def _arm(enquiry: Enquiry, kind: str, start: dt.datetime) -> EnquiryClock:
 def _stop(enquiry: Enquiry) -> None:
     EnquiryClock.objects.update_or_create(
         enquiry=enquiry,
-        defaults={"kind": "", "due_at": None, "escalate_at": None, "reminded_at": None,
-                  "escalated_at": None},
+        defaults={
+            "kind": "",
+            "due_at": None,
+            "escalate_at": None,
+            "reminded_at": None,
+            "escalated_at": None,
+        },
     )
 
 
@@ -121,7 +130,10 @@ def clock_on_create(enquiry: Enquiry) -> None:
     deadline = deadline_for(kind)
     start = enquiry.received_at
     EnquiryClock.objects.create(
-        enquiry=enquiry, kind=kind, started_at=start, due_at=deadline.due(start),
+        enquiry=enquiry,
+        kind=kind,
+        started_at=start,
+        due_at=deadline.due(start),
         escalate_at=deadline.escalation(start),
     )
 
@@ -170,7 +182,9 @@ def referral_deadlines(sent_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 @transaction.atomic
-def enquiry_clock_pause(*, enquiry: Enquiry, actor: Any, until: dt.datetime, reason: str) -> ClockPause:
+def enquiry_clock_pause(
+    *, enquiry: Enquiry, actor: Any, until: dt.datetime, reason: str
+) -> ClockPause:
     """Pause an enquiry's clock until a date, with a reason (waiting for consent, for the police).
 
     The clock stops: the due and escalation times move later by the length of the pause. A reminder
@@ -216,7 +230,9 @@ def enquiry_clock_pause(*, enquiry: Enquiry, actor: Any, until: dt.datetime, rea
 
 
 def _end_running_pauses(*, enquiry: Enquiry, actor: Any, now: dt.datetime) -> None:
-    running = ClockPause.objects.filter(enquiry=enquiry, ended_at__isnull=True, paused_until__gt=now)
+    running = ClockPause.objects.filter(
+        enquiry=enquiry, ended_at__isnull=True, paused_until__gt=now
+    )
     for pause in running:
         pause.ended_at = now
         pause.ended_by = actor
@@ -284,7 +300,9 @@ class _Staff:
             self._members[team_id] = list(
                 User.objects.filter(
                     team_id=team_id, is_active=True, groups__name__in=[TEAM_MEMBER, COORDINATOR]
-                ).distinct().order_by("username")
+                )
+                .distinct()
+                .order_by("username")
             )
         return self._members[team_id]
 
@@ -292,7 +310,8 @@ class _Staff:
         if team_id not in self._coordinators:
             self._coordinators[team_id] = list(
                 User.objects.filter(team_id=team_id, is_active=True, groups__name=COORDINATOR)
-                .distinct().order_by("username")
+                .distinct()
+                .order_by("username")
             )
         return self._coordinators[team_id]
 
@@ -344,38 +363,78 @@ def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") ->
 
 
 def _record(
-    *, enquiry: Enquiry, referral: Referral | None, kind: str, deadline: str, due_at: dt.datetime,
-    now: dt.datetime, users: Iterable[User], service: Any = None,
+    *,
+    enquiry: Enquiry,
+    referral: Referral | None,
+    kind: str,
+    deadline: str,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    users: Iterable[User],
+    service: Any = None,
 ) -> list[Reminder]:
     with translation.override(settings.LANGUAGE_CODE):
         reason = _reason(kind, deadline, due_at, service.name if service is not None else "")
     rows = []
     if service is not None:
-        rows.append(Reminder(
-            enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
-            sent_at=now, recipient_service=service, email=service.email, reason=reason,
-            mail_attempts=1 if service.email else 0, mail_claimed_at=now,
-        ))
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                recipient_service=service,
+                email=service.email,
+                reason=reason,
+                mail_attempts=1 if service.email else 0,
+                mail_claimed_at=now,
+            )
+        )
     users = list(users)
     for user in users:
-        rows.append(Reminder(
-            enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
-            sent_at=now, recipient_user=user, email=user.email, reason=reason,
-            mail_attempts=1 if user.email else 0, mail_claimed_at=now,
-        ))
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                recipient_user=user,
+                email=user.email,
+                reason=reason,
+                mail_attempts=1 if user.email else 0,
+                mail_claimed_at=now,
+            )
+        )
     if not users and enquiry.team.email:
         # Nobody in the team to name: the team's shared address still hears about it.
-        rows.append(Reminder(
-            enquiry=enquiry, referral=referral, kind=kind, deadline=deadline, due_at=due_at,
-            sent_at=now, email=enquiry.team.email, reason=reason,
-            mail_attempts=1, mail_claimed_at=now,
-        ))
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                email=enquiry.team.email,
+                reason=reason,
+                mail_attempts=1,
+                mail_claimed_at=now,
+            )
+        )
     # One INSERT for all recipients (the sweep's query count grows with the items, not with
     # the team's size: bench/measure.py).
     Reminder.objects.bulk_create(rows)
     events.record(
-        action=Action.CREATE, actor=None, object_type="reminder", object_id=rows[0].pk if rows else "",
-        enquiry_id=enquiry.pk, reason=f"{kind}:{deadline}",
+        action=Action.CREATE,
+        actor=None,
+        object_type="reminder",
+        object_id=rows[0].pk if rows else "",
+        enquiry_id=enquiry.pk,
+        reason=f"{kind}:{deadline}",
     )
     if not rows:
         logger.warning("Enquiry %s is overdue but its team has nobody to remind", enquiry.reference)
@@ -405,7 +464,9 @@ def _staff_message(row: Reminder, reference: str, url: str) -> EmailMessage:
     return EmailMessage(subject, body, None, [row.email])
 
 
-def _service_message(row: Reminder, reference: str, link_url: str, expires_at: dt.datetime) -> EmailMessage:
+def _service_message(
+    row: Reminder, reference: str, link_url: str, expires_at: dt.datetime
+) -> EmailMessage:
     subject = _("Reminder: please acknowledge the referral from TryggEst (%(reference)s)") % {
         "reference": reference
     }
@@ -436,11 +497,11 @@ def _deliver(messages: list[tuple[int, EmailMessage]]) -> None:
                 message.connection = connection
                 try:
                     message.send()
-                except Exception:  # noqa: BLE001 - one bad address must not stop the others
+                except Exception:
                     logger.warning("Reminder e-mail %s failed", pk, exc_info=True)
                 else:
                     sent.append(pk)
-    except Exception:  # noqa: BLE001 - the mail server is down: the rows stay, unmailed
+    except Exception:
         logger.warning("Reminder e-mails could not be sent: no mail connection", exc_info=True)
     if sent:
         Reminder.objects.filter(pk__in=sent).update(mailed_at=timezone.now())
@@ -463,20 +524,38 @@ def _enquiry_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staf
     for clock in clocks:
         enquiry = clock.enquiry
         due_at = clock.due_at if kind == ReminderKind.REMINDER else clock.escalate_at
-        users = _workers(enquiry, staff) if kind == ReminderKind.REMINDER else _escalation_recipients(enquiry, staff)
-        plan = Planned(kind=kind, deadline=clock.kind, reference=enquiry.reference, due_at=due_at,
-                       recipients=[u.get_username() for u in users])
+        users = (
+            _workers(enquiry, staff)
+            if kind == ReminderKind.REMINDER
+            else _escalation_recipients(enquiry, staff)
+        )
+        plan = Planned(
+            kind=kind,
+            deadline=clock.kind,
+            reference=enquiry.reference,
+            due_at=due_at,
+            recipients=[u.get_username() for u in users],
+        )
         if result.dry_run:
             result.planned.append(plan)
             continue
         with transaction.atomic():
             if not _claim(EnquiryClock, clock.pk, due, kind, now):
                 continue  # another sweep got it first
-            rows = _record(enquiry=enquiry, referral=None, kind=kind, deadline=clock.kind,
-                           due_at=due_at, now=now, users=users)
+            rows = _record(
+                enquiry=enquiry,
+                referral=None,
+                kind=kind,
+                deadline=clock.kind,
+                due_at=due_at,
+                now=now,
+                users=users,
+            )
             url = _admin_url(enquiry)
             with translation.override(settings.LANGUAGE_CODE):
-                _on_commit([(r.pk, _staff_message(r, enquiry.reference, url)) for r in rows if r.email])
+                _on_commit(
+                    [(r.pk, _staff_message(r, enquiry.reference, url)) for r in rows if r.email]
+                )
         result.planned.append(plan)
 
 
@@ -498,8 +577,11 @@ def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Sta
         else:
             users, service = _escalation_recipients(enquiry, staff), None
         plan = Planned(
-            kind=kind, deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT, reference=enquiry.reference,
-            due_at=due_at, recipients=[u.get_username() for u in users],
+            kind=kind,
+            deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+            reference=enquiry.reference,
+            due_at=due_at,
+            recipients=[u.get_username() for u in users],
             referral_service=referral.service.slug,
         )
         if service is not None:
@@ -510,9 +592,16 @@ def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Sta
         with transaction.atomic():
             if not _claim(Referral, referral.pk, due, kind, now):
                 continue
-            rows = _record(enquiry=enquiry, referral=referral, kind=kind,
-                           deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT, due_at=due_at, now=now,
-                           users=users, service=service)
+            rows = _record(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+                due_at=due_at,
+                now=now,
+                users=users,
+                service=service,
+            )
             url = _admin_url(enquiry)
             messages: list[tuple[int, EmailMessage]] = []
             with translation.override(settings.LANGUAGE_CODE):
@@ -525,9 +614,17 @@ def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Sta
                         if issued is None:
                             continue
                         link, token = issued
-                        messages.append((row.pk, _service_message(
-                            row, enquiry.reference, services.referral_link_url(token), link.expires_at
-                        )))
+                        messages.append(
+                            (
+                                row.pk,
+                                _service_message(
+                                    row,
+                                    enquiry.reference,
+                                    services.referral_link_url(token),
+                                    link.expires_at,
+                                ),
+                            )
+                        )
                     else:
                         messages.append((row.pk, _staff_message(row, enquiry.reference, url)))
                 _on_commit(messages)
@@ -541,12 +638,17 @@ def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
     (the database keeps its hash only); the next referral reminder or the team sends a new one.
     """
     retry = Q(
-        mailed_at__isnull=True, recipient_service__isnull=True, mail_attempts__gte=1,
-        mail_attempts__lt=MAIL_ATTEMPTS, mail_claimed_at__lte=now - MAIL_RETRY_AFTER,
+        mailed_at__isnull=True,
+        recipient_service__isnull=True,
+        mail_attempts__gte=1,
+        mail_attempts__lt=MAIL_ATTEMPTS,
+        mail_claimed_at__lte=now - MAIL_RETRY_AFTER,
         sent_at__gte=now - MAIL_RETRY_WITHIN,
     ) & ~Q(email="")
     rows = list(
-        Reminder.objects.filter(retry).select_related("enquiry").order_by("mail_claimed_at")[:SWEEP_BATCH]
+        Reminder.objects.filter(retry)
+        .select_related("enquiry")
+        .order_by("mail_claimed_at")[:SWEEP_BATCH]
     )
     if result.dry_run or not rows:
         return
@@ -573,21 +675,30 @@ def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResu
     now = now or timezone.now()
     result = SweepResult(now=now, dry_run=dry_run)
     staff = _Staff()
-    steps: list[Callable[[dt.datetime, str, SweepResult, _Staff], None]] = [_enquiry_step, _referral_step]
+    steps: list[Callable[[dt.datetime, str, SweepResult, _Staff], None]] = [
+        _enquiry_step,
+        _referral_step,
+    ]
     for kind in (ReminderKind.REMINDER, ReminderKind.ESCALATION):
         for step in steps:
             step(now, kind, result, staff)
     _mail_retry_step(now, result)
     if result.count:
-        logger.info("Reminder sweep at %s: %d %s", now.isoformat(), result.count,
-                    "due (dry run)" if dry_run else "sent")
+        logger.info(
+            "Reminder sweep at %s: %d %s",
+            now.isoformat(),
+            result.count,
+            "due (dry run)" if dry_run else "sent",
+        )
     return result
 
 
 # --- Reads for the admin ---
 
 
-def overdue_enquiries(actor: Any, *, now: dt.datetime | None = None, mine: bool = True) -> QuerySet[Enquiry]:
+def overdue_enquiries(
+    actor: Any, *, now: dt.datetime | None = None, mine: bool = True
+) -> QuerySet[Enquiry]:
     """Open enquiries of the actor's team whose clock is past due and not paused.
 
     ``mine``: assigned to the actor, or to nobody (then the whole team is reminded).
@@ -595,7 +706,9 @@ def overdue_enquiries(actor: Any, *, now: dt.datetime | None = None, mine: bool 
     from intake.selectors import enquiries_visible_to
 
     now = now or timezone.now()
-    queryset = enquiries_visible_to(actor).filter(state__in=OPEN_STATES).filter(clock_overdue_q(now))
+    queryset = (
+        enquiries_visible_to(actor).filter(state__in=OPEN_STATES).filter(clock_overdue_q(now))
+    )
     if mine:
         queryset = queryset.filter(Q(assigned_to=actor) | Q(assigned_to__isnull=True))
     return queryset

@@ -34,7 +34,7 @@ class ReminderScheduler(threading.Thread):
         close_old_connections()
         try:
             reminders.sweep()
-        except Exception:  # noqa: BLE001 - the next tick tries again; the due times stay stored
+        except Exception:
             logger.exception("Reminder sweep failed")
         finally:
             close_old_connections()

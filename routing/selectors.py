@@ -72,7 +72,9 @@ def rule_matches(conditions: dict[str, Any], facts: dict[str, Any]) -> bool:
             if bool(facts[key]) is not bool(wanted):
                 return False
         elif key == "risk_level_at_least":
-            if facts["risk_level"] is None or risk_level_rank(facts["risk_level"]) < risk_level_rank(wanted):
+            if facts["risk_level"] is None or risk_level_rank(
+                facts["risk_level"]
+            ) < risk_level_rank(wanted):
                 return False
         elif key == "violence_any":
             if not facts["violence_types"] & set(wanted):
@@ -97,7 +99,9 @@ def rule_matches(conditions: dict[str, Any], facts: dict[str, Any]) -> bool:
     return True
 
 
-def suggestions_for(enquiry: Any, *, at: dt.datetime | None = None, language: str | None = None) -> list[Suggestion]:
+def suggestions_for(
+    enquiry: Any, *, at: dt.datetime | None = None, language: str | None = None
+) -> list[Suggestion]:
     """Every matching rule contributes; each service appears once with all its reasons.
 
     Best first by priority. For an acute enquiry, services open now come before those that are
@@ -117,7 +121,9 @@ def suggestions_for(enquiry: Any, *, at: dt.datetime | None = None, language: st
         suggestion = by_service.get(service.pk)
         if suggestion is None:
             suggestion = by_service[service.pk] = Suggestion(
-                service=service.slug, name=service.name, priority=rule.priority,
+                service=service.slug,
+                name=service.name,
+                priority=rule.priority,
                 for_whom=rule.for_whom,
             )
         elif rule.priority < suggestion.priority:
@@ -214,8 +220,11 @@ def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict
     """A list of referrals shows personal data: record which enquiries it showed."""
     with transaction.atomic():
         events.record(
-            action="list", actor=actor, object_type="referral",
-            enquiry_ids=[r.enquiry_id for r in referrals], filters=filters,
+            action="list",
+            actor=actor,
+            object_type="referral",
+            enquiry_ids=[r.enquiry_id for r in referrals],
+            filters=filters,
         )
 
 
@@ -249,7 +258,8 @@ def overdue_counts(now: dt.datetime) -> dict[str, int]:
 
     assessment = (
         EnquiryClock.objects.filter(
-            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE], enquiry__state__in=OPEN_STATES,
+            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE],
+            enquiry__state__in=OPEN_STATES,
         )
         .filter(clock_overdue_q(now, prefix=""))
         .count()

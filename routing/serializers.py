@@ -24,7 +24,9 @@ class ReferralOutput(serializers.ModelSerializer):
     enquiry_reference = serializers.CharField(source="enquiry.reference")
     service = serializers.CharField(source="service.slug")
     subject = ReferralSubject(source="enquiry")
-    violence_types = serializers.ListField(child=serializers.CharField(), source="enquiry.violence_types")
+    violence_types = serializers.ListField(
+        child=serializers.CharField(), source="enquiry.violence_types"
+    )
     risk_level = serializers.SerializerMethodField()
     immediate_danger = serializers.BooleanField(source="enquiry.immediate_danger")
     children_in_household = serializers.BooleanField(source="enquiry.children_in_household")
@@ -36,10 +38,24 @@ class ReferralOutput(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "enquiry_reference", "service", "state", "legal_basis", "sent_at", "due_at",
-            "note", "subject", "violence_types", "risk_level", "immediate_danger",
-            "children_in_household", "acknowledged_at", "declined_at", "decline_reason",
-            "completed_at", "completion_note",
+            "id",
+            "enquiry_reference",
+            "service",
+            "state",
+            "legal_basis",
+            "sent_at",
+            "due_at",
+            "note",
+            "subject",
+            "violence_types",
+            "risk_level",
+            "immediate_danger",
+            "children_in_household",
+            "acknowledged_at",
+            "declined_at",
+            "decline_reason",
+            "completed_at",
+            "completion_note",
         ]
         read_only_fields = fields
 
@@ -70,8 +86,17 @@ class HelpServiceOutput(serializers.ModelSerializer):
     class Meta:
         model = HelpService
         fields = [
-            "slug", "name", "category", "kind", "serves", "phones", "hours", "open_now", "url",
-            "email", "referral_route",
+            "slug",
+            "name",
+            "category",
+            "kind",
+            "serves",
+            "phones",
+            "hours",
+            "open_now",
+            "url",
+            "email",
+            "referral_route",
         ]
         read_only_fields = fields
 

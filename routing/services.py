@@ -23,7 +23,14 @@ from audit.models import ActorType
 from intake import policies
 from intake.validation import check_text, text_errors
 from intake.vocabulary import codes, label
-from routing.models import OPEN_REFERRAL_STATES, DutyDecision, HelpService, LegalDutyDecision, Referral, ReferralLink
+from routing.models import (
+    OPEN_REFERRAL_STATES,
+    DutyDecision,
+    HelpService,
+    LegalDutyDecision,
+    Referral,
+    ReferralLink,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +47,13 @@ class ReferralTransitionRefused(Exception):
 
 
 def referral_create(
-    *, enquiry: Any, service: HelpService, actor: Any, legal_basis: str, note: str, sent_at: dt.datetime
+    *,
+    enquiry: Any,
+    service: HelpService,
+    actor: Any,
+    legal_basis: str,
+    note: str,
+    sent_at: dt.datetime,
 ) -> Referral:
     """Called by ``intake.services.enquiry_forward`` inside its transaction."""
     from routing.reminders import referral_deadlines
@@ -91,7 +104,10 @@ def _change(
     except ConcurrentTransition as exc:
         raise ReferralTransitionRefused(transition=name, state=referral.state) from exc
     events.object_changed(
-        actor=actor, obj=referral, enquiry_id=referral.enquiry_id, action="transition",
+        actor=actor,
+        obj=referral,
+        enquiry_id=referral.enquiry_id,
+        action="transition",
         fields=["state", *fields],
     )
     return referral
@@ -100,8 +116,11 @@ def _change(
 @transaction.atomic
 def referral_acknowledge(*, referral: Referral, actor: Any) -> Referral:
     return _change(
-        referral=referral, actor=actor, name="acknowledge",
-        fields={"acknowledged_at": timezone.now()}, allowed=_may_answer(actor, referral),
+        referral=referral,
+        actor=actor,
+        name="acknowledge",
+        fields={"acknowledged_at": timezone.now()},
+        allowed=_may_answer(actor, referral),
     )
 
 
@@ -113,7 +132,9 @@ def referral_decline(*, referral: Referral, actor: Any, reason: str) -> Referral
     if found := text_errors(reason, limit=5_000):
         raise ValidationError({"reason": found})
     return _change(
-        referral=referral, actor=actor, name="decline",
+        referral=referral,
+        actor=actor,
+        name="decline",
         fields={"declined_at": timezone.now(), "decline_reason": reason},
         allowed=_may_answer(actor, referral),
     )
@@ -124,7 +145,9 @@ def referral_complete(*, referral: Referral, actor: Any, note: str = "") -> Refe
     if found := text_errors(note or "", limit=5_000):
         raise ValidationError({"note": found})
     return _change(
-        referral=referral, actor=actor, name="complete",
+        referral=referral,
+        actor=actor,
+        name="complete",
         fields={"completed_at": timezone.now(), "completion_note": note or ""},
         allowed=_may_answer(actor, referral),
     )
@@ -133,8 +156,12 @@ def referral_complete(*, referral: Referral, actor: Any, note: str = "") -> Refe
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, actor: Any) -> Referral:
     return _change(
-        referral=referral, actor=actor, name="withdraw", fields={"withdrawn_at": timezone.now()},
-        allowed=policies.may_edit(actor, referral.enquiry) and getattr(actor, "service", None) is None,
+        referral=referral,
+        actor=actor,
+        name="withdraw",
+        fields={"withdrawn_at": timezone.now()},
+        allowed=policies.may_edit(actor, referral.enquiry)
+        and getattr(actor, "service", None) is None,
     )
 
 
@@ -223,13 +250,17 @@ def check_duty_for_forwarding(enquiry: Any, legal_basis: str) -> None:
     if legal_basis == "consent" or legal_basis not in codes("legal_duties"):
         return
     latest = (
-        LegalDutyDecision.objects.filter(enquiry=enquiry, duty=legal_basis).order_by("-decided_at", "-pk").first()
+        LegalDutyDecision.objects.filter(enquiry=enquiry, duty=legal_basis)
+        .order_by("-decided_at", "-pk")
+        .first()
     )
     if latest is None or latest.decision != DutyDecision.NOTIFIED:
         raise ValidationError(
             {
                 "legal_basis": [
-                    _("Forwarding on the legal duty “%(duty)s” needs a recorded decision that it was acted on (notified).")
+                    _(
+                        "Forwarding on the legal duty “%(duty)s” needs a recorded decision that it was acted on (notified)."
+                    )
                     % {"duty": label("legal_duties", legal_basis)}
                 ]
             }
@@ -262,8 +293,9 @@ def referral_link_url(token: str) -> str:
     return f"{settings.TRYGGEST_PUBLIC_URL.rstrip('/')}{path}"
 
 
-def _send_referral_mail(*, service: HelpService, referral_id: Any, reference: str, token: str,
-                        expires_at: dt.datetime) -> None:
+def _send_referral_mail(
+    *, service: HelpService, referral_id: Any, reference: str, token: str, expires_at: dt.datetime
+) -> None:
     """Runs after commit. No personal data: the service's name, the reference and the link only."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("New referral from TryggEst (%(reference)s)") % {"reference": reference}
@@ -281,9 +313,11 @@ def _send_referral_mail(*, service: HelpService, referral_id: Any, reference: st
         }
     try:
         send_mail(subject, body, None, [service.email], fail_silently=False)
-    except Exception:  # noqa: BLE001 - the referral is saved; the team can send a new link
+    except Exception:
         logger.warning(
-            "Referral e-mail to service %s failed for referral %s", service.slug, referral_id,
+            "Referral e-mail to service %s failed for referral %s",
+            service.slug,
+            referral_id,
             exc_info=True,
         )
 
@@ -298,14 +332,18 @@ def referral_link_send(*, referral: Referral, actor: Any) -> ReferralLink | None
     if not service.email:
         logger.warning(
             "Service %s has no e-mail address: referral %s was not e-mailed; contact them by phone.",
-            service.slug, referral.pk,
+            service.slug,
+            referral.pk,
         )
         return None
     link, token = _link_create(referral=referral, actor=actor)
     reference = referral.enquiry.reference
     transaction.on_commit(
         lambda: _send_referral_mail(
-            service=service, referral_id=referral.pk, reference=reference, token=token,
+            service=service,
+            referral_id=referral.pk,
+            reference=reference,
+            token=token,
             expires_at=link.expires_at,
         )
     )
@@ -316,7 +354,9 @@ def _link_create(*, referral: Referral, actor: Any) -> tuple[ReferralLink, str]:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     link = ReferralLink.objects.create(
-        referral=referral, token_hash=token_hash(token), created_at=now,
+        referral=referral,
+        token_hash=token_hash(token),
+        created_at=now,
         expires_at=now + REFERRAL_LINK_VALID_FOR,
     )
     events.object_created(actor=actor, obj=link, enquiry_id=referral.enquiry_id)
@@ -328,7 +368,9 @@ def _links_expire(*, referral: Referral, actor: Any) -> None:
     for old in referral.links.filter(used_at__isnull=True, expires_at__gt=now):
         old.expires_at = now
         old.save(update_fields=["expires_at"])
-        events.object_changed(actor=actor, obj=old, fields=["expires_at"], enquiry_id=referral.enquiry_id)
+        events.object_changed(
+            actor=actor, obj=old, fields=["expires_at"], enquiry_id=referral.enquiry_id
+        )
 
 
 def referral_link_reissue(*, referral: Referral, actor: Any) -> tuple[ReferralLink, str] | None:
@@ -370,7 +412,9 @@ def referral_link_open(*, token: str) -> ReferralLink:
         raise ReferralLinkInvalid
     link = referral_link_find(token)
     events.object_changed(
-        actor=ServiceActor(link.referral.service), obj=link, fields=["used_at"],
+        actor=ServiceActor(link.referral.service),
+        obj=link,
+        fields=["used_at"],
         enquiry_id=link.referral.enquiry_id,
     )
     return link
@@ -391,8 +435,12 @@ def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
         "legal_basis": referral.get_legal_basis_display(),
         "subject_name": enquiry.subject_name,
         "subject_phone": enquiry.subject_phone,
-        "violence_types": [vocabulary_label("violence_types", c) for c in enquiry.violence_types or []],
-        "risk_level": vocabulary_label("risk_levels", enquiry.risk_level) if enquiry.risk_level else "",
+        "violence_types": [
+            vocabulary_label("violence_types", c) for c in enquiry.violence_types or []
+        ],
+        "risk_level": vocabulary_label("risk_levels", enquiry.risk_level)
+        if enquiry.risk_level
+        else "",
         "note": referral.note,
         "sent_at": referral.sent_at,
         "due_at": referral.due_at,
@@ -420,21 +468,38 @@ def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") 
     if not (policies.may_transition(actor, enquiry, "close") and policies.may_edit(actor, enquiry)):
         raise PermissionDenied(_("You may not do this with this enquiry."))
     if not is_child_welfare_case(enquiry):
-        raise ValidationError({"enquiry": [_("Only an enquiry about a person under 18 goes to child welfare this way.")]})
+        raise ValidationError(
+            {
+                "enquiry": [
+                    _("Only an enquiry about a person under 18 goes to child welfare this way.")
+                ]
+            }
+        )
     service = HelpService.objects.get(slug=CHILD_WELFARE_SERVICE)
     referral = enquiry.referrals.filter(service=service, state__in=OPEN_REFERRAL_STATES).first()
     if referral is None:
         now = timezone.now()
         duty_decision_record(
-            enquiry=enquiry, actor=actor, duty="opplysningsplikt_barnevern",
-            decision=DutyDecision.NOTIFIED, notified_whom=service.name, notified_at=now,
+            enquiry=enquiry,
+            actor=actor,
+            duty="opplysningsplikt_barnevern",
+            decision=DutyDecision.NOTIFIED,
+            notified_whom=service.name,
+            notified_at=now,
         )
         referral = referral_create(
-            enquiry=enquiry, service=service, actor=actor, legal_basis="opplysningsplikt_barnevern",
-            note=note, sent_at=now,
+            enquiry=enquiry,
+            service=service,
+            actor=actor,
+            legal_basis="opplysningsplikt_barnevern",
+            note=note,
+            sent_at=now,
         )
     intake_services.enquiry_close(
-        enquiry=enquiry, actor=actor, outcome="referred_elsewhere", outcome_asked="not_asked",
+        enquiry=enquiry,
+        actor=actor,
+        outcome="referred_elsewhere",
+        outcome_asked="not_asked",
         note=note,
     )
     return referral
@@ -474,11 +539,16 @@ def routing_rule_delete(*, rule: Any, actor: Any) -> None:
 @transaction.atomic
 def referral_link_renew(*, referral: Referral, actor: Any) -> ReferralLink | None:
     """The team sends the service a new link (the old one expired or was lost); older links stop working."""
-    if not policies.may_edit(actor, referral.enquiry) or getattr(actor, "service", None) is not None:
+    if (
+        not policies.may_edit(actor, referral.enquiry)
+        or getattr(actor, "service", None) is not None
+    ):
         raise PermissionDenied(_("You may not do this with this referral."))
     if referral.state not in OPEN_REFERRAL_STATES:
         raise ValidationError({"referral": [_("The referral is no longer open.")]})
     if not referral.service.email:
-        raise ValidationError({"referral": [_("The service has no e-mail address; contact them by phone.")]})
+        raise ValidationError(
+            {"referral": [_("The service has no e-mail address; contact them by phone.")]}
+        )
     _links_expire(referral=referral, actor=actor)
     return referral_link_send(referral=referral, actor=actor)

@@ -39,8 +39,10 @@ class ReferralAnswerForm(forms.Form):
         choices=[("acknowledge", ""), ("decline", ""), ("complete", "")], widget=forms.HiddenInput
     )
     text = forms.CharField(
-        label=gettext_lazy("Reason or report back"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=5_000,
+        label=gettext_lazy("Reason or report back"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5_000,
     )
 
 
@@ -59,7 +61,8 @@ def _granted(request: http.HttpRequest, link: ReferralLink) -> bool:
 def _grant(request: http.HttpRequest, link: ReferralLink) -> None:
     now = timezone.now()
     grants = {
-        key: until for key, until in request.session.get(GRANTS_KEY, {}).items()
+        key: until
+        for key, until in request.session.get(GRANTS_KEY, {}).items()
         if dt.datetime.fromisoformat(until) > now
     }
     grants[str(link.pk)] = (now + services.REFERRAL_GRANT_VALID_FOR).isoformat()

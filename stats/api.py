@@ -32,7 +32,9 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         out = io.StringIO()
         if isinstance(data, dict) and "total_received" in data:
             write_csv(data, out)
@@ -52,7 +54,9 @@ class _RangeFields(serializers.Serializer):
 
 # "from" is a Python keyword, so the field is added by name.
 RangeSerializer = type(
-    "RangeSerializer", (_RangeFields,), {"from": serializers.DateField(required=False, validators=[validate_statistics_date])}
+    "RangeSerializer",
+    (_RangeFields,),
+    {"from": serializers.DateField(required=False, validators=[validate_statistics_date])},
 )
 
 
@@ -112,22 +116,34 @@ class StatisticsView(APIView):
     @extend_schema(
         operation_id="stats_retrieve",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive), Europe/Oslo."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive), Europe/Oslo."),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="csv for CSV."),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day (inclusive), Europe/Oslo."
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Last day (inclusive), Europe/Oslo."
+            ),
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv for CSV."
+            ),
         ],
         responses={200: StatisticsSerializer},
         description="Case-flow statistics for managers; counts from 1 to 4 are null and listed in `suppressed`.",
     )
     def get(self, request: Request) -> Response:
-        params = RangeSerializer(data={k: v for k, v in request.query_params.items() if k in ("from", "to")})
+        params = RangeSerializer(
+            data={k: v for k, v in request.query_params.items() if k in ("from", "to")}
+        )
         params.is_valid(raise_exception=True)
         export = getattr(request.accepted_renderer, "format", "") == "csv"
         data = published_case_flow(
-            actor=request.user, date_from=params.validated_data["from"],
-            date_to=params.validated_data["to"], export=export,
+            actor=request.user,
+            date_from=params.validated_data["from"],
+            date_to=params.validated_data["to"],
+            export=export,
         )
         response = Response(data)
         if export:
-            response["Content-Disposition"] = f'attachment; filename="tryggest-{data["from"]}-{data["to"]}.csv"'
+            response["Content-Disposition"] = (
+                f'attachment; filename="tryggest-{data["from"]}-{data["to"]}.csv"'
+            )
         return response

@@ -12,7 +12,9 @@ SQLITE_MINIMUM = (3, 33, 0)
 
 
 @register(Tags.database)
-def sqlite_is_new_enough(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Error]:
+def sqlite_is_new_enough(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[Error]:
     errors = []
     for alias in databases or []:
         connection = connections[alias]
@@ -21,10 +23,12 @@ def sqlite_is_new_enough(app_configs: Any = None, databases: Any = None, **kwarg
         import sqlite3
 
         if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
-            errors.append(Error(
-                f"SQLite {sqlite3.sqlite_version} is too old for the statistics' roll-up "
-                f"(UPDATE ... FROM needs {'.'.join(map(str, SQLITE_MINIMUM))} or newer).",
-                hint="Use a Python built with a newer SQLite, or PostgreSQL.",
-                id="stats.E001",
-            ))
+            errors.append(
+                Error(
+                    f"SQLite {sqlite3.sqlite_version} is too old for the statistics' roll-up "
+                    f"(UPDATE ... FROM needs {'.'.join(map(str, SQLITE_MINIMUM))} or newer).",
+                    hint="Use a Python built with a newer SQLite, or PostgreSQL.",
+                    id="stats.E001",
+                )
+            )
     return errors

@@ -21,7 +21,10 @@ def suppress(data: dict[str, Any], *, round_to_5: bool = False) -> tuple[dict[st
 
     def walk(value: Any, path: str) -> Any:
         if isinstance(value, dict):
-            return {key: walk(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
+            return {
+                key: walk(item, f"{path}.{key}" if path else str(key))
+                for key, item in value.items()
+            }
         if isinstance(value, bool) or not isinstance(value, int):
             return value
         if 0 < value < SUPPRESS_BELOW:

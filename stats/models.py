@@ -32,11 +32,17 @@ class RollupMark(models.Model):
     class Meta:
         indexes = [models.Index(fields=["received_at"], name="stats_mark_received")]
 
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d}"
+
 
 class RollupState(models.Model):
     """One row: locked by a refresh so that two never recompute the same day at once."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+
+    def __str__(self) -> str:
+        return "rollup"
 
 
 class DailyCount(models.Model):
@@ -56,8 +62,13 @@ class DailyCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "dimension", "code"], name="stats_dailycount_unique"),
+            models.UniqueConstraint(
+                fields=["day", "dimension", "code"], name="stats_dailycount_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.code}: {self.n}"
 
 
 class Step(models.TextChoices):
@@ -90,8 +101,13 @@ class DailyDuration(Histogram):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "step", "bucket"], name="stats_dailyduration_unique"),
+            models.UniqueConstraint(
+                fields=["day", "step", "bucket"], name="stats_dailyduration_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step} {self.bucket}: {self.n}"
 
 
 class MonthlyDuration(Histogram):
@@ -106,5 +122,10 @@ class MonthlyDuration(Histogram):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "step", "bucket"], name="stats_monthlyduration_unique"),
+            models.UniqueConstraint(
+                fields=["month", "step", "bucket"], name="stats_monthlyduration_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.step} {self.bucket}: {self.n}"

@@ -41,8 +41,10 @@ COUNTED = {
     "by_outcome_asked": ("outcome_asked", "outcome_asked"),
     "by_outcome_achieved": ("outcome_achieved", "outcome_achieved"),
 }
-LISTED = {"by_violence_type": ("violence_types", "violence_types"),
-          "by_risk_factor": ("risk_factors", "risk_factors")}
+LISTED = {
+    "by_violence_type": ("violence_types", "violence_types"),
+    "by_risk_factor": ("risk_factors", "risk_factors"),
+}
 CODED_COLUMNS = tuple(column for column, _group in COUNTED.values())
 LISTED_COLUMNS = tuple(column for column, _group in LISTED.values())
 REFERRAL_MEASURES = {
@@ -90,18 +92,26 @@ def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[
     day, day_params = _day_sql()
     within = "(" + " OR ".join(["(e.received_at >= %s AND e.received_at < %s)"] * len(spans)) + ")"
     params = [*day_params, *[moment for span in spans for moment in span]]
-    referrals = f"FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id WHERE {within}"
+    referrals = (
+        f"FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id WHERE {within}"
+    )
 
     counts = [
         "SELECT day, 'total', '', count(*) FROM t GROUP BY day",
         "SELECT day, 'team', CAST(team_id AS TEXT), count(*) FROM t GROUP BY 1, 3",
-        *(f"SELECT day, '{column}', {column}, count(*) FROM t WHERE {column} <> '' GROUP BY 1, 3"
-          for column in CODED_COLUMNS),
+        *(
+            f"SELECT day, '{column}', {column}, count(*) FROM t WHERE {column} <> '' GROUP BY 1, 3"
+            for column in CODED_COLUMNS
+        ),
     ]
     for column in LISTED_COLUMNS:
         source, value = _listed_sql(column)
-        counts.append(f"SELECT day, '{column}', {value}, count(*) FROM t CROSS JOIN {source} GROUP BY 1, 3")
-    enquiry_columns = ", ".join(f"e.{column}" for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS))
+        counts.append(
+            f"SELECT day, '{column}', {value}, count(*) FROM t CROSS JOIN {source} GROUP BY 1, 3"
+        )
+    enquiry_columns = ", ".join(
+        f"e.{column}" for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS)
+    )
 
     referral_counts = [
         f"SELECT day, 'referral.{measure}', CAST(service_id AS TEXT), sum({measure}) FROM t "
@@ -109,7 +119,8 @@ def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[
         for measure in REFERRAL_MEASURES
     ]
     referral_columns = ", ".join(
-        f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {measure}" for measure, condition in REFERRAL_MEASURES.items()
+        f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {measure}"
+        for measure, condition in REFERRAL_MEASURES.items()
     )
 
     steps = [
@@ -117,21 +128,35 @@ def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[
         f"WHERE u_{step.value} IS NOT NULL GROUP BY 1, 3"
         for step in (Step.ASSESSMENT, Step.FORWARD)
     ]
-    step_columns = (f"{_tenths_of_hours('e.received_at', 'e.assessed_at')} AS u_{Step.ASSESSMENT.value}, "
-                    f"{_tenths_of_hours('e.assessed_at', 'e.forwarded_at')} AS u_{Step.FORWARD.value}")
+    step_columns = (
+        f"{_tenths_of_hours('e.received_at', 'e.assessed_at')} AS u_{Step.ASSESSMENT.value}, "
+        f"{_tenths_of_hours('e.assessed_at', 'e.forwarded_at')} AS u_{Step.FORWARD.value}"
+    )
 
     count_into = "INSERT INTO stats_dailycount (day, dimension, code, n) "
     duration_into = "INSERT INTO stats_dailyduration (day, step, bucket, n) "
     return [
-        (f"{count_into}WITH t AS (SELECT {day} AS day, {enquiry_columns} FROM intake_enquiry e WHERE {within}) "
-         + " UNION ALL ".join(counts), params),
-        (f"{count_into}WITH t AS (SELECT {day} AS day, r.service_id, {referral_columns} {referrals}) "
-         + " UNION ALL ".join(referral_counts), params),
-        (f"{duration_into}WITH t AS (SELECT {day} AS day, {step_columns} FROM intake_enquiry e WHERE {within}) "
-         + " UNION ALL ".join(steps), params),
-        (f"{duration_into}SELECT day, '{Step.ACKNOWLEDGEMENT.value}', {_bucket_sql('u')}, count(*) FROM "
-         f"(SELECT {day} AS day, {_tenths_of_hours('r.sent_at', 'r.acknowledged_at')} AS u {referrals} "
-         "AND r.acknowledged_at IS NOT NULL) t GROUP BY 1, 3", params),
+        (
+            f"{count_into}WITH t AS (SELECT {day} AS day, {enquiry_columns} FROM intake_enquiry e WHERE {within}) "
+            + " UNION ALL ".join(counts),
+            params,
+        ),
+        (
+            f"{count_into}WITH t AS (SELECT {day} AS day, r.service_id, {referral_columns} {referrals}) "
+            + " UNION ALL ".join(referral_counts),
+            params,
+        ),
+        (
+            f"{duration_into}WITH t AS (SELECT {day} AS day, {step_columns} FROM intake_enquiry e WHERE {within}) "
+            + " UNION ALL ".join(steps),
+            params,
+        ),
+        (
+            f"{duration_into}SELECT day, '{Step.ACKNOWLEDGEMENT.value}', {_bucket_sql('u')}, count(*) FROM "
+            f"(SELECT {day} AS day, {_tenths_of_hours('r.sent_at', 'r.acknowledged_at')} AS u {referrals} "
+            "AND r.acknowledged_at IS NOT NULL) t GROUP BY 1, 3",
+            params,
+        ),
     ]
 
 
@@ -158,8 +183,12 @@ def bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 # default 4 MB of work_mem to stay off the disk; and with the default random_page_cost (4, for
 # spinning disks) it reads every referral rather than look up the few days' ones by enquiry, and
 # every open enquiry rather than the few with an overdue referral (126 ms against 4 ms).
-POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL max_parallel_workers_per_gather = 0",
-                     "SET LOCAL work_mem = '64MB'", "SET LOCAL random_page_cost = 1.1")
+POSTGRES_SETTINGS = (
+    "SET LOCAL jit = off",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    "SET LOCAL work_mem = '64MB'",
+    "SET LOCAL random_page_cost = 1.1",
+)
 
 
 def tune_for_small_aggregates() -> None:
@@ -174,10 +203,10 @@ def _recompute(runs: Sequence[tuple[dt.date, dt.date]]) -> None:
     """Inside the refresh's transaction: the marks, then the old rows, then the new rows."""
     tune_for_small_aggregates()
     for at in range(0, len(runs), RUNS_PER_STATEMENT):
-        chunk = runs[at:at + RUNS_PER_STATEMENT]
+        chunk = runs[at : at + RUNS_PER_STATEMENT]
         spans = [bounds(first, last) for first, last in chunk]
         marks, days = Q(), Q()
-        for (first, last), (start, end) in zip(chunk, spans):
+        for (first, last), (start, end) in zip(chunk, spans, strict=True):
             marks |= Q(received_at__gte=start, received_at__lt=end)
             days |= Q(day__gte=first, day__lte=last)
         RollupMark.objects.filter(marks).delete()
@@ -216,8 +245,10 @@ def _months_follow(runs: Sequence[tuple[dt.date, dt.date]], *, subtract: bool) -
         month = "date(day, 'start of month')"
     days = " OR ".join(["(day >= %s AND day <= %s)"] * len(runs))
     params = [day for run in runs for day in run]
-    sums = (f"SELECT {month} AS month, step, bucket, sum(n) AS n FROM stats_dailyduration "
-            f"WHERE {days} GROUP BY 1, 2, 3")
+    sums = (
+        f"SELECT {month} AS month, step, bucket, sum(n) AS n FROM stats_dailyduration "
+        f"WHERE {days} GROUP BY 1, 2, 3"
+    )
     with connection.cursor() as cursor:
         if not subtract:
             cursor.execute(
@@ -249,7 +280,9 @@ def refresh() -> int:
         _lock()
         days = list(
             RollupMark.objects.annotate(day=TruncDate("received_at", tzinfo=OSLO))
-            .values_list("day", flat=True).distinct().order_by()
+            .values_list("day", flat=True)
+            .distinct()
+            .order_by()
         )
         if not days:
             return 0  # another refresh took them while this one waited for the lock

@@ -19,6 +19,7 @@ from stats import rollup
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
+
 def _percentile(histogram: list[tuple[float, int]], q: float) -> float | None:
     """percentile_cont over a histogram of (value, count), sorted by value."""
     total = sum(n for _value, n in histogram)
@@ -47,15 +48,23 @@ def _round(value: float | None) -> float | None:
 def _histograms(date_from: dt.date, date_to: dt.date) -> dict[str, list[tuple[float, int]]]:
     """Each step's histogram over the range, as sorted (hours, count): the calendar months the
     range covers whole from ``MonthlyDuration``, the days around them from ``DailyDuration``."""
-    months = [month for month in rollup.months_from(date_from, date_to)
-              if month >= date_from and rollup.month_end(month) <= date_to]
+    months = [
+        month
+        for month in rollup.months_from(date_from, date_to)
+        if month >= date_from and rollup.month_end(month) <= date_to
+    ]
     if months:
-        days = Q(day__gte=date_from, day__lt=months[0]) | Q(day__gt=rollup.month_end(months[-1]), day__lte=date_to)
+        days = Q(day__gte=date_from, day__lt=months[0]) | Q(
+            day__gt=rollup.month_end(months[-1]), day__lte=date_to
+        )
     else:
         days = Q(day__gte=date_from, day__lte=date_to)
     counts: dict[tuple[str, int], int] = defaultdict(int)
     for rows in (
-        MonthlyDuration.objects.filter(month__in=months).values("step", "bucket").annotate(n=Sum("n")).order_by(),
+        MonthlyDuration.objects.filter(month__in=months)
+        .values("step", "bucket")
+        .annotate(n=Sum("n"))
+        .order_by(),
         DailyDuration.objects.filter(days).values("step", "bucket").annotate(n=Sum("n")).order_by(),
     ):
         for row in rows:
@@ -66,7 +75,9 @@ def _histograms(date_from: dt.date, date_to: dt.date) -> dict[str, list[tuple[fl
     return histograms
 
 
-def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
+def case_flow(
+    *, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+) -> dict[str, Any]:
     """Every count and time of the contract's statistics, before disclosure control.
 
     Read from the daily roll-up (``stats.models``) after bringing it up to date, so a fixed number
@@ -82,7 +93,12 @@ def case_flow(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None =
 def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> dict[str, Any]:
     days = {"day__gte": date_from, "day__lte": date_to}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in DailyCount.objects.filter(**days).values("dimension", "code").annotate(n=Sum("n")).order_by():
+    for row in (
+        DailyCount.objects.filter(**days)
+        .values("dimension", "code")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
         counts[row["dimension"]][row["code"]] = row["n"]
 
     data: dict[str, Any] = {
@@ -99,7 +115,9 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
 
     services = dict(HelpService.objects.order_by("slug").values_list("slug", "pk"))
     data["referrals_by_service"] = {
-        slug: {measure: counts[f"referral.{measure}"].get(str(pk), 0) for measure in REFERRAL_MEASURES}
+        slug: {
+            measure: counts[f"referral.{measure}"].get(str(pk), 0) for measure in REFERRAL_MEASURES
+        }
         for slug, pk in services.items()
     }
 
@@ -110,12 +128,19 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
     # Overdue assessments and referral acknowledgements now, by the reminders' own clocks.
     data["overdue"] = overdue_counts(now or timezone.now())
     slugs = {str(pk): slug for pk, slug in Team.objects.values_list("pk", "slug")}
-    data["by_team"] = dict(sorted((slugs[code], n) for code, n in counts["team"].items() if code in slugs))
+    data["by_team"] = dict(
+        sorted((slugs[code], n) for code, n in counts["team"].items() if code in slugs)
+    )
     return data
 
 
 def published_case_flow(
-    *, actor: Any, date_from: dt.date, date_to: dt.date, export: bool = False, round_to_5: bool = False
+    *,
+    actor: Any,
+    date_from: dt.date,
+    date_to: dt.date,
+    export: bool = False,
+    round_to_5: bool = False,
 ) -> dict[str, Any]:
     """The statistics a manager may see: small counts suppressed, and the view logged."""
     from audit import events
@@ -126,7 +151,9 @@ def published_case_flow(
     data["suppressed"] = suppressed
     with transaction.atomic():
         events.record(
-            action="export" if export else "view", actor=actor, object_type="statistics",
+            action="export" if export else "view",
+            actor=actor,
+            object_type="statistics",
             filters={"from": date_from.isoformat(), "to": date_to.isoformat()},
         )
     return data

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.vocabulary import label
 from stats.rollup import COUNTED, LISTED
-from stats.validators import EARLIEST, LATEST, validate_statistics_date
 from stats.selectors import published_case_flow, write_csv
+from stats.validators import EARLIEST, LATEST, validate_statistics_date
 
 BREAKDOWNS = [
     ("by_state", _("State")),
@@ -35,10 +35,16 @@ GROUPS = {key: group for key, (_field, group) in {**COUNTED, **LISTED}.items()}
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
-                                validators=[validate_statistics_date])
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}),
-                              validators=[validate_statistics_date])
+    date_from = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_statistics_date],
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_statistics_date],
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -85,7 +91,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if form.is_valid():
         data = published_case_flow(
-            actor=request.user, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
+            actor=request.user,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
         )
         context.update(_report_context(data))
     return render(request, "stats/dashboard.html", context, status=200 if form.is_valid() else 400)
@@ -93,7 +101,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=EARLIEST.year, max_value=LATEST.year)
-    rounded = forms.BooleanField(label=_("Round to the nearest 5 (for publication)"), required=False)
+    rounded = forms.BooleanField(
+        label=_("Round to the nearest 5 (for publication)"), required=False
+    )
 
 
 @login_required
@@ -103,15 +113,19 @@ def yearly_report(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or {"year": timezone.localdate().year})
     if not form.is_valid():
         return render(
-            request, "stats/yearly.html",
+            request,
+            "stats/yearly.html",
             {**admin.site.each_context(request), "title": _("Yearly report"), "form": form},
             status=400,
         )
     year = form.cleaned_data["year"]
     as_csv = request.GET.get("format") == "csv"
     data = published_case_flow(
-        actor=request.user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31),
-        export=as_csv, round_to_5=form.cleaned_data["rounded"],
+        actor=request.user,
+        date_from=dt.date(year, 1, 1),
+        date_to=dt.date(year, 12, 31),
+        export=as_csv,
+        round_to_5=form.cleaned_data["rounded"],
     )
     if as_csv:
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -22,8 +22,14 @@ from django.apps import apps
 from django.db import connection, connections
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # The data migrations (each an idempotent ``install``), in dependency order.
 DEFAULT_DATA = [
@@ -32,6 +38,7 @@ DEFAULT_DATA = [
     "routing.migrations.0002_default_directory_and_rules",
     "intake.migrations.0002_default_instrument",
 ]
+
 
 def _reinstall_default_data() -> None:
     with connection.schema_editor() as schema_editor:
@@ -44,7 +51,9 @@ def _default_data(transactional_db: Any) -> None:
     from accounts.models import Team
     from audit.models import ChainHead
 
-    if not (Team.objects.filter(slug="tonsberg").exists() and ChainHead.objects.filter(pk=1).exists()):
+    if not (
+        Team.objects.filter(slug="tonsberg").exists() and ChainHead.objects.filter(pk=1).exists()
+    ):
         _reinstall_default_data()
 
 
@@ -74,11 +83,23 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
         # Content-Security-Policy violations and script errors; a 400 answer to a form with
         # mistakes is logged by the browser too, and is not a problem.
         problems: list[str] = []
-        page.on("console", lambda msg: problems.append(msg.text)
-                if msg.type == "error" and "Failed to load resource" not in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(msg.text)
+                if msg.type == "error" and "Failed to load resource" not in msg.text
+                else None
+            ),
+        )
         page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
-        page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
-                if response.status == 404 else None)
+        page.on(
+            "response",
+            lambda response: (
+                problems.append(f"{response.status}: {response.url}")
+                if response.status == 404
+                else None
+            ),
+        )
         page.on("pageerror", lambda exc: problems.append(str(exc)))
         page.problems = problems  # type: ignore[attr-defined]
         try:
@@ -89,5 +110,3 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
             connections.close_all()
             context.close()
             browser.close()
-
-

@@ -36,7 +36,9 @@ def _audit_erasure_during_flush() -> Any:
     original = flush.Command.handle
 
     def handle(self: Any, *args: Any, **options: Any) -> Any:
-        with erasure_allowed(reason="test database flush", using=options.get("database") or "default"):
+        with erasure_allowed(
+            reason="test database flush", using=options.get("database") or "default"
+        ):
             return original(self, *args, **options)
 
     flush.Command.handle = handle
@@ -106,7 +108,9 @@ def forwarded(assessed: Enquiry, alice: User) -> Enquiry:
 
 @pytest.fixture
 def closed(enquiry: Enquiry, alice: User) -> Enquiry:
-    services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked")
+    services.enquiry_close(
+        enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
+    )
     return enquiry
 
 

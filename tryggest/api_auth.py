@@ -68,7 +68,9 @@ def is_service(user: Any) -> bool:
 def is_caseworker(user: Any) -> bool:
     """Team members and coordinators: staff who work enquiries (never managers or auditors)."""
     return (
-        not is_service(user) and policies.is_staff_user(user) and user.has_perm("intake.view_enquiry")
+        not is_service(user)
+        and policies.is_staff_user(user)
+        and user.has_perm("intake.view_enquiry")
     )
 
 

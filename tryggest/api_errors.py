@@ -76,12 +76,22 @@ def _refuse_constant(name: str) -> Any:
 
 # Model field name → the API's dotted path (intake.validation and the services use model names).
 FIELD_PATHS = {
-    **{f"reporter_{n}": f"reporter.{n}" for n in ("type", "name", "phone", "email", "organisation")},
+    **{
+        f"reporter_{n}": f"reporter.{n}" for n in ("type", "name", "phone", "email", "organisation")
+    },
     **{
         f"subject_{n}": f"subject.{n}"
         for n in (
-            "name", "national_id", "birth_date", "birth_year", "gender", "address", "phone",
-            "knows_about_enquiry", "consents_to_forwarding", "consent_capacity_doubted",
+            "name",
+            "national_id",
+            "birth_date",
+            "birth_year",
+            "gender",
+            "address",
+            "phone",
+            "knows_about_enquiry",
+            "consents_to_forwarding",
+            "consent_capacity_doubted",
         )
     },
 }

@@ -12,17 +12,43 @@ app_name = "api"
 urlpatterns = [
     path("enquiries/", intake_api.EnquiryListCreate.as_view(), name="enquiry-list"),
     path("enquiries/<str:pk>/", intake_api.EnquiryDetailView.as_view(), name="enquiry-detail"),
-    path("enquiries/<str:pk>/assessment/", intake_api.EnquiryAssess.as_view(), name="enquiry-assessment"),
-    path("enquiries/<str:pk>/forward/", intake_api.EnquiryForward.as_view(), name="enquiry-forward"),
+    path(
+        "enquiries/<str:pk>/assessment/",
+        intake_api.EnquiryAssess.as_view(),
+        name="enquiry-assessment",
+    ),
+    path(
+        "enquiries/<str:pk>/forward/", intake_api.EnquiryForward.as_view(), name="enquiry-forward"
+    ),
     path("enquiries/<str:pk>/close/", intake_api.EnquiryClose.as_view(), name="enquiry-close"),
     path("enquiries/<str:pk>/reopen/", intake_api.EnquiryReopen.as_view(), name="enquiry-reopen"),
-    path("enquiries/<str:pk>/suggestions/", intake_api.EnquirySuggestions.as_view(), name="enquiry-suggestions"),
-    path("assessment-instrument/", intake_api.AssessmentInstrumentView.as_view(), name="assessment-instrument"),
+    path(
+        "enquiries/<str:pk>/suggestions/",
+        intake_api.EnquirySuggestions.as_view(),
+        name="enquiry-suggestions",
+    ),
+    path(
+        "assessment-instrument/",
+        intake_api.AssessmentInstrumentView.as_view(),
+        name="assessment-instrument",
+    ),
     path("referrals/", routing_api.ReferralList.as_view(), name="referral-list"),
     path("referrals/<str:pk>/", routing_api.ReferralDetail.as_view(), name="referral-detail"),
-    path("referrals/<str:pk>/acknowledge/", routing_api.ReferralAcknowledge.as_view(), name="referral-acknowledge"),
-    path("referrals/<str:pk>/decline/", routing_api.ReferralDecline.as_view(), name="referral-decline"),
-    path("referrals/<str:pk>/complete/", routing_api.ReferralComplete.as_view(), name="referral-complete"),
+    path(
+        "referrals/<str:pk>/acknowledge/",
+        routing_api.ReferralAcknowledge.as_view(),
+        name="referral-acknowledge",
+    ),
+    path(
+        "referrals/<str:pk>/decline/",
+        routing_api.ReferralDecline.as_view(),
+        name="referral-decline",
+    ),
+    path(
+        "referrals/<str:pk>/complete/",
+        routing_api.ReferralComplete.as_view(),
+        name="referral-complete",
+    ),
     path("services/", routing_api.HelpServiceList.as_view(), name="service-list"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -61,7 +61,9 @@ class DatabaseUnavailableMiddleware:
 
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        logger.warning(
+            "Database unavailable for %s %s: %s", request.method, request.path, exception
+        )
         message = _("The service is temporarily unavailable. Nothing was stored; please try again.")
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({"detail": message}, status=503)

@@ -21,7 +21,9 @@ def install(apps, schema_editor):
         perms = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(perms)
     Team.objects.get_or_create(
         slug="tonsberg", defaults={"name": "TryggEst-teamet i Tønsberg kommune"}

@@ -4,46 +4,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='sequence number')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_type', models.CharField(choices=[('user', 'Staff user'), ('service', 'Service organisation'), ('system', 'System'), ('public', 'Public')], max_length=10, verbose_name='actor type')),
-                ('actor', models.CharField(db_index=True, max_length=150, verbose_name='actor')),
-                ('actor_id', models.CharField(blank=True, max_length=64, verbose_name='actor id')),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('list', 'Listed or searched'), ('create', 'Created'), ('update', 'Changed'), ('transition', 'Changed state'), ('export', 'Exported'), ('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('permission_denied', 'Access refused'), ('break_glass', 'Opened with a stated reason (break the glass)')], db_index=True, max_length=20, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=40, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('enquiry_id', models.UUIDField(blank=True, db_index=True, null=True, verbose_name='enquiry')),
-                ('enquiry_ids', models.JSONField(blank=True, default=list, verbose_name='enquiries shown')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='fields changed')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filters')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
+                (
+                    "seq",
+                    models.BigIntegerField(
+                        primary_key=True, serialize=False, verbose_name="sequence number"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                (
+                    "actor_type",
+                    models.CharField(
+                        choices=[
+                            ("user", "Staff user"),
+                            ("service", "Service organisation"),
+                            ("system", "System"),
+                            ("public", "Public"),
+                        ],
+                        max_length=10,
+                        verbose_name="actor type",
+                    ),
+                ),
+                ("actor", models.CharField(db_index=True, max_length=150, verbose_name="actor")),
+                ("actor_id", models.CharField(blank=True, max_length=64, verbose_name="actor id")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("list", "Listed or searched"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("transition", "Changed state"),
+                            ("export", "Exported"),
+                            ("login", "Logged in"),
+                            ("login_failed", "Failed login"),
+                            ("logout", "Logged out"),
+                            ("permission_denied", "Access refused"),
+                            ("break_glass", "Opened with a stated reason (break the glass)"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=40, verbose_name="object type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "enquiry_id",
+                    models.UUIDField(blank=True, db_index=True, null=True, verbose_name="enquiry"),
+                ),
+                (
+                    "enquiry_ids",
+                    models.JSONField(blank=True, default=list, verbose_name="enquiries shown"),
+                ),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, verbose_name="fields changed"),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="filters")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['seq'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
     ]

@@ -43,3 +43,6 @@ class BaselineEnquiry(models.Model):
     risk_level = models.CharField(max_length=20, blank=True, db_index=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.reference

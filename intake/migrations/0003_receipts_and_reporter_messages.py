@@ -7,40 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_default_instrument'),
+        ("intake", "0002_default_instrument"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EnquiryReceipt',
+            name="EnquiryReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('enquiry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='receipt', to='intake.enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                (
+                    "enquiry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="receipt",
+                        to="intake.enquiry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'receipt code',
-                'verbose_name_plural': 'receipt codes',
+                "verbose_name": "receipt code",
+                "verbose_name_plural": "receipt codes",
             },
         ),
         migrations.CreateModel(
-            name='ReporterMessage',
+            name="ReporterMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('to_reporter', 'From the team to the reporter'), ('from_reporter', 'From the reporter')], max_length=20, verbose_name='direction')),
-                ('text', models.TextField(validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='message')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
-                ('enquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reporter_messages', to='intake.enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("to_reporter", "From the team to the reporter"),
+                            ("from_reporter", "From the reporter"),
+                        ],
+                        max_length=20,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="message",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="written by",
+                    ),
+                ),
+                (
+                    "enquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reporter_messages",
+                        to="intake.enquiry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message to or from the reporter',
-                'verbose_name_plural': 'messages to and from the reporter',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "message to or from the reporter",
+                "verbose_name_plural": "messages to and from the reporter",
+                "ordering": ["at", "pk"],
             },
         ),
     ]

@@ -5,36 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_service_organisations_and_keys'),
-        ('intake', '0003_receipts_and_reporter_messages'),
+        ("accounts", "0003_service_organisations_and_keys"),
+        ("intake", "0003_receipts_and_reporter_messages"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceSubmission',
+            name="ServiceSubmission",
             fields=[
-                ('enquiry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='service_submission', serialize=False, to='intake.enquiry')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='accounts.serviceorganisation', verbose_name='organisation')),
+                (
+                    "enquiry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="service_submission",
+                        serialize=False,
+                        to="intake.enquiry",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="accounts.serviceorganisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service submission',
-                'verbose_name_plural': 'service submissions',
+                "verbose_name": "service submission",
+                "verbose_name_plural": "service submissions",
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caller', models.CharField(help_text='service:<id> or user:<id>', max_length=100)),
-                ('key', models.CharField(max_length=255)),
-                ('body_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('enquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("caller", models.CharField(help_text="service:<id> or user:<id>", max_length=100)),
+                ("key", models.CharField(max_length=255)),
+                ("body_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="intake.enquiry",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('caller', 'key'), name='idempotency_caller_key_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("caller", "key"), name="idempotency_caller_key_unique"
+                    )
+                ],
             },
         ),
     ]

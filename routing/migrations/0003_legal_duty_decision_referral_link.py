@@ -7,47 +7,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_default_instrument'),
-        ('routing', '0002_default_directory_and_rules'),
+        ("intake", "0002_default_instrument"),
+        ("routing", "0002_default_directory_and_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LegalDutyDecision',
+            name="LegalDutyDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(choices=[('avvergeplikt', 'Avvergeplikt (straffeloven § 196)'), ('opplysningsplikt_barnevern', 'Opplysningsplikt til barnevernet (barnevernloven § 13-2)')], max_length=40, verbose_name='legal duty')),
-                ('decision', models.CharField(choices=[('notified', 'Notified'), ('not_applicable', 'Does not apply')], max_length=20, verbose_name='decision')),
-                ('notified_whom', models.CharField(blank=True, max_length=200, verbose_name='notified whom')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='notified at')),
-                ('reason', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='reason')),
-                ('decided_at', models.DateTimeField(verbose_name='decided at')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('enquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_decisions', to='intake.enquiry', verbose_name='enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "duty",
+                    models.CharField(
+                        choices=[
+                            ("avvergeplikt", "Avvergeplikt (straffeloven § 196)"),
+                            (
+                                "opplysningsplikt_barnevern",
+                                "Opplysningsplikt til barnevernet (barnevernloven § 13-2)",
+                            ),
+                        ],
+                        max_length=40,
+                        verbose_name="legal duty",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("notified", "Notified"), ("not_applicable", "Does not apply")],
+                        max_length=20,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "notified_whom",
+                    models.CharField(blank=True, max_length=200, verbose_name="notified whom"),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="notified at"),
+                ),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="reason",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(verbose_name="decided at")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "enquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duty_decisions",
+                        to="intake.enquiry",
+                        verbose_name="enquiry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal duty decision',
-                'verbose_name_plural': 'legal duty decisions',
-                'ordering': ['-decided_at', '-pk'],
+                "verbose_name": "legal duty decision",
+                "verbose_name_plural": "legal duty decisions",
+                "ordering": ["-decided_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralLink',
+            name="ReferralLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='opened')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='routing.referral', verbose_name='referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="opened")),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="routing.referral",
+                        verbose_name="referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral link',
-                'verbose_name_plural': 'referral links',
-                'ordering': ['-created_at'],
+                "verbose_name": "referral link",
+                "verbose_name_plural": "referral links",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -73,8 +73,12 @@ def install(apps, schema_editor):
         remind, escalate, unit = DEFAULTS[kind]
         EnquiryClock.objects.get_or_create(
             enquiry=enquiry,
-            defaults={"kind": kind, "started_at": start, "due_at": _after(start, remind, unit),
-                      "escalate_at": _after(start, escalate, unit)},
+            defaults={
+                "kind": kind,
+                "started_at": start,
+                "due_at": _after(start, remind, unit),
+                "escalate_at": _after(start, escalate, unit),
+            },
         )
     remind, escalate, unit = DEFAULTS["referral_acknowledgement"]
     for referral in Referral.objects.filter(escalate_at__isnull=True).iterator():
@@ -83,161 +87,369 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('accounts', '0002_roles_and_default_team'),
-        ('intake', '0002_default_instrument'),
-        ('routing', '0003_legal_duty_decision_referral_link'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("accounts", "0002_roles_and_default_team"),
+        ("intake", "0002_default_instrument"),
+        ("routing", "0003_legal_duty_decision_referral_link"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClockPause',
+            name="ClockPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500, verbose_name='reason')),
-                ('paused_at', models.DateTimeField(verbose_name='paused')),
-                ('paused_until', models.DateTimeField(verbose_name='until')),
-                ('ended_at', models.DateTimeField(blank=True, help_text='Set when the pause was lifted before its date, or replaced by a new pause.', null=True, verbose_name='ended early')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="reason")),
+                ("paused_at", models.DateTimeField(verbose_name="paused")),
+                ("paused_until", models.DateTimeField(verbose_name="until")),
+                (
+                    "ended_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set when the pause was lifted before its date, or replaced by a new pause.",
+                        null=True,
+                        verbose_name="ended early",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pause',
-                'verbose_name_plural': 'pauses',
-                'ordering': ['-paused_at', '-pk'],
+                "verbose_name": "pause",
+                "verbose_name_plural": "pauses",
+                "ordering": ["-paused_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, unique=True, verbose_name='deadline')),
-                ('remind_after', models.PositiveIntegerField(help_text='Counted from the start of the step, in the unit below.', verbose_name='remind after')),
-                ('escalate_after', models.PositiveIntegerField(help_text='Counted from the start of the step, in the unit below; at least the reminder time.', verbose_name='escalate after')),
-                ('unit', models.CharField(choices=[('minutes', 'minutes'), ('hours', 'hours'), ('days', 'calendar days'), ('working_days', 'working days (Norwegian calendar)')], max_length=20, verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("assessment_acute", "Risk assessment of an acute enquiry"),
+                            ("assessment", "Risk assessment"),
+                            ("referral_acknowledgement", "Acknowledgement of a referral"),
+                            ("follow_up", "Follow-up after forwarding"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                        verbose_name="deadline",
+                    ),
+                ),
+                (
+                    "remind_after",
+                    models.PositiveIntegerField(
+                        help_text="Counted from the start of the step, in the unit below.",
+                        verbose_name="remind after",
+                    ),
+                ),
+                (
+                    "escalate_after",
+                    models.PositiveIntegerField(
+                        help_text="Counted from the start of the step, in the unit below; at least the reminder time.",
+                        verbose_name="escalate after",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "minutes"),
+                            ("hours", "hours"),
+                            ("days", "calendar days"),
+                            ("working_days", "working days (Norwegian calendar)"),
+                        ],
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline',
-                'verbose_name_plural': 'deadlines',
-                'ordering': ['kind'],
+                "verbose_name": "deadline",
+                "verbose_name_plural": "deadlines",
+                "ordering": ["kind"],
             },
         ),
         migrations.CreateModel(
-            name='EnquiryClock',
+            name="EnquiryClock",
             fields=[
-                ('enquiry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='clock', serialize=False, to='intake.enquiry', verbose_name='enquiry')),
-                ('kind', models.CharField(blank=True, choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], help_text='Empty when nothing is due (the enquiry is closed).', max_length=30, verbose_name='deadline')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='step started')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='due')),
-                ('escalate_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at the latest')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),
-                ('paused_until', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='paused until')),
-                ('pause_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for the pause')),
+                (
+                    "enquiry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="clock",
+                        serialize=False,
+                        to="intake.enquiry",
+                        verbose_name="enquiry",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("assessment_acute", "Risk assessment of an acute enquiry"),
+                            ("assessment", "Risk assessment"),
+                            ("referral_acknowledgement", "Acknowledgement of a referral"),
+                            ("follow_up", "Follow-up after forwarding"),
+                        ],
+                        help_text="Empty when nothing is due (the enquiry is closed).",
+                        max_length=30,
+                        verbose_name="deadline",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="step started"),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="due"),
+                ),
+                (
+                    "escalate_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="escalated at the latest"
+                    ),
+                ),
+                (
+                    "reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reminded"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
+                ),
+                (
+                    "paused_until",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="paused until"
+                    ),
+                ),
+                (
+                    "pause_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for the pause"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enquiry clock',
-                'verbose_name_plural': 'enquiry clocks',
+                "verbose_name": "enquiry clock",
+                "verbose_name_plural": "enquiry clocks",
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', 'Reminder'), ('escalation', 'Escalation')], max_length=20, verbose_name='kind')),
-                ('deadline', models.CharField(choices=[('assessment_acute', 'Risk assessment of an acute enquiry'), ('assessment', 'Risk assessment'), ('referral_acknowledgement', 'Acknowledgement of a referral'), ('follow_up', 'Follow-up after forwarding')], max_length=30, verbose_name='deadline')),
-                ('due_at', models.DateTimeField(verbose_name='was due')),
-                ('sent_at', models.DateTimeField(db_index=True, verbose_name='sent')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail address')),
-                ('reason', models.CharField(max_length=300, verbose_name='why')),
-                ('mailed_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mailed')),
-                ('mail_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='e-mail attempts')),
-                ('mail_claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='last e-mail attempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reminder", "Reminder"), ("escalation", "Escalation")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.CharField(
+                        choices=[
+                            ("assessment_acute", "Risk assessment of an acute enquiry"),
+                            ("assessment", "Risk assessment"),
+                            ("referral_acknowledgement", "Acknowledgement of a referral"),
+                            ("follow_up", "Follow-up after forwarding"),
+                        ],
+                        max_length=30,
+                        verbose_name="deadline",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="was due")),
+                ("sent_at", models.DateTimeField(db_index=True, verbose_name="sent")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail address"),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="why")),
+                ("mailed_at", models.DateTimeField(blank=True, null=True, verbose_name="e-mailed")),
+                (
+                    "mail_attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="e-mail attempts"),
+                ),
+                (
+                    "mail_claimed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last e-mail attempt"),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'ordering': ['-sent_at', '-pk'],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='referral',
-            name='escalate_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalated at the latest'),
+            model_name="referral",
+            name="escalate_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="escalated at the latest"
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='escalated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalated'),
+            model_name="referral",
+            name="escalated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reminded'),
+            model_name="referral",
+            name="reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reminded"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('reminded_at__isnull', True), ('state', 'sent')), fields=['due_at'], name='referral_due_unclaimed'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("reminded_at__isnull", True), ("state", "sent")),
+                fields=["due_at"],
+                name="referral_due_unclaimed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('escalated_at__isnull', True), ('state', 'sent')), fields=['escalate_at'], name='referral_escalate_unclaimed'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("escalated_at__isnull", True), ("state", "sent")),
+                fields=["escalate_at"],
+                name="referral_escalate_unclaimed",
+            ),
         ),
         migrations.AddField(
-            model_name='clockpause',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ended by'),
+            model_name="clockpause",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="ended by",
+            ),
         ),
         migrations.AddField(
-            model_name='clockpause',
-            name='enquiry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clock_pauses', to='intake.enquiry', verbose_name='enquiry'),
+            model_name="clockpause",
+            name="enquiry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="clock_pauses",
+                to="intake.enquiry",
+                verbose_name="enquiry",
+            ),
         ),
         migrations.AddField(
-            model_name='clockpause',
-            name='paused_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='paused by'),
+            model_name="clockpause",
+            name="paused_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="paused by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.CheckConstraint(condition=models.Q(('escalate_after__gte', models.F('remind_after'))), name='deadline_escalation_not_before_reminder'),
+            model_name="deadline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("escalate_after__gte", models.F("remind_after"))),
+                name="deadline_escalation_not_before_reminder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.CheckConstraint(condition=models.Q(('remind_after__gt', 0)), name='deadline_positive'),
+            model_name="deadline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remind_after__gt", 0)), name="deadline_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enquiryclock',
-            index=models.Index(condition=models.Q(('reminded_at__isnull', True)), fields=['due_at'], name='clock_due_unclaimed'),
+            model_name="enquiryclock",
+            index=models.Index(
+                condition=models.Q(("reminded_at__isnull", True)),
+                fields=["due_at"],
+                name="clock_due_unclaimed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enquiryclock',
-            index=models.Index(condition=models.Q(('escalated_at__isnull', True)), fields=['escalate_at'], name='clock_escalate_unclaimed'),
+            model_name="enquiryclock",
+            index=models.Index(
+                condition=models.Q(("escalated_at__isnull", True)),
+                fields=["escalate_at"],
+                name="clock_escalate_unclaimed",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='enquiry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='intake.enquiry', verbose_name='enquiry'),
+            model_name="reminder",
+            name="enquiry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="intake.enquiry",
+                verbose_name="enquiry",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='recipient_service',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reminders', to='routing.helpservice', verbose_name='to (service)'),
+            model_name="reminder",
+            name="recipient_service",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reminders",
+                to="routing.helpservice",
+                verbose_name="to (service)",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='recipient_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reminders', to=settings.AUTH_USER_MODEL, verbose_name='to (staff)'),
+            model_name="reminder",
+            name="recipient_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reminders",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="to (staff)",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='referral',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='routing.referral', verbose_name='referral'),
+            model_name="reminder",
+            name="referral",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="routing.referral",
+                verbose_name="referral",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reminder',
-            index=models.Index(condition=models.Q(('mailed_at__isnull', True)), fields=['mail_claimed_at'], name='reminder_unmailed'),
+            model_name="reminder",
+            index=models.Index(
+                condition=models.Q(("mailed_at__isnull", True)),
+                fields=["mail_claimed_at"],
+                name="reminder_unmailed",
+            ),
         ),
         migrations.RunPython(install, migrations.RunPython.noop),
     ]

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_service_submissions_and_idempotency'),
-        ('routing', '0004_reminders'),
+        ("intake", "0004_service_submissions_and_idempotency"),
+        ("routing", "0004_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('state', 'sent')), fields=['due_at'], name='referral_due_open'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("state", "sent")), fields=["due_at"], name="referral_due_open"
+            ),
         ),
     ]

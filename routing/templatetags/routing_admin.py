@@ -30,14 +30,20 @@ def routing_notices(enquiry: Any) -> dict[str, Any]:
         "clock": EnquiryClock.objects.filter(enquiry=enquiry).first(),
         "clock_url": reverse("admin:intake_enquiry_clock", args=[enquiry.pk]),
         "recent_reminders": list(
-            Reminder.objects.filter(enquiry=enquiry).select_related("recipient_user", "recipient_service")[:5]
+            Reminder.objects.filter(enquiry=enquiry).select_related(
+                "recipient_user", "recipient_service"
+            )[:5]
         ),
         "now": timezone.now(),
         # Open referrals to services reached by e-mail: the team can send a new link.
         "linked_referrals": [
-            (referral, reverse("admin:intake_enquiry_referral_new_link", args=[enquiry.pk, referral.pk]))
+            (
+                referral,
+                reverse("admin:intake_enquiry_referral_new_link", args=[enquiry.pk, referral.pk]),
+            )
             for referral in enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES)
-            .exclude(service__email="").select_related("service")
+            .exclude(service__email="")
+            .select_related("service")
         ],
     }
 

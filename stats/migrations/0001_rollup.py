@@ -4,67 +4,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RollupState',
+            name="RollupState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('refreshed_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("refreshed_at", models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DailyCount',
+            name="DailyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('dimension', models.CharField(max_length=40)),
-                ('code', models.CharField(max_length=64)),
-                ('n', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("dimension", models.CharField(max_length=40)),
+                ("code", models.CharField(max_length=64)),
+                ("n", models.PositiveIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'dimension', 'code'), name='stats_dailycount_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "dimension", "code"), name="stats_dailycount_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyDuration',
+            name="DailyDuration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('step', models.CharField(choices=[('assessment', 'received to risk assessed'), ('forward', 'risk assessed to forwarded'), ('acknowledgement', 'referral sent to acknowledged')], max_length=20)),
-                ('bucket', models.IntegerField()),
-                ('n', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "received to risk assessed"),
+                            ("forward", "risk assessed to forwarded"),
+                            ("acknowledgement", "referral sent to acknowledged"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("bucket", models.IntegerField()),
+                ("n", models.PositiveIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'step', 'bucket'), name='stats_dailyduration_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "step", "bucket"), name="stats_dailyduration_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyDuration',
+            name="MonthlyDuration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('step', models.CharField(choices=[('assessment', 'received to risk assessed'), ('forward', 'risk assessed to forwarded'), ('acknowledgement', 'referral sent to acknowledged')], max_length=20)),
-                ('bucket', models.IntegerField()),
-                ('n', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "received to risk assessed"),
+                            ("forward", "risk assessed to forwarded"),
+                            ("acknowledgement", "referral sent to acknowledged"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("bucket", models.IntegerField()),
+                ("n", models.PositiveIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'step', 'bucket'), name='stats_monthlyduration_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "step", "bucket"), name="stats_monthlyduration_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RollupMark',
+            name="RollupMark",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('received_at', models.DateTimeField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("received_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['received_at'], name='stats_mark_received')],
+                "indexes": [models.Index(fields=["received_at"], name="stats_mark_received")],
             },
         ),
     ]

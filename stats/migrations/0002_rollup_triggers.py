@@ -73,20 +73,25 @@ SQLITE_FORWARD = [
 ]
 SQLITE_BACKWARD = [
     f"DROP TRIGGER IF EXISTS stats_mark_{table}_{op}"
-    for table in ("enquiry", "referral") for op in ("insert", "update", "delete")
+    for table in ("enquiry", "referral")
+    for op in ("insert", "update", "delete")
 ]
 
 MARK_EXISTING = "INSERT INTO stats_rollupmark (received_at) SELECT received_at FROM intake_enquiry"
 
 
 def forward(apps, schema_editor):
-    statements = POSTGRES_FORWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_FORWARD
+    statements = (
+        POSTGRES_FORWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_FORWARD
+    )
     for sql in [*statements, MARK_EXISTING]:
         schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):
-    statements = POSTGRES_BACKWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_BACKWARD
+    statements = (
+        POSTGRES_BACKWARD if schema_editor.connection.vendor == "postgresql" else SQLITE_BACKWARD
+    )
     for sql in statements:
         schema_editor.execute(sql)
 

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0003_monthly_fillfactor'),
+        ("stats", "0003_monthly_fillfactor"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='rollupstate',
-            name='refreshed_at',
+            model_name="rollupstate",
+            name="refreshed_at",
         ),
     ]

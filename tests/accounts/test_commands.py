@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def test_create_user_makes_a_staff_user_who_can_log_in(monkeypatch):
     monkeypatch.setenv("TRYGGEST_PASSWORD", "a-long-enough-password-2026")
-    call_command("create_user", "kari", "--role", "team_member", "--role", "coordinator", "--team", "horten")
+    call_command(
+        "create_user", "kari", "--role", "team_member", "--role", "coordinator", "--team", "horten"
+    )
     user = User.objects.get(username="kari")
     assert user.team.slug == "horten"
     assert sorted(user.groups.values_list("name", flat=True)) == ["coordinator", "team_member"]
@@ -42,10 +44,17 @@ def test_load_demo_data_covers_every_state_and_referral_state(settings, capsys):
     for username in ("demo-saksbehandler", "demo-koordinator", "demo-leder", "demo-revisor"):
         assert username in out
     assert set(Enquiry.objects.values_list("state", flat=True)) == {
-        "received", "risk_assessed", "forwarded", "closed"
+        "received",
+        "risk_assessed",
+        "forwarded",
+        "closed",
     }
     assert set(Referral.objects.values_list("state", flat=True)) == {
-        "sent", "acknowledged", "declined", "completed", "withdrawn"
+        "sent",
+        "acknowledged",
+        "declined",
+        "completed",
+        "withdrawn",
     }
     # The demo went through the services, so the audit trail has it all.
     assert AuditEvent.objects.filter(action="create", object_type="enquiry").count() == 20
@@ -66,7 +75,12 @@ def test_migrate_installed_roles_team_directory_rules_and_instrument():
     from intake.models import AssessmentInstrument
     from routing.models import HelpService, RoutingRule
 
-    assert set(Group.objects.values_list("name", flat=True)) >= {"team_member", "coordinator", "manager", "auditor"}
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "team_member",
+        "coordinator",
+        "manager",
+        "auditor",
+    }
     assert HelpService.objects.filter(slug="krisesenteret-vestfold", hours="24/7").exists()
     assert RoutingRule.objects.count() == 19  # every rule of routing-rules.yaml
     assert AssessmentInstrument.current().version == 1
@@ -76,12 +90,22 @@ def test_migrate_installed_roles_team_directory_rules_and_instrument():
 
 
 def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "AUDIT_HMAC_KEY"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "AUDIT_HMAC_KEY"}
+    }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tryggest.settings'; "
-         "django.setup(); from django.conf import settings; print(settings.TIME_ZONE, settings.LANGUAGE_CODE)"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tryggest.settings'; "
+            "django.setup(); from django.conf import settings; print(settings.TIME_ZONE, settings.LANGUAGE_CODE)",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

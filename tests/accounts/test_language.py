@@ -6,7 +6,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_admin_is_norwegian_even_for_an_english_browser(alice, as_user):
     client = as_user(alice)
-    html = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    html = client.get(
+        reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
     assert '<html lang="nb"' in html
     assert "Henvendelser" in html
 

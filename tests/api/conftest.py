@@ -57,13 +57,22 @@ def krisesenteret(krisesenteret_key: str) -> APIClient:
 
 SUBMISSION: dict[str, Any] = {
     "reporter": {
-        "type": "municipal_service", "name": "Kari Nordmann", "phone": "+47 912 34 567",
-        "email": "kari@example.no", "organisation": "Hjemmesykepleien Øst",
+        "type": "municipal_service",
+        "name": "Kari Nordmann",
+        "phone": "+47 912 34 567",
+        "email": "kari@example.no",
+        "organisation": "Hjemmesykepleien Øst",
     },
     "subject": {
-        "name": "Ola Hansen", "national_id": "01014010005", "birth_date": "1940-01-01",
-        "birth_year": 1940, "gender": "male", "address": "Storgata 1, 3126 Tønsberg",
-        "phone": "33 00 00 00", "knows_about_enquiry": True, "consents_to_forwarding": True,
+        "name": "Ola Hansen",
+        "national_id": "01014010005",
+        "birth_date": "1940-01-01",
+        "birth_year": 1940,
+        "gender": "male",
+        "address": "Storgata 1, 3126 Tønsberg",
+        "phone": "33 00 00 00",
+        "knows_about_enquiry": True,
+        "consents_to_forwarding": True,
         "consent_capacity_doubted": False,
     },
     "risk_factors": ["old_age", "cognitive_disability"],

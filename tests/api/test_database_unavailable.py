@@ -16,9 +16,13 @@ def _database_gone(**kwargs: Any) -> Any:
     raise OperationalError("terminating connection due to administrator command")
 
 
-def test_a_submission_while_the_database_is_gone_is_503_with_retry_after(nav: Any, monkeypatch: Any) -> None:
+def test_a_submission_while_the_database_is_gone_is_503_with_retry_after(
+    nav: Any, monkeypatch: Any
+) -> None:
     monkeypatch.setattr(services, "enquiry_submit", _database_gone)
-    response = nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="down-1")
+    response = nav.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="down-1"
+    )
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "detail" in response.json()

@@ -6,14 +6,18 @@ from typing import Any
 
 import pytest
 
-from intake.models import Enquiry, IdempotencyRecord
 from intake import services
+from intake.models import Enquiry, IdempotencyRecord
 from tests.api.conftest import key_client, submission
 
 
 def test_a_repeat_with_the_same_key_returns_the_first_enquiry(nav: Any) -> None:
-    first = nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
-    again = nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    first = nav.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    again = nav.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["reference"] == again.json()["reference"]
@@ -23,7 +27,9 @@ def test_a_repeat_with_the_same_key_returns_the_first_enquiry(nav: Any) -> None:
 def test_the_same_key_with_another_body_is_422_and_stores_nothing(nav: Any) -> None:
     nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
     other = nav.post(
-        "/api/v1/enquiries/", submission(description="Noe annet."), format="json",
+        "/api/v1/enquiries/",
+        submission(description="Noe annet."),
+        format="json",
         HTTP_IDEMPOTENCY_KEY="abc-2",
     )
     assert other.status_code == 422
@@ -33,7 +39,9 @@ def test_the_same_key_with_another_body_is_422_and_stores_nothing(nav: Any) -> N
 
 def test_keys_belong_to_their_caller(nav: Any, krisesenteret: Any) -> None:
     a = nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
-    b = krisesenteret.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    b = krisesenteret.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="shared"
+    )
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
 
@@ -53,7 +61,9 @@ def test_a_malformed_key_is_400(nav: Any, key: str) -> None:
 
 
 def test_a_failed_request_leaves_the_key_unused(nav: Any) -> None:
-    bad = nav.post("/api/v1/enquiries/", submission(description=""), format="json", HTTP_IDEMPOTENCY_KEY="k3")
+    bad = nav.post(
+        "/api/v1/enquiries/", submission(description=""), format="json", HTTP_IDEMPOTENCY_KEY="k3"
+    )
     assert bad.status_code == 400
     good = nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="k3")
     assert good.status_code == 201
@@ -65,8 +75,12 @@ def test_a_lost_race_returns_the_winners_enquiry(alice: Any) -> None:
     from tests.factories import enquiry_values
 
     winner, created = services.enquiry_submit(
-        actor=alice, values=enquiry_values(), channel="phone", idempotency_key="race",
-        idempotency_caller="user:1", body_hash="h",
+        actor=alice,
+        values=enquiry_values(),
+        channel="phone",
+        idempotency_key="race",
+        idempotency_caller="user:1",
+        body_hash="h",
     )
     assert created
     original = services._idempotent_replay
@@ -76,11 +90,17 @@ def test_a_lost_race_returns_the_winners_enquiry(alice: Any) -> None:
         calls["n"] += 1
         return None if calls["n"] == 1 else original(**kwargs)
 
-    services._idempotent_replay = miss_once  # the loser's first lookup ran before the winner committed
+    services._idempotent_replay = (
+        miss_once  # the loser's first lookup ran before the winner committed
+    )
     try:
         loser, created = services.enquiry_submit(
-            actor=alice, values=enquiry_values(), channel="phone", idempotency_key="race",
-            idempotency_caller="user:1", body_hash="h",
+            actor=alice,
+            values=enquiry_values(),
+            channel="phone",
+            idempotency_key="race",
+            idempotency_caller="user:1",
+            body_hash="h",
         )
     finally:
         services._idempotent_replay = original
@@ -108,7 +128,10 @@ def test_concurrent_retries_create_one_enquiry(nav_key: str) -> None:
         try:
             barrier.wait()
             response = key_client(nav_key).post(
-                "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="timeout-retry"
+                "/api/v1/enquiries/",
+                submission(),
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="timeout-retry",
             )
             results.append((response.status_code, response.json().get("id")))
         finally:

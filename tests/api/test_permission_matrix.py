@@ -19,7 +19,17 @@ from routing import services as routing_services
 from tests.api.conftest import key_client, staff_client, submission
 from tests.factories import UserFactory
 
-CALLERS = ["anonymous", "alice", "bob", "mona", "aud", "tor", "kari_with_reason", "nav", "krisesenteret"]
+CALLERS = [
+    "anonymous",
+    "alice",
+    "bob",
+    "mona",
+    "aud",
+    "tor",
+    "kari_with_reason",
+    "nav",
+    "krisesenteret",
+]
 STAFF = {"alice", "bob", "tor", "kari_with_reason"}
 
 
@@ -34,38 +44,55 @@ ENDPOINTS: dict[str, tuple[str, str, Any, str]] = {
     "enquiry-detail": ("get", "/api/v1/enquiries/{enquiry}/", None, ""),
     "assessment": ("post", "/api/v1/enquiries/{enquiry}/assessment/", {"answers": {}}, ""),
     "forward": (
-        "post", "/api/v1/enquiries/{enquiry}/forward/",
-        {"services": ["nav-tonsberg"], "legal_basis": "consent"}, "",
+        "post",
+        "/api/v1/enquiries/{enquiry}/forward/",
+        {"services": ["nav-tonsberg"], "legal_basis": "consent"},
+        "",
     ),
     "close": ("post", "/api/v1/enquiries/{enquiry}/close/", {"outcome": "duplicate"}, ""),
-    "reopen": ("post", "/api/v1/enquiries/{enquiry}/reopen/", {"reason": "Ny informasjon"}, "closed"),
+    "reopen": (
+        "post",
+        "/api/v1/enquiries/{enquiry}/reopen/",
+        {"reason": "Ny informasjon"},
+        "closed",
+    ),
     "suggestions": ("get", "/api/v1/enquiries/{enquiry}/suggestions/", None, ""),
     "instrument": ("get", "/api/v1/assessment-instrument/", None, ""),
     "referral-list": ("get", "/api/v1/referrals/", None, ""),
     "referral-detail": ("get", "/api/v1/referrals/{referral}/", None, ""),
     "acknowledge": ("post", "/api/v1/referrals/{referral}/acknowledge/", {}, ""),
-    "decline": ("post", "/api/v1/referrals/{referral}/decline/", {"reason": "Ikke vår målgruppe"}, ""),
-    "complete": ("post", "/api/v1/referrals/{referral}/complete/", {"note": "Fulgt opp"}, "acknowledged"),
+    "decline": (
+        "post",
+        "/api/v1/referrals/{referral}/decline/",
+        {"reason": "Ikke vår målgruppe"},
+        "",
+    ),
+    "complete": (
+        "post",
+        "/api/v1/referrals/{referral}/complete/",
+        {"note": "Fulgt opp"},
+        "acknowledged",
+    ),
     "services": ("get", "/api/v1/services/", None, ""),
 }
 
 #                  anon  alice bob  mona aud  tor  kari nav  kris
 EXPECTED: dict[str, list[int]] = {
-    "enquiry-list":    [401, 200, 200, 403, 403, 200, 200, 200, 200],
-    "enquiry-create":  [401, 201, 201, 403, 403, 201, 201, 201, 201],
-    "enquiry-detail":  [401, 200, 200, 403, 403, 404, 200, 200, 404],
-    "assessment":      [401, 201, 201, 403, 403, 404, 403, 403, 403],
-    "forward":         [401, 200, 200, 403, 403, 404, 403, 403, 403],
-    "close":           [401, 200, 200, 403, 403, 404, 403, 403, 403],
-    "reopen":          [401, 403, 200, 403, 403, 404, 403, 403, 403],
-    "suggestions":     [401, 200, 200, 403, 403, 404, 200, 403, 403],
-    "instrument":      [401, 200, 200, 403, 403, 200, 200, 403, 403],
-    "referral-list":   [401, 200, 200, 403, 403, 200, 200, 200, 200],
+    "enquiry-list": [401, 200, 200, 403, 403, 200, 200, 200, 200],
+    "enquiry-create": [401, 201, 201, 403, 403, 201, 201, 201, 201],
+    "enquiry-detail": [401, 200, 200, 403, 403, 404, 200, 200, 404],
+    "assessment": [401, 201, 201, 403, 403, 404, 403, 403, 403],
+    "forward": [401, 200, 200, 403, 403, 404, 403, 403, 403],
+    "close": [401, 200, 200, 403, 403, 404, 403, 403, 403],
+    "reopen": [401, 403, 200, 403, 403, 404, 403, 403, 403],
+    "suggestions": [401, 200, 200, 403, 403, 404, 200, 403, 403],
+    "instrument": [401, 200, 200, 403, 403, 200, 200, 403, 403],
+    "referral-list": [401, 200, 200, 403, 403, 200, 200, 200, 200],
     "referral-detail": [401, 200, 200, 403, 403, 404, 404, 404, 200],
-    "acknowledge":     [401, 200, 200, 403, 403, 404, 404, 404, 200],
-    "decline":         [401, 200, 200, 403, 403, 404, 404, 404, 200],
-    "complete":        [401, 200, 200, 403, 403, 404, 404, 404, 200],
-    "services":        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    "acknowledge": [401, 200, 200, 403, 403, 404, 404, 404, 200],
+    "decline": [401, 200, 200, 403, 403, 404, 404, 404, 200],
+    "complete": [401, 200, 200, 403, 403, 404, 404, 404, 200],
+    "services": [401, 200, 200, 200, 200, 200, 200, 200, 200],
 }
 
 CASES = [
@@ -76,7 +103,9 @@ CASES = [
 
 
 @pytest.fixture
-def world(alice: User, bob: User, mona: User, aud: User, tor: User, nav_key: str, krisesenteret_key: str) -> dict[str, Any]:
+def world(
+    alice: User, bob: User, mona: User, aud: User, tor: User, nav_key: str, krisesenteret_key: str
+) -> dict[str, Any]:
     nav = key_client(nav_key)
     created = nav.post("/api/v1/enquiries/", submission(), format="json")
     assert created.status_code == 201
@@ -84,14 +113,26 @@ def world(alice: User, bob: User, mona: User, aud: User, tor: User, nav_key: str
     services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     enquiry.refresh_from_db()
     (referral,) = services.enquiry_forward(
-        enquiry=enquiry, actor=alice, service_slugs=["krisesenteret-vestfold"], legal_basis="consent"
+        enquiry=enquiry,
+        actor=alice,
+        service_slugs=["krisesenteret-vestfold"],
+        legal_basis="consent",
     )
     enquiry.refresh_from_db()
     kari = UserFactory(username="kari", team=tor.team, roles=["coordinator"])
     return {
-        "enquiry": enquiry, "referral": referral, "nav_key": nav_key,
+        "enquiry": enquiry,
+        "referral": referral,
+        "nav_key": nav_key,
         "krisesenteret_key": krisesenteret_key,
-        "users": {"alice": alice, "bob": bob, "mona": mona, "aud": aud, "tor": tor, "kari_with_reason": kari},
+        "users": {
+            "alice": alice,
+            "bob": bob,
+            "mona": mona,
+            "aud": aud,
+            "tor": tor,
+            "kari_with_reason": kari,
+        },
     }
 
 
@@ -109,7 +150,9 @@ def _client(caller: str, world: dict[str, Any]) -> APIClient:
 
 
 @pytest.mark.parametrize(("endpoint", "caller", "expected"), CASES)
-def test_permission_matrix(endpoint: str, caller: str, expected: int, world: dict[str, Any]) -> None:
+def test_permission_matrix(
+    endpoint: str, caller: str, expected: int, world: dict[str, Any]
+) -> None:
     method, template, body, prepare = ENDPOINTS[endpoint]
     enquiry: Enquiry = world["enquiry"]
     alice = world["users"]["alice"]
@@ -121,7 +164,11 @@ def test_permission_matrix(endpoint: str, caller: str, expected: int, world: dic
     payload = body(caller) if callable(body) else body
     client = _client(caller, world)
     kwargs: dict[str, Any] = {"format": "json"} if payload is not None else {}
-    response = getattr(client, method)(url, payload, **kwargs) if payload is not None else getattr(client, method)(url)
+    response = (
+        getattr(client, method)(url, payload, **kwargs)
+        if payload is not None
+        else getattr(client, method)(url)
+    )
     assert response.status_code == expected, (endpoint, caller, response.content[:300])
     if expected >= 400:
         assert "detail" in response.json()
@@ -129,7 +176,9 @@ def test_permission_matrix(endpoint: str, caller: str, expected: int, world: dic
         assert response["WWW-Authenticate"] == "Api-Key"
 
 
-def test_a_service_key_sees_only_the_coarse_status_of_its_own_submissions(world: dict[str, Any]) -> None:
+def test_a_service_key_sees_only_the_coarse_status_of_its_own_submissions(
+    world: dict[str, Any],
+) -> None:
     nav = key_client(world["nav_key"])
     listed = nav.get("/api/v1/enquiries/").json()
     assert listed["count"] == 1

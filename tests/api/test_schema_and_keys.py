@@ -18,17 +18,27 @@ def test_the_schema_documents_the_key_scheme_and_every_contract_path(db: Any) ->
     assert response.status_code == 200
     schema = response.json()
     assert schema["components"]["securitySchemes"]["ServiceKey"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization",
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
         "description": schema["components"]["securitySchemes"]["ServiceKey"]["description"],
     }
     paths = set(schema["paths"])
     for path in [
-        "/api/v1/enquiries/", "/api/v1/enquiries/{id}/", "/api/v1/enquiries/{id}/assessment/",
-        "/api/v1/enquiries/{id}/forward/", "/api/v1/enquiries/{id}/close/",
-        "/api/v1/enquiries/{id}/reopen/", "/api/v1/enquiries/{id}/suggestions/",
-        "/api/v1/assessment-instrument/", "/api/v1/referrals/", "/api/v1/referrals/{id}/",
-        "/api/v1/referrals/{id}/acknowledge/", "/api/v1/referrals/{id}/decline/",
-        "/api/v1/referrals/{id}/complete/", "/api/v1/services/",
+        "/api/v1/enquiries/",
+        "/api/v1/enquiries/{id}/",
+        "/api/v1/enquiries/{id}/assessment/",
+        "/api/v1/enquiries/{id}/forward/",
+        "/api/v1/enquiries/{id}/close/",
+        "/api/v1/enquiries/{id}/reopen/",
+        "/api/v1/enquiries/{id}/suggestions/",
+        "/api/v1/assessment-instrument/",
+        "/api/v1/referrals/",
+        "/api/v1/referrals/{id}/",
+        "/api/v1/referrals/{id}/acknowledge/",
+        "/api/v1/referrals/{id}/decline/",
+        "/api/v1/referrals/{id}/complete/",
+        "/api/v1/services/",
     ]:
         assert path in paths, path
 
@@ -47,10 +57,19 @@ def test_swagger_ui_is_served_from_the_package(db: Any) -> None:
 
 def test_create_service_key_prints_the_key_once_and_stores_its_hash(db: Any) -> None:
     out = StringIO()
-    call_command("create_service_key", "krisesenteret-vestfold", "--name", "Krisesenteret", stdout=out, stderr=StringIO())
+    call_command(
+        "create_service_key",
+        "krisesenteret-vestfold",
+        "--name",
+        "Krisesenteret",
+        stdout=out,
+        stderr=StringIO(),
+    )
     key = out.getvalue().strip()
     organisation = ServiceOrganisation.objects.get(slug="krisesenteret-vestfold")
-    assert organisation.service is not None and organisation.service.slug == "krisesenteret-vestfold"
+    assert (
+        organisation.service is not None and organisation.service.slug == "krisesenteret-vestfold"
+    )
     stored = ServiceKey.objects.get(organisation=organisation)
     assert key not in stored.hashed_key and key != stored.pk
     assert key_client(key).get("/api/v1/referrals/").status_code == 200
@@ -65,7 +84,9 @@ def test_a_submitting_organisation_without_a_directory_entry_gets_a_key(db: Any)
     assert client.get("/api/v1/referrals/").json()["count"] == 0
 
 
-@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+10:00", "2026-13-01"])
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+10:00", "2026-13-01"]
+)
 def test_unrepresentable_times_in_filters_are_400(alice: Any, value: str) -> None:
     response = staff_client(alice).get("/api/v1/enquiries/", {"received_after": value})
     assert response.status_code == 400

@@ -80,21 +80,26 @@ def test_a_body_over_64_kib_is_413(nav: Any) -> None:
 
 
 def test_a_body_over_64_kib_is_413_even_without_content_length(nav: Any) -> None:
-    from tryggest.api_errors import LimitedJSONParser, PayloadTooLarge
     import io
+
+    from tryggest.api_errors import LimitedJSONParser, PayloadTooLarge
 
     with pytest.raises(PayloadTooLarge):
         LimitedJSONParser().parse(io.BytesIO(b'"' + b"x" * (70 * 1024) + b'"'))
 
 
 def test_not_json_is_415(nav: Any) -> None:
-    response = nav.post("/api/v1/enquiries/", "description=x", content_type="application/x-www-form-urlencoded")
+    response = nav.post(
+        "/api/v1/enquiries/", "description=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     response = nav.post("/api/v1/enquiries/", "<xml/>", content_type="text/xml")
     assert response.status_code == 415
 
 
-@pytest.mark.parametrize("raw", [b"{", b'{"description": NaN}', b"\xff\xfe", b"[" * 50_000, b"[]", b"42"])
+@pytest.mark.parametrize(
+    "raw", [b"{", b'{"description": NaN}', b"\xff\xfe", b"[" * 50_000, b"[]", b"42"]
+)
 def test_malformed_json_is_400(nav: Any, raw: bytes) -> None:
     response = nav.post("/api/v1/enquiries/", raw, content_type="application/json")
     assert response.status_code == 400
@@ -116,7 +121,9 @@ def test_transition_errors_are_mapped_to_their_fields(alice: Any, enquiry: Any) 
     assert response.status_code == 400 and "bogus" in response.json()["errors"]
     response = client.post(url + "close/", {"outcome": "vanished"}, format="json")
     assert response.status_code == 400 and "outcome" in response.json()["errors"]
-    response = client.post(url + "assessment/", {"answers": {"danger_weapon": "yes"}}, format="json")
+    response = client.post(
+        url + "assessment/", {"answers": {"danger_weapon": "yes"}}, format="json"
+    )
     assert response.status_code == 400 and "answers" in response.json()["errors"]
     response = client.post(url + "close/", {"outcome": "duplicate", "note": 5}, format="json")
     assert response.status_code == 400 and "note" in response.json()["errors"]
@@ -136,7 +143,12 @@ def test_control_characters_in_transition_text_are_400_and_nothing_changes(
     bad = "see \x1b[2Jhere\x07"
     calls = [
         (client, url + "assessment/", {"answers": {}, "override_reason": bad}, "override_reason"),
-        (client, url + "forward/", {"services": ["nav-tonsberg"], "legal_basis": "consent", "note": bad}, "note"),
+        (
+            client,
+            url + "forward/",
+            {"services": ["nav-tonsberg"], "legal_basis": "consent", "note": bad},
+            "note",
+        ),
         (client, url + "close/", {"outcome": "risk_reduced", "note": bad}, "note"),
         (staff_client(bob), f"/api/v1/enquiries/{closed.pk}/reopen/", {"reason": bad}, "reason"),
     ]
@@ -162,7 +174,12 @@ def test_lowering_a_high_level_needs_a_reason(alice: Any, enquiry: Any) -> None:
     assert refused.status_code == 400
     assert "override_reason" in refused.json()["errors"]
     accepted = client.post(
-        url, {"answers": {danger: True}, "level_override": "low", "override_reason": "Avklart med politiet"},
+        url,
+        {
+            "answers": {danger: True},
+            "level_override": "low",
+            "override_reason": "Avklart med politiet",
+        },
         format="json",
     )
     assert accepted.status_code == 201
@@ -176,10 +193,14 @@ def test_forwarding_on_consent_needs_the_adults_consent(alice: Any, assessed: An
     E.objects.filter(pk=assessed.pk).update(subject_consents_to_forwarding=False)
     client = staff_client(alice)
     url = f"/api/v1/enquiries/{assessed.pk}/forward/"
-    refused = client.post(url, {"services": ["nav-tonsberg"], "legal_basis": "consent"}, format="json")
+    refused = client.post(
+        url, {"services": ["nav-tonsberg"], "legal_basis": "consent"}, format="json"
+    )
     assert refused.status_code == 400
     assert "legal_basis" in refused.json()["errors"]
-    unknown = client.post(url, {"services": ["no-such-service"], "legal_basis": "consent"}, format="json")
+    unknown = client.post(
+        url, {"services": ["no-such-service"], "legal_basis": "consent"}, format="json"
+    )
     assert unknown.status_code == 400
     assert "services" in unknown.json()["errors"]
 
@@ -204,12 +225,24 @@ def test_overdue_lists_unassessed_enquiries_past_their_deadline(alice: Any) -> N
     from tests.factories import enquiry_values
 
     now = timezone.now()
-    services.enquiry_create(actor=alice, values=enquiry_values(immediate_danger=True), channel="phone",
-                            received_at=now - dt.timedelta(hours=2))
-    services.enquiry_create(actor=alice, values=enquiry_values(), channel="phone",
-                            received_at=now - dt.timedelta(hours=2))
-    services.enquiry_create(actor=alice, values=enquiry_values(), channel="phone",
-                            received_at=now - dt.timedelta(days=10))
+    services.enquiry_create(
+        actor=alice,
+        values=enquiry_values(immediate_danger=True),
+        channel="phone",
+        received_at=now - dt.timedelta(hours=2),
+    )
+    services.enquiry_create(
+        actor=alice,
+        values=enquiry_values(),
+        channel="phone",
+        received_at=now - dt.timedelta(hours=2),
+    )
+    services.enquiry_create(
+        actor=alice,
+        values=enquiry_values(),
+        channel="phone",
+        received_at=now - dt.timedelta(days=10),
+    )
     client = staff_client(alice)
     overdue = client.get("/api/v1/enquiries/?overdue=true").json()
     assert overdue["count"] == 2
@@ -225,7 +258,8 @@ def test_a_list_is_audit_logged_with_the_ids_it_showed(alice: Any, enquiry: Any)
 
 def test_throttled_callers_get_429_with_retry_after(nav: Any, settings: Any) -> None:
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"service": "2/min", "user": "2/min"},
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"service": "2/min", "user": "2/min"},
     }
     codes = [nav.get("/api/v1/services/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -245,7 +279,8 @@ def test_staff_posts_need_the_csrf_token(alice: Any) -> None:
 
 def test_staff_are_throttled_per_user(alice: Any, bob: Any, settings: Any) -> None:
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"service": "100/min", "user": "1/min"},
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"service": "100/min", "user": "1/min"},
     }
     assert staff_client(alice).get("/api/v1/services/").status_code == 200
     assert staff_client(alice).get("/api/v1/services/").status_code == 429

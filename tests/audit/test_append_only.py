@@ -21,9 +21,12 @@ def event(alice: Any) -> AuditEvent:
 
 
 def _refused(sql: str, params: list[Any] | None = None) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params or [])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params or [])
 
 
 def test_raw_update_is_refused(event: AuditEvent) -> None:

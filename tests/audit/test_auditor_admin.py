@@ -29,7 +29,8 @@ def test_the_auditor_filters_the_trail_by_enquiry_actor_action_and_time(
     assert response.status_code == 200
     shown = {row.seq for row in response.context["cl"].result_list}
     assert {(e.action, e.actor) for e in response.context["cl"].result_list} == {
-        ("create", "alice"), ("list", "bob"),
+        ("create", "alice"),
+        ("list", "bob"),
     }
     [event] = events_after(before)
     assert (event.action, event.object_type, event.enquiry_id) == ("view", "auditevent", first.pk)
@@ -37,7 +38,9 @@ def test_the_auditor_filters_the_trail_by_enquiry_actor_action_and_time(
 
     response = client.get(TRAIL, {"actor": "bob", "action__exact": "create"})
     assert [e.enquiry_id for e in response.context["cl"].result_list] == [second.pk]
-    response = client.get(TRAIL, {"at__gte": "2000-01-01 00:00:00+00:00", "at__lt": "2000-01-02 00:00:00+00:00"})
+    response = client.get(
+        TRAIL, {"at__gte": "2000-01-01 00:00:00+00:00", "at__lt": "2000-01-02 00:00:00+00:00"}
+    )
     assert list(response.context["cl"].result_list) == []
     assert shown
 
@@ -58,7 +61,9 @@ def test_others_cannot_open_the_trail_in_the_admin(who: str, request: Any, as_us
     assert client.get(REPORT).status_code == 403
 
 
-def test_the_access_report_page_for_one_enquiry(aud: Any, alice: Any, bob: Any, as_user: Any) -> None:
+def test_the_access_report_page_for_one_enquiry(
+    aud: Any, alice: Any, bob: Any, as_user: Any
+) -> None:
     enquiry = make_enquiry(actor=alice)
     selectors.enquiry_for_actor(actor=bob, pk=enquiry.pk)
     client = as_user(aud)
@@ -71,7 +76,11 @@ def test_the_access_report_page_for_one_enquiry(aud: Any, alice: Any, bob: Any, 
     page = response.content.decode()
     assert "alice" in page and "bob" in page and enquiry.subject_name not in page
     [event] = events_after(before)
-    assert (event.action, event.object_type, event.enquiry_id) == ("export", "access_report", enquiry.pk)
+    assert (event.action, event.object_type, event.enquiry_id) == (
+        "export",
+        "access_report",
+        enquiry.pk,
+    )
 
 
 def test_the_access_report_page_refuses_a_bad_national_id(aud: Any, as_user: Any) -> None:
@@ -82,7 +91,9 @@ def test_the_access_report_page_refuses_a_bad_national_id(aud: Any, as_user: Any
     assert events_after(before) == []
 
 
-def test_searching_the_trail_with_any_text_does_not_fail(aud: Any, alice: Any, as_user: Any) -> None:
+def test_searching_the_trail_with_any_text_does_not_fail(
+    aud: Any, alice: Any, as_user: Any
+) -> None:
     client = as_user(aud)
     for text in ("alice", "not-a-uuid", "00000000-0000-0000-0000-000000000000"):
         assert client.get(TRAIL, {"q": text}).status_code == 200
@@ -95,4 +106,8 @@ def test_opening_one_event_is_recorded(aud: Any, alice: Any, as_user: Any) -> No
     response = client.get(f"{TRAIL}{seq}/change/")
     assert response.status_code == 200
     [event] = events_after(seq)
-    assert (event.action, event.object_type, event.filters) == ("view", "auditevent", {"seq": str(seq)})
+    assert (event.action, event.object_type, event.filters) == (
+        "view",
+        "auditevent",
+        {"seq": str(seq)},
+    )

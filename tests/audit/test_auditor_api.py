@@ -9,6 +9,7 @@ from django.db import transaction
 
 from audit.models import AuditEvent
 from intake import selectors, services
+from intake.models import Enquiry
 from tests.audit.helpers import events_after, last_seq
 from tests.factories import make_enquiry
 
@@ -17,8 +18,17 @@ pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/audit/events/"
 REPORT = "/api/v1/audit/access-report/"
 CONTRACT_FIELDS = {
-    "seq", "at", "actor", "actor_type", "action", "object_type", "object_id", "enquiry",
-    "reason", "ip", "request_id",
+    "seq",
+    "at",
+    "actor",
+    "actor_type",
+    "action",
+    "object_type",
+    "object_id",
+    "enquiry",
+    "reason",
+    "ip",
+    "request_id",
 }
 NATIONAL_ID = "01014010005"  # valid check digits, born 1 January 1940
 
@@ -33,12 +43,19 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
         before = last_seq()
         assert client.get(url).status_code == 403
         [event] = events_after(before)
-        assert (event.action, event.actor, event.object_type) == ("permission_denied", who, "auditevent")
+        assert (event.action, event.actor, event.object_type) == (
+            "permission_denied",
+            who,
+            "auditevent",
+        )
 
 
 def test_anonymous_callers_are_refused(client: Any, db: Any) -> None:
     assert client.get(EVENTS).status_code in (401, 403)
-    assert client.get(f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000").status_code in (401, 403)
+    assert client.get(f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000").status_code in (
+        401,
+        403,
+    )
 
 
 def test_the_auditor_lists_events_in_seq_order_with_the_contract_fields(
@@ -49,7 +66,7 @@ def test_the_auditor_lists_events_in_seq_order_with_the_contract_fields(
     assert set(body) == {"count", "next", "previous", "results"}
     seqs = [e["seq"] for e in body["results"]]
     assert seqs == sorted(seqs) and seqs
-    assert CONTRACT_FIELDS <= set(body["results"][0])
+    assert set(body["results"][0]) >= CONTRACT_FIELDS
     created = next(e for e in body["results"] if e["action"] == "create")
     assert created["enquiry"] == str(enquiry.pk)
     assert created["actor"] == "alice" and created["actor_type"] == "user"
@@ -63,7 +80,10 @@ def test_the_filters_narrow_the_events(aud: Any, alice: Any, bob: Any, as_user: 
     client = as_user(aud)
 
     about_first = client.get(EVENTS, {"enquiry": str(first.pk)}).json()["results"]
-    assert [(e["action"], e["actor"]) for e in about_first] == [("create", "alice"), ("list", "bob")]
+    assert [(e["action"], e["actor"]) for e in about_first] == [
+        ("create", "alice"),
+        ("list", "bob"),
+    ]
 
     by_bob = client.get(EVENTS, {"actor": "bob", "action": "create"}).json()["results"]
     assert [e["enquiry"] for e in by_bob] == [str(second.pk)]
@@ -72,7 +92,9 @@ def test_the_filters_narrow_the_events(aud: Any, alice: Any, bob: Any, as_user: 
 @pytest.mark.parametrize(
     "query", [{"action": "read"}, {"enquiry": "not-a-uuid"}, {"action": "VIEW"}]
 )
-def test_bad_filters_are_400_naming_the_field(aud: Any, as_user: Any, query: dict[str, str]) -> None:
+def test_bad_filters_are_400_naming_the_field(
+    aud: Any, as_user: Any, query: dict[str, str]
+) -> None:
     response = as_user(aud).get(EVENTS, query)
     assert response.status_code == 400
     assert set(response.json()["errors"]) == set(query)  # the API's one error shape
@@ -97,7 +119,7 @@ def test_the_access_report_names_everyone_who_read_or_changed_the_enquiry(
     selectors.enquiry_for_actor(actor=bob, pk=enquiry.pk)
     selectors.log_enquiries_listed(actor=alice, enquiries=[other, enquiry], filters={})
     selectors.log_enquiries_listed(actor=alice, enquiries=[other], filters={})
-    with pytest.raises(Exception):
+    with pytest.raises(Enquiry.DoesNotExist):
         selectors.enquiry_for_actor(actor=tor, pk=enquiry.pk)
     services.enquiry_update(enquiry=enquiry, actor=bob, changes={"subject_phone": "33 11 22 33"})
 
@@ -107,13 +129,24 @@ def test_the_access_report_names_everyone_who_read_or_changed_the_enquiry(
     assert response.status_code == 200
     report = response.json()
     assert [(e["actor"], e["action"]) for e in report["events"]] == [
-        ("alice", "create"), ("bob", "view"), ("alice", "list"), ("tor", "permission_denied"),
+        ("alice", "create"),
+        ("bob", "view"),
+        ("alice", "list"),
+        ("tor", "permission_denied"),
         ("bob", "update"),
     ]
-    assert {a["actor"]: a["count"] for a in report["accessed_by"]} == {"alice": 2, "bob": 2, "tor": 1}
+    assert {a["actor"]: a["count"] for a in report["accessed_by"]} == {
+        "alice": 2,
+        "bob": 2,
+        "tor": 1,
+    }
     assert all(a["first_at"] <= a["last_at"] for a in report["accessed_by"])
     [event] = events_after(before)
-    assert (event.action, event.object_type, event.enquiry_id) == ("export", "access_report", enquiry.pk)
+    assert (event.action, event.object_type, event.enquiry_id) == (
+        "export",
+        "access_report",
+        enquiry.pk,
+    )
 
     # The next report includes the auditor's own look.
     again = client.get(REPORT, {"enquiry": str(enquiry.pk)}).json()
@@ -138,8 +171,12 @@ def test_the_access_report_by_national_id_covers_every_enquiry_about_the_person(
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"enquiry": "x"}, {"national_id": "12345678901"},
-     {"enquiry": "00000000-0000-0000-0000-000000000000", "national_id": NATIONAL_ID}],
+    [
+        {},
+        {"enquiry": "x"},
+        {"national_id": "12345678901"},
+        {"enquiry": "00000000-0000-0000-0000-000000000000", "national_id": NATIONAL_ID},
+    ],
 )
 def test_a_bad_access_report_query_is_400(aud: Any, as_user: Any, query: dict[str, str]) -> None:
     assert as_user(aud).get(REPORT, query).status_code == 400
@@ -153,6 +190,6 @@ def test_the_auditor_cannot_read_enquiries(aud: Any, enquiry: Any, as_user: Any)
     assert response.status_code == 302  # "not found", like any enquiry one may not see
     assert enquiry.subject_name not in client.get(response.url).content.decode()
     assert [e.action for e in events_after(before)] == ["permission_denied"]
-    with pytest.raises(Exception), transaction.atomic():
+    with pytest.raises(Enquiry.DoesNotExist), transaction.atomic():
         selectors.enquiry_for_actor(actor=aud, pk=enquiry.pk)
     assert not selectors.enquiries_visible_to(aud).exists()

@@ -52,7 +52,11 @@ def test_a_stated_reason_opens_the_enquiry_read_only_and_is_logged(
     assert response.status_code == 200
     assert "Eva Berg" in response.content.decode()
     [event] = events_after(before)
-    assert (event.action, event.actor, event.enquiry_id) == ("break_glass", "bob", faerder_enquiry.pk)
+    assert (event.action, event.actor, event.enquiry_id) == (
+        "break_glass",
+        "bob",
+        faerder_enquiry.pk,
+    )
     assert event.reason == REASON
 
     # Read-only: a change is refused, and the enquiry stays as it was.

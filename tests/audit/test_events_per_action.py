@@ -29,7 +29,11 @@ def test_viewing_an_enquiry_in_the_admin_leaves_one_view_event(
     assert 'name="seen_version"' in response.content.decode()  # the optimistic lock travels along
     [event] = events_after(before)
     assert (event.action, event.actor, event.actor_type) == ("view", "alice", "user")
-    assert (event.object_type, event.object_id, event.enquiry_id) == ("enquiry", str(enquiry.pk), enquiry.pk)
+    assert (event.object_type, event.object_id, event.enquiry_id) == (
+        "enquiry",
+        str(enquiry.pk),
+        enquiry.pk,
+    )
     assert (event.ip, event.request_id) == ("127.0.0.1", "req-123")
 
 
@@ -38,7 +42,10 @@ def test_listing_enquiries_in_the_admin_records_the_ids_shown(
 ) -> None:
     client = as_user(alice)
     before = last_seq()
-    assert client.get("/admin/intake/enquiry/", {"state__exact": "received", "q": "Ola"}).status_code == 200
+    assert (
+        client.get("/admin/intake/enquiry/", {"state__exact": "received", "q": "Ola"}).status_code
+        == 200
+    )
     [event] = events_after(before)
     assert (event.action, event.actor, event.object_type) == ("list", "alice", "enquiry")
     assert event.enquiry_ids == [] or event.enquiry_ids == [str(enquiry.pk)]
@@ -61,7 +68,8 @@ def test_creating_an_enquiry_leaves_one_create_event(alice: Any) -> None:
 def test_updating_names_the_fields_and_never_the_values(alice: Any, enquiry: Any) -> None:
     before = last_seq()
     services.enquiry_update(
-        enquiry=enquiry, actor=alice,
+        enquiry=enquiry,
+        actor=alice,
         changes={"subject_name": "Per Olsen", "subject_address": "Kirkegata 5, 3126 Tønsberg"},
     )
     [event] = events_after(before)
@@ -116,7 +124,9 @@ def test_another_teams_member_is_refused_and_it_is_recorded(
 
     # A reason does not help someone who may not break the glass.
     before = last_seq()
-    response = client.post(change_url(enquiry), {"_break_glass": "1", "reason": "I am curious about it"})
+    response = client.post(
+        change_url(enquiry), {"_break_glass": "1", "reason": "I am curious about it"}
+    )
     assert response.status_code == 302
     assert [e.action for e in events_after(before)] == ["permission_denied"]
     assert "Ola Hansen" not in as_user(tor).get(change_url(enquiry)).content.decode()

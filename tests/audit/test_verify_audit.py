@@ -56,12 +56,11 @@ def test_it_catches_an_altered_event(trail: list[AuditEvent]) -> None:
 
 def test_it_catches_an_altered_time(trail: list[AuditEvent]) -> None:
     target = trail[1]
-    with triggers_dropped():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE audit_auditevent SET at = %s WHERE seq = %s",
-                [target.at.replace(year=target.at.year - 1), target.seq],
-            )
+    with triggers_dropped(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET at = %s WHERE seq = %s",
+            [target.at.replace(year=target.at.year - 1), target.seq],
+        )
     code, output = verify()
     assert (code, f"seq {target.seq}:" in output) == (1, True)
 
@@ -101,8 +100,14 @@ def test_it_catches_an_inserted_event_at_the_end(trail: list[AuditEvent]) -> Non
     last = trail[-1]
     forged_seq = last.seq + 1
     AuditEvent.objects.create(
-        seq=forged_seq, at=last.at, actor_type="user", actor="mallory", action="login",
-        object_type="user", prev_hash=last.hash, hash="f" * 64,
+        seq=forged_seq,
+        at=last.at,
+        actor_type="user",
+        actor="mallory",
+        action="login",
+        object_type="user",
+        prev_hash=last.hash,
+        hash="f" * 64,
     )
     ChainHead.objects.filter(pk=1).update(seq=forged_seq, hash="f" * 64)
     code, output = verify()
@@ -113,8 +118,14 @@ def test_it_catches_an_inserted_event_at_the_end(trail: list[AuditEvent]) -> Non
 def test_it_catches_an_event_added_beyond_the_head(trail: list[AuditEvent]) -> None:
     last = trail[-1]
     AuditEvent.objects.create(
-        seq=last.seq + 1, at=last.at, actor_type="user", actor="mallory", action="login",
-        object_type="user", prev_hash=last.hash, hash="f" * 64,
+        seq=last.seq + 1,
+        at=last.at,
+        actor_type="user",
+        actor="mallory",
+        action="login",
+        object_type="user",
+        prev_hash=last.hash,
+        hash="f" * 64,
     )
     code, output = verify()
     assert code == 1

@@ -36,9 +36,13 @@ def test_the_list_is_in_norwegian_and_shows_only_the_teams_enquiries(enquiry, to
 def test_the_list_filters_by_state_and_searches_by_reference(alice, as_user):
     first, second = make_enquiry(actor=alice), make_enquiry(actor=alice)
     client = as_user(alice)
-    html = client.get(reverse("admin:intake_enquiry_changelist"), {"q": second.reference}).content.decode()
+    html = client.get(
+        reverse("admin:intake_enquiry_changelist"), {"q": second.reference}
+    ).content.decode()
     assert second.reference in html and first.reference not in html
-    html = client.get(reverse("admin:intake_enquiry_changelist"), {"state__exact": "closed"}).content.decode()
+    html = client.get(
+        reverse("admin:intake_enquiry_changelist"), {"state__exact": "closed"}
+    ).content.decode()
     assert second.reference not in html
 
 
@@ -72,8 +76,13 @@ def test_a_team_member_logs_a_phone_enquiry(alice, as_user):
 def test_a_bad_enquiry_is_shown_with_its_errors_and_nothing_is_stored(alice, as_user):
     response = as_user(alice).post(
         reverse("admin:intake_enquiry_add"),
-        {"channel": "phone", "reporter_type": "anonymous", "reporter_name": "Kari", "description": "x",
-         "subject_national_id": "01017012345"},
+        {
+            "channel": "phone",
+            "reporter_type": "anonymous",
+            "reporter_name": "Kari",
+            "description": "x",
+            "subject_national_id": "01017012345",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -99,7 +108,12 @@ def test_a_team_member_assesses_forwards_and_closes_in_the_admin(enquiry, alice,
     assert "Foreslåtte tjenester" in page  # suggestions beside the forward form
     response = client.post(
         transition_url(enquiry, "forward"),
-        {"version": enquiry.version, "services": ["nav-tonsberg"], "legal_basis": "consent", "note": "Ring meg"},
+        {
+            "version": enquiry.version,
+            "services": ["nav-tonsberg"],
+            "legal_basis": "consent",
+            "note": "Ring meg",
+        },
     )
     assert response.status_code == 302
     enquiry.refresh_from_db()
@@ -108,12 +122,20 @@ def test_a_team_member_assesses_forwards_and_closes_in_the_admin(enquiry, alice,
 
     response = client.post(
         transition_url(enquiry, "close"),
-        {"version": enquiry.version, "outcome": "risk_reduced", "outcome_asked": "asked_expressed",
-         "outcome_achieved": "partially"},
+        {
+            "version": enquiry.version,
+            "outcome": "risk_reduced",
+            "outcome_asked": "asked_expressed",
+            "outcome_achieved": "partially",
+        },
     )
     assert response.status_code == 302
     enquiry.refresh_from_db()
-    assert (enquiry.state, enquiry.outcome, enquiry.outcome_achieved) == (State.CLOSED, "risk_reduced", "partially")
+    assert (enquiry.state, enquiry.outcome, enquiry.outcome_achieved) == (
+        State.CLOSED,
+        "risk_reduced",
+        "partially",
+    )
 
 
 def test_the_transition_button_leads_to_the_form(enquiry, alice, as_user):
@@ -122,31 +144,44 @@ def test_the_transition_button_leads_to_the_form(enquiry, alice, as_user):
     form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
-        {"risk_factors": enquiry.risk_factors, "violence_types": enquiry.violence_types,
-         "_fsm_transition_to": "close", "subject_birth_date": "1940-01-01",
-         "subject_knows_about_enquiry": "unknown", "subject_consents_to_forwarding": "true",
-         "subject_consent_capacity_doubted": "unknown"}
+        {
+            "risk_factors": enquiry.risk_factors,
+            "violence_types": enquiry.violence_types,
+            "_fsm_transition_to": "close",
+            "subject_birth_date": "1940-01-01",
+            "subject_knows_about_enquiry": "unknown",
+            "subject_consents_to_forwarding": "true",
+            "subject_consent_capacity_doubted": "unknown",
+        }
     )
     for prefix in ("assessments", "referrals", "state_changes"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(change_url(enquiry), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else ""
+    )
     assert response["Location"] == transition_url(enquiry, "close")
     assert Enquiry.objects.get(pk=enquiry.pk).state == State.RECEIVED  # nothing yet
 
 
 def test_a_transition_posted_by_a_user_who_may_not_take_it_is_refused(closed, alice, as_user):
-    response = as_user(alice).post(transition_url(closed, "reopen"), {"version": closed.version, "reason": "x"})
+    response = as_user(alice).post(
+        transition_url(closed, "reopen"), {"version": closed.version, "reason": "x"}
+    )
     assert response.status_code == 302
     assert Enquiry.objects.get(pk=closed.pk).state == State.CLOSED
 
 
 def test_the_coordinator_reopens_with_a_reason(closed, bob, as_user):
     client = as_user(bob)
-    response = client.post(transition_url(closed, "reopen"), {"version": closed.version, "reason": ""})
+    response = client.post(
+        transition_url(closed, "reopen"), {"version": closed.version, "reason": ""}
+    )
     assert response.status_code == 200  # the form again, with its error
     assert Enquiry.objects.get(pk=closed.pk).state == State.CLOSED
-    response = client.post(transition_url(closed, "reopen"), {"version": closed.version, "reason": "Ny melding"})
+    response = client.post(
+        transition_url(closed, "reopen"), {"version": closed.version, "reason": "Ny melding"}
+    )
     assert response.status_code == 302
     assert Enquiry.objects.get(pk=closed.pk).state == State.RECEIVED
 
@@ -201,17 +236,25 @@ def test_an_assessed_enquiry_can_be_assessed_again_from_its_page(forwarded, alic
     client = as_user(alice)
     html = client.get(change_url(forwarded)).content.decode()
     assert transition_url(forwarded, "assess") in html
-    response = client.post(transition_url(forwarded, "assess"), {"version": forwarded.version, "item_danger_weapon": "on"})
+    response = client.post(
+        transition_url(forwarded, "assess"),
+        {"version": forwarded.version, "item_danger_weapon": "on"},
+    )
     assert response.status_code == 302
     forwarded.refresh_from_db()
-    assert (forwarded.state, forwarded.risk_level, forwarded.assessments.count()) == (State.FORWARDED, "high", 2)
+    assert (forwarded.state, forwarded.risk_level, forwarded.assessments.count()) == (
+        State.FORWARDED,
+        "high",
+        2,
+    )
 
 
 def test_the_change_page_shows_assessments_referrals_and_history(forwarded, alice, as_user):
     response = as_user(alice).get(change_url(forwarded))
     html = response.content.decode()
     inline_rows = {
-        formset.formset.prefix: len(formset.formset.forms) for formset in response.context["inline_admin_formsets"]
+        formset.formset.prefix: len(formset.formset.forms)
+        for formset in response.context["inline_admin_formsets"]
     }
     assert inline_rows == {"assessments": 1, "referrals": 1, "state_changes": 2}
     assert "NAV Tønsberg" in html  # the referral's service

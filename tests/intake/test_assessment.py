@@ -27,25 +27,36 @@ pytestmark = pytest.mark.django_db
 def test_level_is_computed_from_the_answers(alice, answers, immediate_danger, level, acute_met):
     enquiry = make_enquiry(actor=alice, immediate_danger=immediate_danger)
     assessment = services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers)
-    assert (assessment.computed_level, assessment.level, assessment.acute_criteria_met) == (level, level, acute_met)
+    assert (assessment.computed_level, assessment.level, assessment.acute_criteria_met) == (
+        level,
+        level,
+        acute_met,
+    )
     assert Enquiry.objects.get(pk=enquiry.pk).risk_level == level
 
 
 def test_the_assessor_may_raise_the_level_freely(enquiry, alice):
-    assessment = services.enquiry_assess(enquiry=enquiry, actor=alice, answers={}, level_override="high")
+    assessment = services.enquiry_assess(
+        enquiry=enquiry, actor=alice, answers={}, level_override="high"
+    )
     assert (assessment.computed_level, assessment.level) == ("low", "high")
 
 
 @pytest.mark.parametrize("answers", [{"danger_weapon": True}, {"acute_perpetrator_access": True}])
 def test_lowering_high_or_acute_needs_a_reason(enquiry, alice, answers):
     with pytest.raises(ValidationError) as info:
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers, level_override="moderate")
+        services.enquiry_assess(
+            enquiry=enquiry, actor=alice, answers=answers, level_override="moderate"
+        )
     assert "override_reason" in info.value.message_dict
     assert not RiskAssessment.objects.filter(enquiry=enquiry).exists()
     assert Enquiry.objects.get(pk=enquiry.pk).state == "received"
 
     assessment = services.enquiry_assess(
-        enquiry=enquiry, actor=alice, answers=answers, level_override="moderate",
+        enquiry=enquiry,
+        actor=alice,
+        answers=answers,
+        level_override="moderate",
         override_reason="Utøver er varetektsfengslet.",
     )
     assert assessment.level == "moderate"
@@ -63,8 +74,13 @@ def test_the_database_refuses_a_silent_downgrade(enquiry, alice):
     instrument = AssessmentInstrument.current()
     with pytest.raises(IntegrityError), transaction.atomic():
         RiskAssessment.objects.create(
-            enquiry=enquiry, version=1, instrument=instrument, computed_level="acute", level="low",
-            assessed_by=alice, assessed_at=enquiry.received_at,
+            enquiry=enquiry,
+            version=1,
+            instrument=instrument,
+            computed_level="acute",
+            level="low",
+            assessed_by=alice,
+            assessed_at=enquiry.received_at,
         )
 
 
@@ -78,7 +94,10 @@ def test_reassessment_adds_a_version_against_the_current_instrument(assessed, al
 
 @pytest.mark.parametrize(
     ("answers", "field"),
-    [({"no_such_question": True}, "answers.no_such_question"), ({"danger_weapon": "yes"}, "answers.danger_weapon")],
+    [
+        ({"no_such_question": True}, "answers.no_such_question"),
+        ({"danger_weapon": "yes"}, "answers.danger_weapon"),
+    ],
 )
 def test_unknown_questions_and_non_boolean_answers_are_refused(enquiry, alice, answers, field):
     with pytest.raises(ValidationError) as info:

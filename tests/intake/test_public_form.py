@@ -64,7 +64,7 @@ def test_the_form_is_norwegian_even_when_the_browser_asks_for_english(resident: 
     assert '<html lang="nb">' in html
     assert "Si fra om vold mot en voksen" in html
     # Danger first: 112 and 02800 come before the form, and the team's hours are shown.
-    assert html.index("tel:112") < html.index("<form method=\"post\" action=\"/meld/\"")
+    assert html.index("tel:112") < html.index('<form method="post" action="/meld/"')
     assert "tel:02800" in html
     assert "ikke fulgt med på hele døgnet" in html
     assert "08:00–15:30" in html
@@ -106,9 +106,14 @@ def test_every_field_has_a_label_and_hints_are_tied_to_their_field(resident: Cli
 
 
 def test_a_submission_creates_exactly_one_enquiry_from_the_web_form(resident: Client) -> None:
-    response = submit(resident, immediate_danger="no", violence_types=["physical", "psychological"],
-                      perpetrator_relation="adult_child", subject_birth_year="1941",
-                      subject_knows_about_enquiry="no")
+    response = submit(
+        resident,
+        immediate_danger="no",
+        violence_types=["physical", "psychological"],
+        perpetrator_relation="adult_child",
+        subject_birth_year="1941",
+        subject_knows_about_enquiry="no",
+    )
     assert response.status_code == 200, response.content.decode()[:2000]
     enquiry = Enquiry.objects.get()
     assert enquiry.channel == "web_form"
@@ -158,13 +163,19 @@ def test_someone_in_danger_now_is_told_again_to_call_112(resident: Client) -> No
 
 
 def test_a_named_reporter_leaves_contact_details(resident: Client) -> None:
-    submit(resident, reporter_type="acquaintance", reporter_name="Kari Nordmann",
-           reporter_phone="+47 912 34 567")
+    submit(
+        resident,
+        reporter_type="acquaintance",
+        reporter_name="Kari Nordmann",
+        reporter_phone="+47 912 34 567",
+    )
     enquiry = Enquiry.objects.get()
     assert (enquiry.reporter_type, enquiry.reporter_name) == ("acquaintance", "Kari Nordmann")
 
 
-def test_validation_errors_are_shown_beside_their_fields_and_nothing_is_stored(resident: Client) -> None:
+def test_validation_errors_are_shown_beside_their_fields_and_nothing_is_stored(
+    resident: Client,
+) -> None:
     response = submit(resident, description="", reporter_type=None)
     html = response.content.decode()
     assert response.status_code == 400
@@ -181,8 +192,9 @@ def test_validation_errors_are_shown_beside_their_fields_and_nothing_is_stored(r
 
 
 def test_the_services_rules_land_beside_the_field_they_are_about(resident: Client) -> None:
-    response = submit(resident, reporter_type="anonymous", reporter_name="Kari",
-                      subject_national_id="01017012346")
+    response = submit(
+        resident, reporter_type="anonymous", reporter_name="Kari", subject_national_id="01017012346"
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert re.search(r'id="id_reporter_name_error">.*anonym', html, re.IGNORECASE)
@@ -242,7 +254,9 @@ def test_many_submissions_from_one_address_are_throttled(resident: Client, setti
     assert submit(Client(REMOTE_ADDR="198.51.100.20")).status_code == 200
 
 
-def test_behind_a_trusted_proxy_each_resident_is_counted_alone(tonsberg: Any, settings: Any) -> None:
+def test_behind_a_trusted_proxy_each_resident_is_counted_alone(
+    tonsberg: Any, settings: Any
+) -> None:
     settings.TRYGGEST_FORM_SUBMISSIONS_PER_HOUR = 1
     settings.TRYGGEST_TRUSTED_PROXIES = 1
     proxy = "10.0.0.2"
@@ -299,11 +313,13 @@ def test_the_state_follows_the_team_work(
     if transition == "forward":
         enquiry.subject_consents_to_forwarding = True
         Enquiry.objects.filter(pk=enquiry.pk).update(subject_consents_to_forwarding=True)
-        services.enquiry_forward(enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"],
-                                 legal_basis="consent")
+        services.enquiry_forward(
+            enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
+        )
     if transition == "close":
-        services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate",
-                               outcome_asked="not_asked")
+        services.enquiry_close(
+            enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
+        )
     assert f"Status: {words}" in check(resident, code).content.decode()
 
 
@@ -329,7 +345,9 @@ def test_the_code_is_never_taken_from_the_url(resident: Client, code: str) -> No
     assert not AuditEvent.objects.filter(action="view").exists()
 
 
-def test_many_wrong_codes_are_throttled_and_logged(resident: Client, code: str, settings: Any) -> None:
+def test_many_wrong_codes_are_throttled_and_logged(
+    resident: Client, code: str, settings: Any
+) -> None:
     settings.TRYGGEST_RECEIPT_GUESSES_PER_HOUR = 5
     for _ in range(5):
         assert check(resident, receipts.new_code()).status_code == 404
@@ -360,14 +378,16 @@ def test_alice_writes_to_the_reporter_who_reads_it_and_answers(
     assert response.status_code == 302
     sent = ReporterMessage.objects.get()
     assert sent.direction == "to_reporter" and sent.author == alice
-    assert AuditEvent.objects.filter(action="create", object_type="reportermessage",
-                                     actor_type="user").exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_type="reportermessage", actor_type="user"
+    ).exists()
 
     html = check(resident, code).content.decode()
     assert "Vet du om han har hjemmesykepleie?" in html
 
-    response = resident.post("/meld/status/", {"action": "reply", "code": code,
-                                               "text": "Ja, de kommer hver morgen."})
+    response = resident.post(
+        "/meld/status/", {"action": "reply", "code": code, "text": "Ja, de kommer hver morgen."}
+    )
     assert response.status_code == 200
     assert "Meldingen din er sendt til teamet" in response.content.decode()
     reply = ReporterMessage.objects.get(direction="from_reporter")
@@ -385,8 +405,9 @@ def test_an_empty_reply_is_shown_beside_the_field(resident: Client, code: str) -
 
 
 def test_a_reply_with_a_wrong_code_is_refused(resident: Client, code: str) -> None:
-    response = resident.post("/meld/status/", {"action": "reply", "code": receipts.new_code(),
-                                               "text": "Hei"})
+    response = resident.post(
+        "/meld/status/", {"action": "reply", "code": receipts.new_code(), "text": "Hei"}
+    )
     assert response.status_code == 404
     assert not ReporterMessage.objects.exists()
 
@@ -395,8 +416,9 @@ def test_tor_of_another_team_cannot_write_to_the_reporter(
     resident: Client, code: str, tor: Any, as_user: Any
 ) -> None:
     enquiry = Enquiry.objects.get()
-    response = as_user(tor).post(f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/",
-                                 {"text": "Hei"})
+    response = as_user(tor).post(
+        f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/", {"text": "Hei"}
+    )
     assert response.status_code == 302
     assert not ReporterMessage.objects.exists()
 
@@ -404,7 +426,8 @@ def test_tor_of_another_team_cannot_write_to_the_reporter(
 def test_no_messages_for_an_enquiry_that_did_not_come_by_the_form(
     enquiry: Enquiry, alice: Any, as_user: Any
 ) -> None:
-    response = as_user(alice).post(f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/",
-                                   {"text": "Hei"})
+    response = as_user(alice).post(
+        f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/", {"text": "Hei"}
+    )
     assert response.status_code == 200
     assert not ReporterMessage.objects.exists()

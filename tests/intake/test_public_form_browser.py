@@ -59,7 +59,10 @@ def test_a_resident_reports_copies_the_code_and_reads_the_status(page: Any) -> N
 
     enquiry = Enquiry.objects.get()
     assert (enquiry.channel, enquiry.reporter_type, enquiry.violence_types) == (
-        "web_form", "anonymous", ["economic"])
+        "web_form",
+        "anonymous",
+        ["economic"],
+    )
 
     # The language button: a POST to Django's set_language from a page with this site's headers.
     page.goto("/meld/status/")
@@ -124,5 +127,8 @@ def test_the_form_works_with_the_keyboard_only(page: Any) -> None:
     page.get_by_role("heading", name="Takk, vi har mottatt meldingen din").wait_for()
     enquiry = Enquiry.objects.get()
     assert (enquiry.reporter_type, enquiry.reporter_phone, enquiry.violence_types) == (
-        "relative", "+47 912 34 567", ["physical"])
+        "relative",
+        "+47 912 34 567",
+        ["physical"],
+    )
     assert page.problems == []  # type: ignore[attr-defined]

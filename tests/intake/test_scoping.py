@@ -29,14 +29,23 @@ def test_it_rejects_another_teams_enquiry_and_logs_the_refusal(enquiry, tor):
     with pytest.raises(Enquiry.DoesNotExist):
         selectors.enquiry_for_actor(actor=tor, pk=enquiry.pk)
     event = AuditEvent.objects.order_by("-seq").first()
-    assert (event.action, event.actor, event.object_id) == ("permission_denied", "tor", str(enquiry.pk))
+    assert (event.action, event.actor, event.object_id) == (
+        "permission_denied",
+        "tor",
+        str(enquiry.pk),
+    )
 
 
 def test_a_coordinator_may_break_the_glass_with_a_reason(tonsberg, faerder, tor, bob):
     theirs = make_enquiry(actor=tor)
     with pytest.raises(Enquiry.DoesNotExist):
         selectors.enquiry_for_actor(actor=bob, pk=theirs.pk)
-    assert selectors.enquiry_for_actor(actor=bob, pk=theirs.pk, reason="Akutt, teamet er ikke tilgjengelig") == theirs
+    assert (
+        selectors.enquiry_for_actor(
+            actor=bob, pk=theirs.pk, reason="Akutt, teamet er ikke tilgjengelig"
+        )
+        == theirs
+    )
     event = AuditEvent.objects.order_by("-seq").first()
     assert (event.action, event.reason) == ("break_glass", "Akutt, teamet er ikke tilgjengelig")
 

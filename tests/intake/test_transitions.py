@@ -15,20 +15,28 @@ pytestmark = pytest.mark.django_db
 
 
 def assess(enquiry, actor, **kw):
-    return services.enquiry_assess(enquiry=enquiry, actor=actor, answers=kw.pop("answers", {}), **kw)
+    return services.enquiry_assess(
+        enquiry=enquiry, actor=actor, answers=kw.pop("answers", {}), **kw
+    )
 
 
 def forward(enquiry, actor, **kw):
     return services.enquiry_forward(
-        enquiry=enquiry, actor=actor, service_slugs=kw.pop("service_slugs", ["nav-tonsberg"]),
-        legal_basis=kw.pop("legal_basis", "consent"), **kw,
+        enquiry=enquiry,
+        actor=actor,
+        service_slugs=kw.pop("service_slugs", ["nav-tonsberg"]),
+        legal_basis=kw.pop("legal_basis", "consent"),
+        **kw,
     )
 
 
 def close(enquiry, actor, **kw):
     return services.enquiry_close(
-        enquiry=enquiry, actor=actor, outcome=kw.pop("outcome", "risk_reduced"),
-        outcome_asked=kw.pop("outcome_asked", "not_asked"), **kw,
+        enquiry=enquiry,
+        actor=actor,
+        outcome=kw.pop("outcome", "risk_reduced"),
+        outcome_asked=kw.pop("outcome_asked", "not_asked"),
+        **kw,
     )
 
 
@@ -132,7 +140,9 @@ def test_a_stale_edit_does_not_overwrite_a_newer_change(enquiry, alice, bob):
     theirs = Enquiry.objects.get(pk=enquiry.pk)
     services.enquiry_update(enquiry=theirs, actor=bob, changes={"subject_name": "Ola Nordmann"})
     with pytest.raises(ConflictError):
-        services.enquiry_update(enquiry=mine, actor=alice, changes={"subject_address": "Storgata 2"})
+        services.enquiry_update(
+            enquiry=mine, actor=alice, changes={"subject_address": "Storgata 2"}
+        )
     stored = Enquiry.objects.get(pk=enquiry.pk)
     assert stored.subject_name == "Ola Nordmann"
     assert stored.subject_address == ""
@@ -144,7 +154,9 @@ def test_closing_records_outcome_and_reopening_keeps_the_history(enquiry, alice,
     stored = Enquiry.objects.get(pk=enquiry.pk)
     assert stored.state == State.RECEIVED
     assert stored.outcome == "" and stored.closed_at is None
-    history = list(StateChange.objects.filter(enquiry=enquiry).values_list("transition", "source", "target"))
+    history = list(
+        StateChange.objects.filter(enquiry=enquiry).values_list("transition", "source", "target")
+    )
     assert history == [("close", "received", "closed"), ("reopen", "closed", "received")]
     closing = StateChange.objects.get(enquiry=enquiry, transition="close")
     assert closing.details["outcome"] == "referred_elsewhere"
@@ -189,8 +201,9 @@ def test_every_transition_writes_its_audit_event(enquiry, alice, bob):
     close(enquiry, alice)
     reopen(enquiry, bob)
     transitions = list(
-        AuditEvent.objects.filter(enquiry_id=enquiry.pk, action="transition", object_type="enquiry")
-        .values_list("filters__transition", flat=True)
+        AuditEvent.objects.filter(
+            enquiry_id=enquiry.pk, action="transition", object_type="enquiry"
+        ).values_list("filters__transition", flat=True)
     )
     assert transitions == ["assess", "forward", "close", "reopen"]
 

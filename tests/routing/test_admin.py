@@ -39,20 +39,22 @@ def test_bob_adds_a_valid_rule_and_it_is_audited(bob: Any, as_user: Any) -> None
     assert response.status_code == 302, response.content.decode()[:2000]
     rule = RoutingRule.objects.get(name="digital-abuse")
     assert rule.conditions == {"violence_any": ["digital"]}
-    assert AuditEvent.objects.filter(object_type="routingrule", object_id=str(rule.pk), actor="bob").exists()
+    assert AuditEvent.objects.filter(
+        object_type="routingrule", object_id=str(rule.pk), actor="bob"
+    ).exists()
 
 
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"conditions": json.dumps({"violence_any": ["karate"]})},             # unknown code
-        {"conditions": json.dumps({"moon_phase": "full"})},                   # unknown key
-        {"conditions": json.dumps({"age_below": "eighteen"})},                # wrong type
-        {"conditions": json.dumps({"risk_level_at_least": "extreme"})},       # unknown level
-        {"conditions": json.dumps({"violence_any": []})},                     # empty list
-        {"conditions": json.dumps(["violence_any"])},                         # not an object
-        {"service": 999_999},                                                 # unknown service
-        {"legal_duty": "duty_to_gossip"},                                     # unknown duty
+        {"conditions": json.dumps({"violence_any": ["karate"]})},  # unknown code
+        {"conditions": json.dumps({"moon_phase": "full"})},  # unknown key
+        {"conditions": json.dumps({"age_below": "eighteen"})},  # wrong type
+        {"conditions": json.dumps({"risk_level_at_least": "extreme"})},  # unknown level
+        {"conditions": json.dumps({"violence_any": []})},  # empty list
+        {"conditions": json.dumps(["violence_any"])},  # not an object
+        {"service": 999_999},  # unknown service
+        {"legal_duty": "duty_to_gossip"},  # unknown duty
     ],
 )
 def test_bob_cannot_save_an_invalid_rule(bob: Any, as_user: Any, overrides: dict[str, Any]) -> None:
@@ -64,7 +66,9 @@ def test_bob_cannot_save_an_invalid_rule(bob: Any, as_user: Any, overrides: dict
 
 def test_bob_cannot_break_an_existing_rule(bob: Any, as_user: Any) -> None:
     rule = RoutingRule.objects.get(name="elderly")
-    data = rule_form(name="elderly", conditions=json.dumps({"age_at_least": -3}), service=rule.service_id)
+    data = rule_form(
+        name="elderly", conditions=json.dumps({"age_at_least": -3}), service=rule.service_id
+    )
     response = as_user(bob).post(f"/admin/routing/routingrule/{rule.pk}/change/", data)
     assert response.status_code == 200
     rule.refresh_from_db()
@@ -75,7 +79,9 @@ def test_alice_cannot_edit_rules(alice: Any, as_user: Any) -> None:
     assert as_user(alice).post(ADD_RULE, rule_form()).status_code == 403
 
 
-def test_change_page_names_undecided_duties_and_links_to_the_duties_page(alice: Any, as_user: Any) -> None:
+def test_change_page_names_undecided_duties_and_links_to_the_duties_page(
+    alice: Any, as_user: Any
+) -> None:
     enquiry = make_enquiry(actor=alice, immediate_danger=True)
     client = as_user(alice)
     page = client.get(f"/admin/intake/enquiry/{enquiry.pk}/change/").content.decode()
@@ -84,10 +90,16 @@ def test_change_page_names_undecided_duties_and_links_to_the_duties_page(alice: 
 
     duties_url = f"/admin/intake/enquiry/{enquiry.pk}/legal-duties/"
     assert client.get(duties_url).status_code == 200
-    response = client.post(duties_url, {
-        "duty": "avvergeplikt", "decision": "notified", "notified_whom": "Politiet (112)",
-        "notified_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "reason": "",
-    })
+    response = client.post(
+        duties_url,
+        {
+            "duty": "avvergeplikt",
+            "decision": "notified",
+            "notified_whom": "Politiet (112)",
+            "notified_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "reason": "",
+        },
+    )
     assert response.status_code == 302
     decision = LegalDutyDecision.objects.get(enquiry=enquiry)
     assert decision.decided_by == alice and decision.notified_whom == "Politiet (112)"
@@ -105,7 +117,9 @@ def test_duties_page_shows_errors_for_an_incomplete_decision(alice: Any, as_user
     assert not LegalDutyDecision.objects.exists()
 
 
-def test_tor_of_another_team_cannot_open_the_duties_page(alice: Any, tor: Any, as_user: Any) -> None:
+def test_tor_of_another_team_cannot_open_the_duties_page(
+    alice: Any, tor: Any, as_user: Any
+) -> None:
     enquiry = make_enquiry(actor=alice, immediate_danger=True)
     response = as_user(tor).post(
         f"/admin/intake/enquiry/{enquiry.pk}/legal-duties/",
@@ -130,8 +144,11 @@ def test_closing_in_the_admin_names_the_undecided_duty(alice: Any, as_user: Any)
 @pytest.fixture
 def minor(alice: Any) -> Any:
     return make_enquiry(
-        actor=alice, subject_birth_date=years_ago(16), risk_factors=[],
-        violence_types=["psychological"], perpetrator_relation="parent",
+        actor=alice,
+        subject_birth_date=years_ago(16),
+        risk_factors=[],
+        violence_types=["psychological"],
+        perpetrator_relation="parent",
     )
 
 
@@ -144,13 +161,17 @@ def test_under_18_is_shown_as_child_welfares_case(minor: Any, alice: Any, as_use
 def test_an_adult_gets_no_child_welfare_notice(enquiry: Any, alice: Any, as_user: Any) -> None:
     page = as_user(alice).get(f"/admin/intake/enquiry/{enquiry.pk}/change/").content.decode()
     assert 'id="child-welfare-notice"' not in page
-    response = as_user(alice).post(f"/admin/intake/enquiry/{enquiry.pk}/child-welfare/", {"note": ""})
+    response = as_user(alice).post(
+        f"/admin/intake/enquiry/{enquiry.pk}/child-welfare/", {"note": ""}
+    )
     assert response.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.state == State.RECEIVED
 
 
-def test_under_18_is_referred_to_child_welfare_and_closed(minor: Any, alice: Any, as_user: Any) -> None:
+def test_under_18_is_referred_to_child_welfare_and_closed(
+    minor: Any, alice: Any, as_user: Any
+) -> None:
     response = as_user(alice).post(
         f"/admin/intake/enquiry/{minor.pk}/child-welfare/", {"note": "Meldt fra skolen."}
     )
@@ -164,9 +185,12 @@ def test_under_18_is_referred_to_child_welfare_and_closed(minor: Any, alice: Any
     assert decision.duty == "opplysningsplikt_barnevern" and decision.decision == "notified"
 
 
-def test_under_18_with_immediate_danger_needs_the_police_decision_first(alice: Any, as_user: Any) -> None:
-    child = make_enquiry(actor=alice, subject_birth_date=years_ago(15, days=3),
-                         immediate_danger=True)
+def test_under_18_with_immediate_danger_needs_the_police_decision_first(
+    alice: Any, as_user: Any
+) -> None:
+    child = make_enquiry(
+        actor=alice, subject_birth_date=years_ago(15, days=3), immediate_danger=True
+    )
     response = as_user(alice).post(f"/admin/intake/enquiry/{child.pk}/child-welfare/", {"note": ""})
     assert response.status_code == 200
     child.refresh_from_db()

@@ -21,13 +21,19 @@ pytestmark = pytest.mark.django_db
 
 
 def close(enquiry: Any, actor: Any, outcome: str = "risk_reduced") -> Any:
-    return services.enquiry_close(enquiry=enquiry, actor=actor, outcome=outcome, outcome_asked="not_asked")
+    return services.enquiry_close(
+        enquiry=enquiry, actor=actor, outcome=outcome, outcome_asked="not_asked"
+    )
 
 
 def notify(enquiry: Any, actor: Any, duty: str = "avvergeplikt") -> LegalDutyDecision:
     return duty_decision_record(
-        enquiry=enquiry, actor=actor, duty=duty, decision="notified",
-        notified_whom="Politiet, operasjonssentralen", notified_at=timezone.now() - dt.timedelta(minutes=5),
+        enquiry=enquiry,
+        actor=actor,
+        duty=duty,
+        decision="notified",
+        notified_whom="Politiet, operasjonssentralen",
+        notified_at=timezone.now() - dt.timedelta(minutes=5),
     )
 
 
@@ -45,7 +51,10 @@ def test_a_raised_duty_blocks_closing_until_decided(danger: Any, alice: Any) -> 
     assert danger.state == State.RECEIVED
 
     duty_decision_record(
-        enquiry=danger, actor=alice, duty="avvergeplikt", decision="not_applicable",
+        enquiry=danger,
+        actor=alice,
+        duty="avvergeplikt",
+        decision="not_applicable",
         reason="Faren var over; politiet var allerede på stedet.",
     )
     close(danger, alice)
@@ -78,13 +87,16 @@ def test_a_decision_is_recorded_with_who_and_when_and_audited(danger: Any, alice
     decision = notify(danger, alice)
     assert decision.decided_by == alice and decision.decided_at is not None
     assert AuditEvent.objects.filter(
-        object_type="legaldutydecision", object_id=str(decision.pk), actor="alice", action="create",
+        object_type="legaldutydecision",
+        object_id=str(decision.pk),
+        actor="alice",
+        action="create",
         enquiry_id=danger.pk,
     ).exists()
 
 
 @pytest.mark.parametrize(
-    "values, field",
+    ("values", "field"),
     [
         ({"decision": "notified", "notified_at": None, "notified_whom": "Politiet"}, "notified_at"),
         ({"decision": "notified", "notified_whom": ""}, "notified_whom"),
@@ -93,8 +105,15 @@ def test_a_decision_is_recorded_with_who_and_when_and_audited(danger: Any, alice
         ({"duty": "unknown_duty", "decision": "not_applicable", "reason": "x"}, "duty"),
     ],
 )
-def test_a_decision_must_be_complete(danger: Any, alice: Any, values: dict[str, Any], field: str) -> None:
-    arguments = {"duty": "avvergeplikt", "notified_whom": "Politiet", "notified_at": timezone.now(), **values}
+def test_a_decision_must_be_complete(
+    danger: Any, alice: Any, values: dict[str, Any], field: str
+) -> None:
+    arguments = {
+        "duty": "avvergeplikt",
+        "notified_whom": "Politiet",
+        "notified_at": timezone.now(),
+        **values,
+    }
     with pytest.raises(ValidationError) as exc:
         duty_decision_record(enquiry=danger, actor=alice, **arguments)
     assert field in exc.value.message_dict
@@ -116,21 +135,34 @@ def test_forwarding_without_consent_needs_a_recorded_duty(alice: Any) -> None:
     enquiry.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         services.enquiry_forward(
-            enquiry=enquiry, actor=alice, service_slugs=["politiet-vestfold"], legal_basis="avvergeplikt"
+            enquiry=enquiry,
+            actor=alice,
+            service_slugs=["politiet-vestfold"],
+            legal_basis="avvergeplikt",
         )
     assert "legal_basis" in exc.value.message_dict
 
     duty_decision_record(
-        enquiry=enquiry, actor=alice, duty="avvergeplikt", decision="not_applicable", reason="Ikke alvorlig nok."
+        enquiry=enquiry,
+        actor=alice,
+        duty="avvergeplikt",
+        decision="not_applicable",
+        reason="Ikke alvorlig nok.",
     )
     with pytest.raises(ValidationError):
         services.enquiry_forward(
-            enquiry=enquiry, actor=alice, service_slugs=["politiet-vestfold"], legal_basis="avvergeplikt"
+            enquiry=enquiry,
+            actor=alice,
+            service_slugs=["politiet-vestfold"],
+            legal_basis="avvergeplikt",
         )
 
     notify(enquiry, alice)
     (referral,) = services.enquiry_forward(
-        enquiry=enquiry, actor=alice, service_slugs=["politiet-vestfold"], legal_basis="avvergeplikt"
+        enquiry=enquiry,
+        actor=alice,
+        service_slugs=["politiet-vestfold"],
+        legal_basis="avvergeplikt",
     )
     assert referral.legal_basis == "avvergeplikt"
 

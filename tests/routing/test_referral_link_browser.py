@@ -11,7 +11,10 @@ from django.core import mail
 from intake import services
 from routing.models import HelpService, Referral
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 LINK = re.compile(r"https?://[^\s]+(/henvisning/[A-Za-z0-9_-]+/)")
 
 

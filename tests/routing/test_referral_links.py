@@ -34,7 +34,10 @@ def nav(db: Any) -> HelpService:
 def forward_to_nav(enquiry: Any, alice: Any, capture: Any) -> Referral:
     with capture(execute=True):
         (referral,) = services.enquiry_forward(
-            enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent",
+            enquiry=enquiry,
+            actor=alice,
+            service_slugs=["nav-tonsberg"],
+            legal_basis="consent",
             note="Ring før besøk.",
         )
     return referral
@@ -47,7 +50,9 @@ def token_from(message: Any) -> str:
 
 
 @pytest.fixture
-def sent(assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any) -> tuple[Referral, str]:
+def sent(
+    assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any
+) -> tuple[Referral, str]:
     referral = forward_to_nav(assessed, alice, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     return referral, token_from(mail.outbox[0])
@@ -57,13 +62,22 @@ def open_link(client: Client, token: str) -> Any:
     return client.post(f"/henvisning/{token}/", {"action": "open"})
 
 
-def test_forwarding_emails_the_service_a_link_without_personal_data(sent: Any, assessed: Any) -> None:
+def test_forwarding_emails_the_service_a_link_without_personal_data(
+    sent: Any, assessed: Any
+) -> None:
     referral, token = sent
     message = mail.outbox[0]
     assert message.to == [NAV_EMAIL]
     text = f"{message.subject}\n{message.body}"
-    for personal in [assessed.subject_name, "Ola", "Hansen", "1940", assessed.reporter_name,
-                     assessed.description, "Ring før besøk"]:
+    for personal in [
+        assessed.subject_name,
+        "Ola",
+        "Hansen",
+        "1940",
+        assessed.reporter_name,
+        assessed.description,
+        "Ring før besøk",
+    ]:
         assert personal not in text
     assert assessed.reference in text
     # Only the hash is stored.
@@ -71,7 +85,9 @@ def test_forwarding_emails_the_service_a_link_without_personal_data(sent: Any, a
     assert token not in link.token_hash and len(link.token_hash) == 64
 
 
-def test_national_id_never_reaches_the_mail(alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any) -> None:
+def test_national_id_never_reaches_the_mail(
+    alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any
+) -> None:
     from tests.factories import make_enquiry
 
     enquiry = make_enquiry(actor=alice, subject_national_id="15076500565", subject_birth_date=None)
@@ -81,7 +97,9 @@ def test_national_id_never_reaches_the_mail(alice: Any, nav: HelpService, django
     assert "15076500565" not in text and "150765" not in text and "Ola Hansen" not in text
 
 
-def test_the_mail_is_sent_only_after_commit(assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any) -> None:
+def test_the_mail_is_sent_only_after_commit(
+    assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.enquiry_forward(
             enquiry=assessed, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
@@ -90,8 +108,12 @@ def test_the_mail_is_sent_only_after_commit(assessed: Any, alice: Any, nav: Help
 
 
 def test_a_failed_send_keeps_the_referral_and_logs_no_personal_data(
-    assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any,
-    settings: Any, caplog: Any,
+    assessed: Any,
+    alice: Any,
+    nav: HelpService,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    caplog: Any,
 ) -> None:
     settings.EMAIL_BACKEND = "tests.routing.failing_backend.FailingBackend"
     with caplog.at_level(logging.WARNING, logger="routing.services"):
@@ -101,17 +123,26 @@ def test_a_failed_send_keeps_the_referral_and_logs_no_personal_data(
     assert assessed.subject_name not in caplog.text
 
 
-def test_a_service_without_email_gets_a_clear_warning(assessed: Any, alice: Any, caplog: Any, django_capture_on_commit_callbacks: Any) -> None:
-    with caplog.at_level(logging.WARNING, logger="routing.services"), django_capture_on_commit_callbacks(execute=True):
+def test_a_service_without_email_gets_a_clear_warning(
+    assessed: Any, alice: Any, caplog: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with (
+        caplog.at_level(logging.WARNING, logger="routing.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.enquiry_forward(
-            enquiry=assessed, actor=alice, service_slugs=["familievernkontoret-vestfold"],
+            enquiry=assessed,
+            actor=alice,
+            service_slugs=["familievernkontoret-vestfold"],
             legal_basis="consent",
         )
     assert mail.outbox == []
     assert "familievernkontoret-vestfold has no e-mail address" in caplog.text
 
 
-def test_the_landing_page_shows_no_case_data_and_does_not_use_the_link(sent: Any, assessed: Any) -> None:
+def test_the_landing_page_shows_no_case_data_and_does_not_use_the_link(
+    sent: Any, assessed: Any
+) -> None:
     referral, token = sent
     response = Client().get(f"/henvisning/{token}/")
     assert response.status_code == 200
@@ -120,7 +151,7 @@ def test_the_landing_page_shows_no_case_data_and_does_not_use_the_link(sent: Any
 
 
 def test_the_link_works_once(sent: Any, assessed: Any) -> None:
-    referral, token = sent
+    _referral, token = sent
     service_browser = Client()
     response = open_link(service_browser, token)
     assert response.status_code == 302
@@ -159,7 +190,9 @@ def test_the_service_acknowledges_and_completes(sent: Any) -> None:
     assert referral.state == ReferralState.ACKNOWLEDGED
     browser.post(f"/henvisning/{token}/", {"action": "complete", "text": "Samtale holdt."})
     referral.refresh_from_db()
-    assert referral.state == ReferralState.COMPLETED and referral.completion_note == "Samtale holdt."
+    assert (
+        referral.state == ReferralState.COMPLETED and referral.completion_note == "Samtale holdt."
+    )
 
 
 def test_declining_needs_a_reason(sent: Any) -> None:
@@ -186,7 +219,7 @@ def test_the_link_expires(sent: Any) -> None:
 
 
 def test_the_session_grant_expires(sent: Any) -> None:
-    referral, token = sent
+    _referral, token = sent
     browser = Client()
     open_link(browser, token)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
@@ -194,7 +227,7 @@ def test_the_session_grant_expires(sent: Any) -> None:
 
 
 def test_unknown_used_and_expired_links_look_the_same(sent: Any) -> None:
-    referral, token = sent
+    _referral, token = sent
     unknown = Client().get("/henvisning/not-a-token/")
     open_link(Client(), token)
     used = Client().get(f"/henvisning/{token}/")

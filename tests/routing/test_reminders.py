@@ -73,7 +73,9 @@ def sent_for(enquiry: Enquiry, kind: str = ReminderKind.REMINDER) -> list[Remind
 # --- Deadlines fire once, on the right working day ---
 
 
-def test_a_friday_afternoon_enquiry_is_due_on_tuesday_afternoon(alice: Any, bob: Any, sweep: Any) -> None:
+def test_a_friday_afternoon_enquiry_is_due_on_tuesday_afternoon(
+    alice: Any, bob: Any, sweep: Any
+) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)  # a Friday
     clock = EnquiryClock.objects.get(enquiry=enquiry)
     assert clock.kind == DeadlineKind.ASSESSMENT
@@ -103,14 +105,18 @@ def test_an_enquiry_received_on_17_may_skips_the_holidays(alice: Any, sweep: Any
     assert sweep(oslo(2029, 5, 22, 10, 0)).count == 0
 
 
-def test_an_acute_enquiry_is_due_within_the_hour_even_on_friday_evening(alice: Any, bob: Any, sweep: Any) -> None:
+def test_an_acute_enquiry_is_due_within_the_hour_even_on_friday_evening(
+    alice: Any, bob: Any, sweep: Any
+) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 16, 30), alice, immediate_danger=True)
     clock = EnquiryClock.objects.get(enquiry=enquiry)
     assert clock.kind == DeadlineKind.ASSESSMENT_ACUTE
     assert sweep(oslo(2026, 11, 27, 17, 29)).count == 0
     assert sweep(oslo(2026, 11, 27, 17, 30)).count == 1
     assert sweep(oslo(2026, 11, 27, 18, 30)).count == 1  # the escalation, an hour later
-    assert [r.recipient_user.username for r in sent_for(enquiry, ReminderKind.ESCALATION)] == ["bob"]
+    assert [r.recipient_user.username for r in sent_for(enquiry, ReminderKind.ESCALATION)] == [
+        "bob"
+    ]
 
 
 def test_escalation_follows_to_the_coordinators(alice: Any, bob: Any, sweep: Any) -> None:
@@ -126,7 +132,9 @@ def test_escalation_follows_to_the_coordinators(alice: Any, bob: Any, sweep: Any
     assert "Eskal" in mail.outbox[-1].subject or "Escalation" in mail.outbox[-1].subject
 
 
-def test_a_late_sweep_sends_reminder_and_escalation_once_each(alice: Any, bob: Any, sweep: Any) -> None:
+def test_a_late_sweep_sends_reminder_and_escalation_once_each(
+    alice: Any, bob: Any, sweep: Any
+) -> None:
     # The scheduler was down for a week: the next sweep catches up, once.
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     assert sweep(oslo(2026, 12, 7, 9, 0)).count == 2
@@ -134,7 +142,9 @@ def test_a_late_sweep_sends_reminder_and_escalation_once_each(alice: Any, bob: A
     assert len(sent_for(enquiry)) == 2 and len(sent_for(enquiry, ReminderKind.ESCALATION)) == 1
 
 
-def test_assessing_stops_the_assessment_clock_and_starts_the_follow_up(alice: Any, sweep: Any) -> None:
+def test_assessing_stops_the_assessment_clock_and_starts_the_follow_up(
+    alice: Any, sweep: Any
+) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 11, 30, 9, 0), tick=False):
         services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
@@ -142,16 +152,22 @@ def test_assessing_stops_the_assessment_clock_and_starts_the_follow_up(alice: An
     assert clock.kind == DeadlineKind.FOLLOW_UP
     assert clock.due_at == oslo(2026, 12, 30, 9, 0)
     assert sweep(oslo(2026, 12, 1, 15, 0)).count == 0
-    with time_machine.travel(oslo(2026, 12, 2, 9, 0), tick=False):  # assessing again keeps the clock
+    with time_machine.travel(
+        oslo(2026, 12, 2, 9, 0), tick=False
+    ):  # assessing again keeps the clock
         services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     assert EnquiryClock.objects.get(enquiry=enquiry).due_at == oslo(2026, 12, 30, 9, 0)
     assert sweep(oslo(2026, 12, 30, 9, 0)).count == 1
 
 
-def test_a_closed_enquiry_is_not_reminded_and_a_reopened_one_is(alice: Any, bob: Any, sweep: Any) -> None:
+def test_a_closed_enquiry_is_not_reminded_and_a_reopened_one_is(
+    alice: Any, bob: Any, sweep: Any
+) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 11, 30, 9, 0), tick=False):
-        services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked")
+        services.enquiry_close(
+            enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
+        )
     assert sweep(oslo(2026, 12, 10, 9, 0)).count == 0
     with time_machine.travel(oslo(2026, 12, 11, 9, 0), tick=False):  # a Friday
         services.enquiry_reopen(enquiry=enquiry, actor=bob, reason="Ny bekymring.")
@@ -197,7 +213,9 @@ def test_a_paused_enquiry_is_not_reminded(alice: Any, sweep: Any) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 11, 30, 9, 0), tick=False):
         pause = reminders.enquiry_clock_pause(
-            enquiry=enquiry, actor=alice, until=oslo(2026, 12, 14, 9, 0),
+            enquiry=enquiry,
+            actor=alice,
+            until=oslo(2026, 12, 14, 9, 0),
             reason="Venter på samtykke fra den voksne.",
         )
     assert sweep(oslo(2026, 12, 1, 15, 0)).count == 0
@@ -211,11 +229,17 @@ def test_a_paused_enquiry_is_not_reminded(alice: Any, sweep: Any) -> None:
     assert AuditEvent.objects.filter(object_type="clockpause", object_id=str(pause.pk)).exists()
 
 
-def test_an_overdue_enquiry_paused_is_quiet_until_the_pause_ends(alice: Any, bob: Any, sweep: Any) -> None:
+def test_an_overdue_enquiry_paused_is_quiet_until_the_pause_ends(
+    alice: Any, bob: Any, sweep: Any
+) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 12, 2, 9, 0), tick=False):  # overdue, reminder never sent
-        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 4, 9, 0),
-                                      reason="Venter på politiet.")
+        reminders.enquiry_clock_pause(
+            enquiry=enquiry,
+            actor=alice,
+            until=oslo(2026, 12, 4, 9, 0),
+            reason="Venter på politiet.",
+        )
     assert sweep(oslo(2026, 12, 3, 9, 0)).count == 0
     assert sweep(oslo(2026, 12, 4, 9, 0)).count == 1  # the reminder; escalation still later
     assert len(sent_for(enquiry)) == 2 and not sent_for(enquiry, ReminderKind.ESCALATION)
@@ -224,8 +248,12 @@ def test_an_overdue_enquiry_paused_is_quiet_until_the_pause_ends(alice: Any, bob
 def test_resuming_early_gives_back_the_unused_pause(alice: Any, sweep: Any) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 11, 30, 15, 0), tick=False):
-        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 7, 15, 0),
-                                      reason="Venter på politiet.")
+        reminders.enquiry_clock_pause(
+            enquiry=enquiry,
+            actor=alice,
+            until=oslo(2026, 12, 7, 15, 0),
+            reason="Venter på politiet.",
+        )
     assert EnquiryClock.objects.get(enquiry=enquiry).due_at == oslo(2026, 12, 8, 15, 0)
     with time_machine.travel(oslo(2026, 12, 1, 15, 0), tick=False):
         reminders.enquiry_clock_resume(enquiry=enquiry, actor=alice)
@@ -240,10 +268,14 @@ def test_a_pause_needs_a_reason_a_future_date_and_the_team(alice: Any, tor: Any)
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
     with time_machine.travel(oslo(2026, 11, 30, 9, 0), tick=False):
         with pytest.raises(ValidationError) as error:
-            reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 11, 29), reason=" ")
+            reminders.enquiry_clock_pause(
+                enquiry=enquiry, actor=alice, until=oslo(2026, 11, 29), reason=" "
+            )
         assert set(error.value.message_dict) == {"reason", "until"}
         with pytest.raises(PermissionDenied):
-            reminders.enquiry_clock_pause(enquiry=enquiry, actor=tor, until=oslo(2026, 12, 29), reason="x")
+            reminders.enquiry_clock_pause(
+                enquiry=enquiry, actor=tor, until=oslo(2026, 12, 29), reason="x"
+            )
     assert not ClockPause.objects.exists()
 
 
@@ -280,7 +312,9 @@ def test_a_sweep_that_loses_the_claim_race_sends_nothing(
     assert len(sent_for(enquiry)) == 2
 
 
-def test_a_redelivered_task_sends_nothing_twice(alice: Any, bob: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_redelivered_task_sends_nothing_twice(
+    alice: Any, bob: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     received_at(oslo(2026, 11, 27, 15, 0), alice)
     now = oslo(2026, 12, 1, 15, 0).isoformat()
     with django_capture_on_commit_callbacks(execute=True):
@@ -299,12 +333,14 @@ def _not_due_enquiries(alice: Any, bob: Any, n: int) -> None:
         enquiry = received_at(oslo(2026, 11, 30, 9, 0), alice)
         if i % 5 == 1:
             with time_machine.travel(oslo(2026, 11, 30, 9, 1), tick=False):
-                reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice,
-                                              until=oslo(2027, 1, 4, 9, 0), reason="Venter.")
+                reminders.enquiry_clock_pause(
+                    enquiry=enquiry, actor=alice, until=oslo(2027, 1, 4, 9, 0), reason="Venter."
+                )
         elif i % 5 == 2:
             with time_machine.travel(oslo(2026, 11, 30, 9, 1), tick=False):
-                services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate",
-                                       outcome_asked="not_asked")
+                services.enquiry_close(
+                    enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
+                )
 
 
 def _queries_for_one_due_item(alice: Any, bob: Any, not_due: int) -> int:
@@ -324,7 +360,9 @@ def test_the_sweep_query_count_does_not_grow_with_enquiries_not_due(alice: Any, 
     assert few < 30
 
 
-def test_a_sweep_with_nothing_due_is_a_handful_of_queries(alice: Any, bob: Any, django_assert_max_num_queries: Any) -> None:
+def test_a_sweep_with_nothing_due_is_a_handful_of_queries(
+    alice: Any, bob: Any, django_assert_max_num_queries: Any
+) -> None:
     _not_due_enquiries(alice, bob, 20)
     with django_assert_max_num_queries(5):
         assert reminders.sweep(now=oslo(2026, 12, 1, 15, 0)).count == 0
@@ -407,11 +445,22 @@ def test_reminder_emails_carry_no_personal_data(
     enquiry = referral.enquiry
     for message in mail.outbox:
         text = message.subject + message.body
-        for personal in ("Ola", "Hansen", "Kari", "Nordmann", "Hjemmesykepleien", "1940", "økonomien"):
+        for personal in (
+            "Ola",
+            "Hansen",
+            "Kari",
+            "Nordmann",
+            "Hjemmesykepleien",
+            "1940",
+            "økonomien",
+        ):
             assert personal not in text
         assert "TE-" in message.subject
     staff = [m for m in mail.outbox if m.to != [NAV_EMAIL]]
-    assert all(f"/admin/intake/enquiry/{enquiry.pk}/change/" in m.body or "/change/" in m.body for m in staff)
+    assert all(
+        f"/admin/intake/enquiry/{enquiry.pk}/change/" in m.body or "/change/" in m.body
+        for m in staff
+    )
 
 
 def test_a_failing_mail_server_keeps_the_reminder_and_it_is_mailed_once_the_server_is_back(
@@ -475,7 +524,9 @@ def test_beat_runs_the_sweep_on_a_static_schedule(settings: Any) -> None:
     assert settings.CELERY_TASK_ACKS_LATE is True
 
 
-def test_a_new_team_member_is_reminded_of_unassigned_enquiries(alice: Any, bob: Any, tonsberg: Any, sweep: Any) -> None:
+def test_a_new_team_member_is_reminded_of_unassigned_enquiries(
+    alice: Any, bob: Any, tonsberg: Any, sweep: Any
+) -> None:
     UserFactory(username="kari", team=tonsberg, roles=["team_member"], email="kari@example.no")
     UserFactory(username="mona2", team=tonsberg, roles=["manager"], email="m@example.no")
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
@@ -487,11 +538,19 @@ def test_a_new_team_member_is_reminded_of_unassigned_enquiries(alice: Any, bob: 
 def test_a_new_pause_replaces_the_running_one(alice: Any, sweep: Any) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)  # due Tuesday 1 December 15:00
     with time_machine.travel(oslo(2026, 11, 30, 15, 0), tick=False):
-        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 14, 15, 0),
-                                      reason="Venter på politiet.")
+        reminders.enquiry_clock_pause(
+            enquiry=enquiry,
+            actor=alice,
+            until=oslo(2026, 12, 14, 15, 0),
+            reason="Venter på politiet.",
+        )
     with time_machine.travel(oslo(2026, 12, 1, 9, 0), tick=False):
-        reminders.enquiry_clock_pause(enquiry=enquiry, actor=alice, until=oslo(2026, 12, 4, 15, 0),
-                                      reason="Politiet svarer fredag.")
+        reminders.enquiry_clock_pause(
+            enquiry=enquiry,
+            actor=alice,
+            until=oslo(2026, 12, 4, 15, 0),
+            reason="Politiet svarer fredag.",
+        )
     # As if paused from Monday 15:00 to Friday 15:00 from the start: the day left runs after it.
     assert EnquiryClock.objects.get(enquiry=enquiry).due_at == oslo(2026, 12, 5, 15, 0)
     first, second = ClockPause.objects.filter(enquiry=enquiry).order_by("paused_at")

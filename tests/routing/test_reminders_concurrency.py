@@ -27,11 +27,15 @@ pytestmark = [
 
 def test_two_workers_sweeping_at_once_send_each_reminder_once(db: Any) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: two connections racing on row locks (the .ci/run PostgreSQL pass)")
+        pytest.skip(
+            "needs PostgreSQL: two connections racing on row locks (the .ci/run PostgreSQL pass)"
+        )
     from accounts.models import Team
 
     team = Team.objects.get(slug="tonsberg")
-    alice = UserFactory(username="alice", team=team, roles=["team_member"], email="alice@example.no")
+    alice = UserFactory(
+        username="alice", team=team, roles=["team_member"], email="alice@example.no"
+    )
     UserFactory(username="bob", team=team, roles=["coordinator"], email="bob@example.no")
     with time_machine.travel(dt.datetime(2026, 11, 27, 15, 0, tzinfo=OSLO), tick=False):
         enquiries = [make_enquiry(actor=alice) for _ in range(30)]
@@ -45,7 +49,7 @@ def test_two_workers_sweeping_at_once_send_each_reminder_once(db: Any) -> None:
         try:
             start.wait()
             counts.append(reminders.sweep(now=now).count)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -25,7 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Enquiry
-from routing.models import Deadline, DeadlineKind, DeadlineUnit, EnquiryClock, Reminder, ReminderKind
+from routing.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineUnit,
+    EnquiryClock,
+    Reminder,
+    ReminderKind,
+)
 from tests.conftest import logged_in
 from tests.factories import UserFactory
 
@@ -77,10 +84,25 @@ def worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
         }
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tryggest", "worker", "-B", "--pool=solo",
-             "--loglevel=INFO", "-n", f"{queue}-{len(started)}@%h",
-             "-s", str(tmp_path / f"beat-schedule-{len(started)}")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tryggest",
+                "worker",
+                "-B",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-n",
+                f"{queue}-{len(started)}@%h",
+                "-s",
+                str(tmp_path / f"beat-schedule-{len(started)}"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         started.append((process, log))
         return process
@@ -115,7 +137,9 @@ def wait_for(condition: Callable[[], bool], *, seconds: float, logs: Path) -> No
         if condition():
             return
         time.sleep(0.5)
-    output = "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(logs.glob("worker-*.log")))
+    output = "\n".join(
+        p.read_text(errors="replace")[-3000:] for p in sorted(logs.glob("worker-*.log"))
+    )
     pytest.fail(f"not within {seconds} s; worker output:\n{output}")
 
 
@@ -124,7 +148,9 @@ def alice_and_bob(db: Any) -> tuple[Any, Any]:
     from accounts.models import Team
 
     team = Team.objects.get(slug="tonsberg")
-    alice = UserFactory(username="alice", team=team, roles=["team_member"], email="alice@example.no")
+    alice = UserFactory(
+        username="alice", team=team, roles=["team_member"], email="alice@example.no"
+    )
     bob = UserFactory(username="bob", team=team, roles=["coordinator"], email="bob@example.no")
     return alice, bob
 
@@ -153,18 +179,24 @@ def test_an_enquiry_that_falls_due_is_reminded_through_the_worker(
 
     alice, _bob = alice_and_bob
     enquiry = services.enquiry_create(
-        actor=alice, values=enquiry_values(), channel="phone",
+        actor=alice,
+        values=enquiry_values(),
+        channel="phone",
         received_at=timezone.now() - dt.timedelta(seconds=55),  # due in about five seconds
     )
     due_at = EnquiryClock.objects.get(enquiry=enquiry).due_at
     worker(BROKER)
-    wait_for(lambda: Reminder.objects.filter(enquiry=enquiry).count() == 2, seconds=60,
-             logs=worker.logs)
+    wait_for(
+        lambda: Reminder.objects.filter(enquiry=enquiry).count() == 2, seconds=60, logs=worker.logs
+    )
     rows = list(Reminder.objects.filter(enquiry=enquiry))
     assert {r.recipient_user.username for r in rows} == {"alice", "bob"}
     assert all(r.kind == ReminderKind.REMINDER and r.sent_at >= due_at for r in rows)
-    wait_for(lambda: len(mails_mentioning(worker.mail_dir, enquiry.reference)) == 2, seconds=20,
-             logs=worker.logs)
+    wait_for(
+        lambda: len(mails_mentioning(worker.mail_dir, enquiry.reference)) == 2,
+        seconds=20,
+        logs=worker.logs,
+    )
     time.sleep(3)  # three more sweeps: nothing is sent twice
     assert Reminder.objects.filter(enquiry=enquiry).count() == 2
 
@@ -186,7 +218,11 @@ def test_with_the_broker_down_intake_works_and_the_reminder_arrives_when_it_retu
     started = time.monotonic()
     response = client.post(
         reverse("admin:intake_enquiry_add"),
-        {"channel": "phone", "reporter_type": "relative", "description": "Datteren ringer om moren."},
+        {
+            "channel": "phone",
+            "reporter_type": "relative",
+            "description": "Datteren ringer om moren.",
+        },
     )
     elapsed = time.monotonic() - started
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -201,7 +237,7 @@ def test_with_the_broker_down_intake_works_and_the_reminder_arrives_when_it_retu
     # A publish to the dead broker fails fast (bounded timeouts), and is never on the request path.
     with app.connection_for_write(CLOSED_PORT_BROKER) as conn:
         started = time.monotonic()
-        with pytest.raises(Exception):  # noqa: B017 - kombu's OperationalError or a socket error
+        with pytest.raises(Exception):  # noqa: B017, PT011 - kombu's OperationalError or a socket error
             app.send_task("routing.tasks.sweep_reminders", connection=conn, retry=False)
         assert time.monotonic() - started < 3
 
@@ -213,9 +249,13 @@ def test_with_the_broker_down_intake_works_and_the_reminder_arrives_when_it_retu
     # The broker is back: beat's next sweep sends what fell due meanwhile, once.
     stop(down)
     worker(BROKER)
-    wait_for(lambda: Reminder.objects.filter(enquiry=enquiry).count() == 2, seconds=60,
-             logs=worker.logs)
-    wait_for(lambda: len(mails_mentioning(worker.mail_dir, enquiry.reference)) == 2, seconds=20,
-             logs=worker.logs)
+    wait_for(
+        lambda: Reminder.objects.filter(enquiry=enquiry).count() == 2, seconds=60, logs=worker.logs
+    )
+    wait_for(
+        lambda: len(mails_mentioning(worker.mail_dir, enquiry.reference)) == 2,
+        seconds=20,
+        logs=worker.logs,
+    )
     time.sleep(3)
     assert Reminder.objects.filter(enquiry=enquiry).count() == 2

@@ -52,24 +52,54 @@ CASES: dict[str, tuple[tuple[dict[str, Any], str | None], tuple[dict[str, Any], 
         ({"violence_types": ["stalking"], "perpetrator_relation": "co_resident"}, "high"),
         ({"violence_types": ["stalking"], "perpetrator_relation": "informal_carer"}, "high"),
     ),
-    "sexual-abuse-support": (({"violence_types": ["sexual"]}, None), ({"violence_types": ["physical"]}, None)),
-    "sexual-abuse-recent": (({"violence_types": ["sexual"]}, "acute*"), ({"violence_types": ["sexual"]}, "acute")),
+    "sexual-abuse-support": (
+        ({"violence_types": ["sexual"]}, None),
+        ({"violence_types": ["physical"]}, None),
+    ),
+    "sexual-abuse-recent": (
+        ({"violence_types": ["sexual"]}, "acute*"),
+        ({"violence_types": ["sexual"]}, "acute"),
+    ),
     "intellectual-disability-barnehus": (
         ({"violence_types": ["physical"], "risk_factors": ["cognitive_disability"]}, None),
         ({"violence_types": ["physical"], "risk_factors": ["physical_disability"]}, None),
     ),
-    "elderly": (({"subject_birth_date": years_ago(62)}, None), ({"subject_birth_date": years_ago(62, days=-1)}, None)),
-    "social-control": (({"violence_types": ["honour_related"]}, None), ({"violence_types": ["psychological"]}, None)),
-    "forced-marriage-fgm-police": (({"violence_types": ["fgm"]}, None), ({"violence_types": ["honour_related"]}, None)),
-    "economic-abuse": (({"violence_types": ["economic"]}, None), ({"violence_types": ["material"]}, None)),
-    "substance-mental-health": (({"risk_factors": ["mental_illness"]}, None), ({"risk_factors": ["physical_illness"]}, None)),
+    "elderly": (
+        ({"subject_birth_date": years_ago(62)}, None),
+        ({"subject_birth_date": years_ago(62, days=-1)}, None),
+    ),
+    "social-control": (
+        ({"violence_types": ["honour_related"]}, None),
+        ({"violence_types": ["psychological"]}, None),
+    ),
+    "forced-marriage-fgm-police": (
+        ({"violence_types": ["fgm"]}, None),
+        ({"violence_types": ["honour_related"]}, None),
+    ),
+    "economic-abuse": (
+        ({"violence_types": ["economic"]}, None),
+        ({"violence_types": ["material"]}, None),
+    ),
+    "substance-mental-health": (
+        ({"risk_factors": ["mental_illness"]}, None),
+        ({"risk_factors": ["physical_illness"]}, None),
+    ),
     "care-setting": (
         ({"perpetrator_relation": "care_staff", "location": "care_home"}, None),
         ({"perpetrator_relation": "care_staff", "location": "own_home"}, None),
     ),
-    "perpetrator-treatment": (({"perpetrator_relation": "informal_carer"}, None), ({"perpetrator_relation": "care_staff"}, None)),
-    "family-counselling": (({"perpetrator_relation": "sibling"}, None), ({"perpetrator_relation": "informal_carer"}, None)),
-    "crime-victim-support": (({"violence_types": ["material"]}, None), ({"violence_types": ["psychological"]}, None)),
+    "perpetrator-treatment": (
+        ({"perpetrator_relation": "informal_carer"}, None),
+        ({"perpetrator_relation": "care_staff"}, None),
+    ),
+    "family-counselling": (
+        ({"perpetrator_relation": "sibling"}, None),
+        ({"perpetrator_relation": "informal_carer"}, None),
+    ),
+    "crime-victim-support": (
+        ({"violence_types": ["material"]}, None),
+        ({"violence_types": ["psychological"]}, None),
+    ),
 }
 
 
@@ -112,7 +142,9 @@ def test_rule_does_not_fire_on_a_near_miss(name: str, alice: Any) -> None:
 
 def test_a_service_appears_once_with_all_its_reasons(alice: Any) -> None:
     enquiry = build(alice, {"immediate_danger": True, "violence_types": ["fgm"]}, None)
-    police = [s for s in suggestions_for(enquiry, language="en") if s.service == "politiet-vestfold"]
+    police = [
+        s for s in suggestions_for(enquiry, language="en") if s.service == "politiet-vestfold"
+    ]
     assert len(police) == 1
     assert len(police[0].reasons) == 2 and police[0].legal_duty == "avvergeplikt"
 
@@ -125,8 +157,12 @@ def test_acute_on_a_saturday_night_puts_24_7_services_first(alice: Any) -> None:
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
         enquiry = build(
             alice,
-            {"immediate_danger": True, "perpetrator_relation": "partner",
-             "subject_birth_date": dt.date(1950, 1, 1), "violence_types": ["sexual"]},
+            {
+                "immediate_danger": True,
+                "perpetrator_relation": "partner",
+                "subject_birth_date": dt.date(1950, 1, 1),
+                "violence_types": ["sexual"],
+            },
             None,
         )
         suggestions = suggestions_for(enquiry, language="en")
@@ -137,13 +173,19 @@ def test_acute_on_a_saturday_night_puts_24_7_services_first(alice: Any) -> None:
     assert open_flags == sorted(open_flags, reverse=True)
     elder_line = next(s for s in suggestions if s.service == "vern-for-eldre")
     assert elder_line.open_now is False
-    assert elder_line.opens_at == dt.datetime(2027, 5, 18, 9, 0, tzinfo=OSLO)  # Tuesday after 17 May
+    assert elder_line.opens_at == dt.datetime(
+        2027, 5, 18, 9, 0, tzinfo=OSLO
+    )  # Tuesday after 17 May
     assert slugs.index("vern-for-eldre") > slugs.index("smiso-vestfold")
 
 
 def test_not_acute_keeps_priority_order(alice: Any) -> None:
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
-        enquiry = build(alice, {"perpetrator_relation": "partner", "subject_birth_date": dt.date(1950, 1, 1)}, None)
+        enquiry = build(
+            alice,
+            {"perpetrator_relation": "partner", "subject_birth_date": dt.date(1950, 1, 1)},
+            None,
+        )
         suggestions = suggestions_for(enquiry)
     priorities = [s.priority for s in suggestions]
     assert priorities == sorted(priorities)

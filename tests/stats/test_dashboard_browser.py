@@ -7,7 +7,10 @@ import pytest
 from intake import services
 from tests.factories import TEST_PASSWORD, make_enquiry
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_the_dashboard_renders_with_its_charts(page, alice, mona):

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from intake import services
 from intake.models import Enquiry
@@ -30,7 +31,7 @@ from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 
-YEAR = dict(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31))
+YEAR = {"date_from": dt.date(2025, 1, 1), "date_to": dt.date(2025, 12, 31)}
 
 
 def oslo(*args: int) -> dt.datetime:
@@ -53,10 +54,18 @@ def zeros(group: str, **counts: int) -> dict[str, int]:
 def year(alice, tor):
     """Five enquiries, four of them received in 2025 in Oslo time."""
     # A: assessed high after 2 h, forwarded 4 h later, acknowledged 10 h after sending.
-    a = make_enquiry(actor=alice, channel="phone", violence_types=["economic", "psychological"],
-                     risk_factors=["old_age"], perpetrator_relation="adult_child", location="own_home")
+    a = make_enquiry(
+        actor=alice,
+        channel="phone",
+        violence_types=["economic", "psychological"],
+        risk_factors=["old_age"],
+        perpetrator_relation="adult_child",
+        location="own_home",
+    )
     services.enquiry_assess(enquiry=a, actor=alice, answers={"danger_weapon": True})
-    services.enquiry_forward(enquiry=a, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent")
+    services.enquiry_forward(
+        enquiry=a, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
+    )
     backdate(a, oslo(2025, 3, 10, 8), assessed_at=2, forwarded_at=6)
     referral = Referral.objects.get(enquiry=a)
     routing_services.referral_acknowledge(referral=referral, actor=alice)
@@ -64,12 +73,23 @@ def year(alice, tor):
         sent_at=oslo(2025, 3, 10, 14), acknowledged_at=oslo(2025, 3, 11, 0)
     )
     # B: the last half hour of March in Oslo (21:30 UTC); assessed after 6 h and closed.
-    b = make_enquiry(actor=alice, channel="letter", reporter_type="relative", violence_types=["physical"],
-                     risk_factors=["old_age", "cognitive_disability"], perpetrator_relation="partner",
-                     location="care_home")
+    b = make_enquiry(
+        actor=alice,
+        channel="letter",
+        reporter_type="relative",
+        violence_types=["physical"],
+        risk_factors=["old_age", "cognitive_disability"],
+        perpetrator_relation="partner",
+        location="care_home",
+    )
     services.enquiry_assess(enquiry=b, actor=alice, answers={})
-    services.enquiry_close(enquiry=b, actor=alice, outcome="risk_reduced", outcome_asked="asked_expressed",
-                           outcome_achieved="partially")
+    services.enquiry_close(
+        enquiry=b,
+        actor=alice,
+        outcome="risk_reduced",
+        outcome_asked="asked_expressed",
+        outcome_achieved="partially",
+    )
     backdate(b, oslo(2025, 3, 31, 23, 30), assessed_at=6)
     # C: another team; the first half hour of April in Oslo, still 31 March in UTC.
     c = make_enquiry(actor=tor, channel="email", violence_types=["neglect"], risk_factors=[])
@@ -103,10 +123,18 @@ def test_every_breakdown_matches_the_hand_built_year(year):
     months = {f"2025-{m:02d}": 0 for m in range(1, 13)}
     assert data["by_month"] == months | {"2025-03": 2, "2025-04": 1, "2025-07": 1}
     assert data["by_team"] == {"faerder": 1, "tonsberg": 3}
-    services_with_none = {slug: dict.fromkeys(rollup.REFERRAL_MEASURES, 0)
-                          for slug in HelpService.objects.values_list("slug", flat=True)}
+    services_with_none = {
+        slug: dict.fromkeys(rollup.REFERRAL_MEASURES, 0)
+        for slug in HelpService.objects.values_list("slug", flat=True)
+    }
     assert data["referrals_by_service"] == services_with_none | {
-        "nav-tonsberg": {"sent": 1, "acknowledged": 1, "declined": 0, "completed": 0, "withdrawn": 0}
+        "nav-tonsberg": {
+            "sent": 1,
+            "acknowledged": 1,
+            "declined": 0,
+            "completed": 0,
+            "withdrawn": 0,
+        }
     }
     # Hours to assessment 2, 6 and 50.55 (counted as 50: whole-hour buckets from 48 h).
     assert data["median_hours_to_assessment"] == 6.0
@@ -182,7 +210,9 @@ def test_percentiles_over_a_histogram_are_percentile_cont():
         values = [rng.randint(0, 400) / 10 for _ in range(size)]
         histogram = sorted((v, values.count(v)) for v in set(values))
         assert _percentile(histogram, 0.5) == pytest.approx(statistics.median(values))
-        expected_p90 = statistics.quantiles(values, n=10, method="inclusive")[-1] if size > 1 else values[0]
+        expected_p90 = (
+            statistics.quantiles(values, n=10, method="inclusive")[-1] if size > 1 else values[0]
+        )
         assert _percentile(histogram, 0.9) == pytest.approx(expected_p90)
     assert _percentile([], 0.5) is None
 
@@ -191,7 +221,9 @@ def test_percentiles_over_a_histogram_are_percentile_cont():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_uncommitted_during_a_refresh_keeps_its_mark(alice):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite has one writer, so nothing is uncommitted during a refresh")
+        pytest.skip(
+            "needs PostgreSQL: SQLite has one writer, so nothing is uncommitted during a refresh"
+        )
     enquiry = make_enquiry(actor=alice, channel="phone")
     other = make_enquiry(actor=alice, channel="phone")
     rollup.refresh()
@@ -214,7 +246,7 @@ def test_a_change_uncommitted_during_a_refresh_keeps_its_mark(alice):
     assert rollup.refresh() == 1  # recomputes today, without the writer's change and its mark
     go_on.set()
     thread.join(10)
-    today = dt.date.today()
+    today = timezone.localdate()
     data = case_flow(date_from=today, date_to=today)
     assert data["by_channel"]["letter"] == 1
     assert data["by_location"]["care_home"] == 1
@@ -244,7 +276,10 @@ def test_times_over_whole_and_partial_months_agree(alice):
         hours = rng.randrange(1, 480) / 10  # whole tenths under 48 h: exact buckets
         backdate(enquiry, received, assessed_at=hours)
         made.append((received.date(), hours))
-    ranges = [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2025, 2, 14), dt.date(2025, 2, 20))]
+    ranges = [
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+        (dt.date(2025, 2, 14), dt.date(2025, 2, 20)),
+    ]
     for _ in range(8):
         first = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(300))
         ranges.append((first, first + dt.timedelta(days=rng.randrange(30, 200))))
@@ -255,9 +290,15 @@ def test_times_over_whole_and_partial_months_agree(alice):
         if not hours:
             assert data["median_hours_to_assessment"] is None
             continue
-        p90 = statistics.quantiles(hours, n=10, method="inclusive")[-1] if len(hours) > 1 else hours[0]
+        p90 = (
+            statistics.quantiles(hours, n=10, method="inclusive")[-1]
+            if len(hours) > 1
+            else hours[0]
+        )
         # Rounded to a tenth for display: equal up to that rounding (a half-tenth either way).
-        assert data["median_hours_to_assessment"] == pytest.approx(statistics.median(hours), abs=0.0501)
+        assert data["median_hours_to_assessment"] == pytest.approx(
+            statistics.median(hours), abs=0.0501
+        )
         assert data["p90_hours_to_assessment"] == pytest.approx(p90, abs=0.0501)
 
 
@@ -280,8 +321,12 @@ def test_each_month_stays_the_sum_of_its_days(year, alice):
     months = {(m.month, m.step, m.bucket): m.n for m in MonthlyDuration.objects.all()}
     assert months == months_from_days()
     assert not MonthlyDuration.objects.filter(month=dt.date(2025, 7, 1)).exists()
-    assert MonthlyDuration.objects.filter(month=dt.date(2025, 3, 1), step="assessment").aggregate(
-        n=Sum("n"))["n"] == 3
+    assert (
+        MonthlyDuration.objects.filter(month=dt.date(2025, 3, 1), step="assessment").aggregate(
+            n=Sum("n")
+        )["n"]
+        == 3
+    )
 
 
 def test_a_too_old_sqlite_is_a_system_check_error(monkeypatch):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from intake import services
@@ -16,8 +16,6 @@ from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
-
 
 @pytest.fixture
 def data_set(alice):
@@ -25,20 +23,35 @@ def data_set(alice):
     made = []
     for _ in range(5):
         made.append(make_enquiry(actor=alice, channel="phone", violence_types=["economic"]))
-    made.append(make_enquiry(actor=alice, channel="letter", violence_types=["economic", "physical"],
-                             reporter_type="relative"))
-    made.append(make_enquiry(actor=alice, channel="letter", violence_types=["physical"],
-                             reporter_type="relative"))
+    made.append(
+        make_enquiry(
+            actor=alice,
+            channel="letter",
+            violence_types=["economic", "physical"],
+            reporter_type="relative",
+        )
+    )
+    made.append(
+        make_enquiry(
+            actor=alice, channel="letter", violence_types=["physical"], reporter_type="relative"
+        )
+    )
     for enquiry in made[:6]:
         services.enquiry_assess(enquiry=enquiry, actor=alice, answers={"danger_weapon": True})
-    services.enquiry_forward(enquiry=made[0], actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent")
-    services.enquiry_close(enquiry=made[6], actor=alice, outcome="duplicate", outcome_asked="not_asked")
+    services.enquiry_forward(
+        enquiry=made[0], actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
+    )
+    services.enquiry_close(
+        enquiry=made[6], actor=alice, outcome="duplicate", outcome_asked="not_asked"
+    )
     return made
 
 
 def stats(client, **params):
-    params.setdefault("from", TODAY.replace(month=1, day=1).isoformat())
-    params.setdefault("to", TODAY.isoformat())
+    # Oslo's today, read when the request is made: a module-level date goes stale at midnight.
+    today = timezone.localdate()
+    params.setdefault("from", today.replace(month=1, day=1).isoformat())
+    params.setdefault("to", today.isoformat())
     return client.get(reverse("stats_api:api"), params)
 
 
@@ -53,11 +66,20 @@ def test_counts_match_the_data_set_and_small_counts_are_suppressed(data_set, mon
     assert body["by_violence_type"]["economic"] == 6
     assert body["by_violence_type"]["physical"] is None
     assert body["by_risk_level"]["high"] == 6
-    assert body["by_state"] == {"received": 0, "risk_assessed": 5, "forwarded": None, "closed": None}
+    assert body["by_state"] == {
+        "received": 0,
+        "risk_assessed": 5,
+        "forwarded": None,
+        "closed": None,
+    }
     assert body["by_reporter_type"]["municipal_service"] == 5
     assert body["referrals_by_service"]["nav-tonsberg"]["sent"] is None
-    for path in ("by_channel.letter", "by_violence_type.physical", "by_state.forwarded",
-                 "referrals_by_service.nav-tonsberg.sent"):
+    for path in (
+        "by_channel.letter",
+        "by_violence_type.physical",
+        "by_state.forwarded",
+        "referrals_by_service.nav-tonsberg.sent",
+    ):
         assert path in body["suppressed"]
     assert "by_channel.phone" not in body["suppressed"]
     # Every breakdown lists every code of its vocabulary.
@@ -124,7 +146,7 @@ def test_disclosure_control_is_one_rule():
 
 def test_the_yearly_report_prints_and_exports_rounded(data_set, mona, as_user):
     client = as_user(mona)
-    year = TODAY.year
+    year = timezone.localdate().year
     page = client.get(reverse("stats:yearly"), {"year": year})
     assert page.status_code == 200
     html = page.content.decode()
@@ -138,17 +160,22 @@ def test_the_yearly_report_prints_and_exports_rounded(data_set, mona, as_user):
     assert client.get(reverse("stats:yearly"), {"year": "abc"}).status_code == 400
 
 
-@pytest.mark.parametrize("params", [
-    {"from": "9999-12-01", "to": "9999-12-31"},
-    {"from": "0001-01-01", "to": "2026-01-01"},
-    {"from": "1999-12-31", "to": "2000-01-31"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "2026-01-01"},
+        {"from": "1999-12-31", "to": "2000-01-31"},
+    ],
+)
 def test_dates_outside_the_years_covered_are_a_400_not_a_500(params, mona, as_user):
     client = as_user(mona)
     response = stats(client, **params)
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"from"} | ({"to"} if params["to"] > "2100" else set())
-    dashboard = client.get(reverse("stats:dashboard"), {"date_from": params["from"], "date_to": params["to"]})
+    dashboard = client.get(
+        reverse("stats:dashboard"), {"date_from": params["from"], "date_to": params["to"]}
+    )
     assert dashboard.status_code == 400
 
 
@@ -156,6 +183,13 @@ def test_the_schema_lists_every_breakdown(mona, as_user):
     schema = as_user(mona).get("/api/v1/schema/", {"format": "json"})
     assert schema.status_code == 200
     properties = schema.json()["components"]["schemas"]["Statistics"]["properties"]
-    for key in ("by_state", "by_month", "by_channel", "by_violence_type", "by_team", "overdue",
-                "referrals_by_service"):
+    for key in (
+        "by_state",
+        "by_month",
+        "by_channel",
+        "by_violence_type",
+        "by_team",
+        "overdue",
+        "referrals_by_service",
+    ):
         assert key in properties

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--team", default="tonsberg", help="Team slug (created if missing).")
         parser.add_argument("--email", default="")
 
-    def handle(self, *args: Any, username: str, roles: list[str], team: str, email: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, username: str, roles: list[str], team: str, email: str, **options: Any
+    ) -> None:
         password = os.environ.get("TRYGGEST_PASSWORD")
         if not password:
             if not os.isatty(0):
@@ -34,7 +36,9 @@ class Command(BaseCommand):
                 raise CommandError("The passwords differ.")
         try:
             validate_password(password)
-            user = user_create(username=username, password=password, roles=roles, team_slug=team, email=email)
+            user = user_create(
+                username=username, password=password, roles=roles, team_slug=team, email=email
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(

@@ -14,13 +14,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--enquiries", type=int, default=30)
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Load even when DEBUG is off, or add more enquiries when a demo is already loaded.",
         )
 
     def handle(self, *args: Any, enquiries: int, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
-            raise CommandError("Demo users have known passwords: refusing with DEBUG off (use --force).")
+            raise CommandError(
+                "Demo users have known passwords: refusing with DEBUG off (use --force)."
+            )
         if enquiries < 0:
             raise CommandError("--enquiries must be 0 or more.")
         if demo.already_loaded() and not force:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+
 # The staticfiles runserver, so that the admin and the public pages get their CSS in development.
 from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
@@ -16,7 +17,9 @@ from routing.scheduler import ReminderScheduler
 
 
 class Command(RunserverCommand):
-    help = "Run the development server and send reminders on schedule in-process (no broker needed)."
+    help = (
+        "Run the development server and send reminders on schedule in-process (no broker needed)."
+    )
 
     def inner_run(self, *args: Any, **options: Any) -> None:
         if not settings.CELERY_BROKER_URL:

@@ -25,9 +25,13 @@ class Command(BaseCommand):
     help = "Send the reminders and escalations that are due (the same sweep as Celery beat runs)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="Sweep as of this time (ISO 8601), e.g. for catch-up or tests.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="List what is due; claim, store and send nothing."
+            "--now", help="Sweep as of this time (ISO 8601), e.g. for catch-up or tests."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="List what is due; claim, store and send nothing.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,7 +46,9 @@ class Command(BaseCommand):
                 f"-> {', '.join(item.recipients) or '-'}"
             )
         verb = "due (dry run, nothing sent)" if result.dry_run else "sent"
-        retried = f"; {result.mail_retried} failed e-mails tried again" if result.mail_retried else ""
+        retried = (
+            f"; {result.mail_retried} failed e-mails tried again" if result.mail_retried else ""
+        )
         self.stdout.write(
             f"{result.count} {verb} as of {timezone.localtime(result.now).isoformat(timespec='seconds')}{retried}"
         )
