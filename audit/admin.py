@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import events, selectors
 from audit.forms import AccessReportForm
 from audit.models import AuditEvent
-from tryggest.ids import uuid_or_none
+from kernel.ids import uuid_or_none
 
 # Changelist parameters worth recording with an auditor's read (the rest is paging and layout).
 _RECORDED_PARAMS = (

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake.national_id import has_valid_check_digits
+from kernel.national_id import has_valid_check_digits
 
 
 class AccessReportForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from audit.models import Action, ActorType, AuditEvent
-from intake.national_id import has_valid_check_digits
+from kernel.national_id import has_valid_check_digits
 
 
 class AuditEventQuerySerializer(serializers.Serializer):

@@ -53,8 +53,8 @@ from tqdm import tqdm  # noqa: E402
 from accounts.models import Team, User  # noqa: E402
 from audit.chain import event_hash  # noqa: E402
 from intake.models import AssessmentInstrument  # noqa: E402
-from intake.vocabulary import codes  # noqa: E402
-from routing.hours import OSLO  # noqa: E402
+from kernel.calendar import OSLO  # noqa: E402
+from kernel.vocabulary import codes  # noqa: E402
 from routing.models import HelpService  # noqa: E402
 
 HOUR = dt.timedelta(hours=1)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
 from intake import break_glass, policies, public, selectors, services
-from intake.errors import ConflictError, TransitionRefused
 from intake.forms import TRANSITION_FORMS, EnquiryAdminForm
 from intake.models import (
     AssessmentInstrument,
@@ -26,10 +25,11 @@ from intake.models import (
     State,
     StateChange,
 )
+from kernel.errors import ConflictError, TransitionRefused
+from kernel.forms import add_errors
+from kernel.ids import uuid_or_none
 from routing.admin import OverdueFilter  # "my overdue" (reminders, issue 6)
 from routing.models import Referral
-from tryggest.form_errors import add_errors
-from tryggest.ids import uuid_or_none
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -16,10 +16,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
-from rest_framework import exceptions, serializers, status
-from rest_framework.generics import GenericAPIView
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,21 +35,19 @@ from intake.serializers import (
     ReopenInput,
     SuggestionOutput,
 )
-from intake.validation import has_control_characters
-from intake.vocabulary import STAFF_CHANNELS, codes
+from kernel.api import (
+    COMMON_ERRORS,
+    ERROR,
+    TRANSITION_REFUSED,
+    ApiView,
+    IdempotencyMismatch,
+    validation_response,
+)
+from kernel.text import has_control_characters
+from kernel.vocabulary import STAFF_CHANNELS, codes
 from routing.selectors import overdue_enquiry_q, suggestions_for
 from tryggest.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
-from tryggest.api_errors import IdempotencyMismatch, check_body_size, validation_response
 
-ERROR = inline_serializer(
-    "Error",
-    {
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
 # A service key sees EnquiryReceipt, staff EnquiryDetail (a superset), hence anyOf, not oneOf.
 ENQUIRY_VIEW = {
     "anyOf": [
@@ -69,23 +65,6 @@ ENQUIRY_PAGE = {
         "results": {"type": "array", "items": ENQUIRY_VIEW},
     },
 }
-TRANSITION_REFUSED = inline_serializer(
-    "TransitionRefused",
-    {
-        "detail": serializers.CharField(),
-        "state": serializers.CharField(),
-        "allowed_transitions": serializers.ListField(child=serializers.CharField()),
-    },
-)
-COMMON_ERRORS = {
-    400: ERROR,
-    401: ERROR,
-    403: ERROR,
-    404: ERROR,
-    413: ERROR,
-    415: ERROR,
-    429: ERROR,
-}
 ACCESS_REASON = OpenApiParameter(
     "X-Access-Reason",
     OpenApiTypes.STR,
@@ -101,17 +80,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="1–255 printable ASCII characters. A repeat with the same body returns the first "
     "response; with a different body, 422.",
 )
-
-
-class ApiView(GenericAPIView):
-    """Body size is checked before anything reads the body. No OPTIONS metadata (405): the
-    schema at /api/v1/schema/ describes every operation."""
-
-    metadata_class = None
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        check_body_size(request)
-        super().initial(request, *args, **kwargs)
 
 
 def _access_reason(request: Request) -> str:

@@ -81,7 +81,7 @@ _DESCRIPTIONS = [
 
 
 def national_id(born: dt.date, rng: random.Random) -> str:
-    from intake.national_id import has_valid_check_digits
+    from kernel.national_id import has_valid_check_digits
 
     while True:
         individual = rng.randint(0, 499) if born.year < 2000 else rng.randint(500, 999)
@@ -311,7 +311,7 @@ def _spread_in_time(rng: random.Random) -> None:
     synthetic enquiries' step times directly, never real ones.
     """
     from intake.models import RiskAssessment, StateChange
-    from routing.hours import add_working_days
+    from kernel.calendar import add_working_days
     from routing.models import Referral
 
     now = timezone.now()

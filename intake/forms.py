@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from intake import services
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from intake.validation import validate_enquiry
-from intake.vocabulary import STAFF_CHANNELS, choices, label
-from tryggest.form_errors import add_errors
+from kernel.forms import add_errors
+from kernel.vocabulary import STAFF_CHANNELS, choices, label
 
 
 class EnquiryAdminForm(forms.ModelForm):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from intake import policies
-from intake.vocabulary import choices, risk_level_rank
+from kernel.vocabulary import choices, risk_level_rank
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -26,7 +26,7 @@ from audit import context, events
 from audit.models import Action
 from intake import policies, receipts, services
 from intake.models import Enquiry, EnquiryReceipt, ReporterMessage
-from intake.validation import has_control_characters
+from kernel.text import has_control_characters
 
 MESSAGE_MAX_LENGTH = 5_000
 

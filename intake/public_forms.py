@@ -13,7 +13,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from intake.vocabulary import choices
+from kernel.vocabulary import choices
 
 STARTED_SALT = "tryggest.intake.form-started"
 # After this long the signed start time is refused, and the page asks to send again.

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from audit import events
 from intake import policies
 from intake.models import Enquiry
-from tryggest.ids import uuid_or_none
+from kernel.ids import uuid_or_none
 
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:

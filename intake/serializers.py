@@ -8,56 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from intake.models import Enquiry, RiskAssessment
-from intake.vocabulary import STAFF_CHANNELS, codes
-
-
-def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
-    """Why ``value`` is not of the JSON type ``field`` takes, or None. DRF would convert 5 to "5"
-    and "yes" to true; the contract wants them refused (400), not guessed at."""
-    if value is None:
-        return None
-    if isinstance(field, serializers.BooleanField):
-        return None if isinstance(value, bool) else _("Give true or false.")
-    if isinstance(field, serializers.IntegerField):
-        return (
-            None
-            if isinstance(value, int) and not isinstance(value, bool)
-            else _("Give a whole number.")
-        )
-    if isinstance(field, serializers.CharField):
-        return None if isinstance(value, str) else _("Give a text.")
-    if isinstance(field, serializers.DictField) and isinstance(value, dict):
-        return next(
-            filter(None, (_wrong_json_type(field.child, item) for item in value.values())), None
-        )
-    if isinstance(field, serializers.ListField) and isinstance(value, list):
-        return next(filter(None, (_wrong_json_type(field.child, item) for item in value)), None)
-    return None
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, by name, and values of the wrong JSON type."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = [name for name in data if name not in self.fields]
-            if unknown:
-                raise serializers.ValidationError(
-                    {str(name): [_("Unknown field.")] for name in unknown}
-                )
-            wrong = {
-                name: [message]
-                for name, value in data.items()
-                if (message := _wrong_json_type(self.fields[name], value))
-            }
-            if wrong:
-                raise serializers.ValidationError(wrong)
-        return super().to_internal_value(data)
+from kernel.api import StrictSerializer
+from kernel.vocabulary import STAFF_CHANNELS, codes
 
 
 def _code(group: str, **kwargs: Any) -> serializers.ChoiceField:

@@ -21,7 +21,6 @@ from django_fsm import ConcurrentTransition, can_proceed
 from accounts.models import Team, User
 from audit import events
 from intake import policies
-from intake.errors import ConflictError, TransitionRefused
 from intake.models import (
     AssessmentInstrument,
     Enquiry,
@@ -30,8 +29,10 @@ from intake.models import (
     State,
     StateChange,
 )
-from intake.validation import check_text, text_errors, validate_enquiry
-from intake.vocabulary import codes, risk_level_rank
+from intake.validation import validate_enquiry
+from kernel.errors import ConflictError, TransitionRefused
+from kernel.text import check_text, text_errors
+from kernel.vocabulary import codes, risk_level_rank
 from routing import reminders
 
 # Fields a staff member may correct or complete after an enquiry came in.

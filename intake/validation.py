@@ -8,7 +8,6 @@ names (the API uses dotted paths such as ``subject.national_id``).
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,8 +15,9 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import national_id
-from intake.vocabulary import codes
+from kernel import national_id
+from kernel.text import has_control_characters
+from kernel.vocabulary import codes
 
 # Model field → the vocabulary its codes come from.
 CODED_FIELDS = {
@@ -43,32 +43,6 @@ MAX_LENGTHS = {
 }
 
 REPORTER_CONTACT_FIELDS = ("reporter_name", "reporter_phone", "reporter_email")
-
-# Control characters never reach the database; line breaks and tabs are kept in free text.
-_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
-
-
-def has_control_characters(value: str) -> bool:
-    return any(
-        unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in value
-    )
-
-
-def text_errors(value: str, *, limit: int) -> list[str]:
-    """What is wrong with one free-text value (a note, a reason): the same rules as an enquiry's."""
-    errors = []
-    if has_control_characters(value):
-        errors.append(_("Contains characters that are not allowed."))
-    if len(value) > limit:
-        errors.append(_("At most %(limit)d characters.") % {"limit": limit})
-    return errors
-
-
-def check_text(errors: dict[str, list[str]], field: str, value: str, *, limit: int) -> None:
-    """Add ``text_errors`` of ``value`` under ``field`` to a service's ``errors``."""
-    found = text_errors(value, limit=limit)
-    if found:
-        errors.setdefault(field, []).extend(found)
 
 
 def validate_enquiry(values: dict[str, Any], *, today: dt.date | None = None) -> None:

@@ -35,8 +35,8 @@ from intake.public_forms import (
     ReporterReplyForm,
     form_started_token,
 )
-from routing import hours
-from tryggest.form_errors import add_errors
+from kernel import opening_hours
+from kernel.forms import add_errors
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -116,14 +116,14 @@ def public_page(view: Callable[..., http.HttpResponse]) -> Callable[..., http.Ht
 def _team_hours() -> dict[str, Any]:
     periods = settings.TRYGGEST_TEAM_HOURS
     now = timezone.now()
-    open_now = hours.is_open(periods, now)
+    open_now = opening_hours.is_open(periods, now)
     return {
         "periods": [
             {"days": DAY_WORDS.get(p["days"], p["days"]), "from": p["from"], "to": p["to"]}
             for p in periods
         ],
         "open_now": open_now,
-        "next_opening": None if open_now else hours.next_opening(periods, now),
+        "next_opening": None if open_now else opening_hours.next_opening(periods, now),
         "phone": settings.TRYGGEST_TEAM_PHONE,
     }
 

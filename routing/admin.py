@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from intake import policies
 from intake import selectors as intake_selectors
-from intake.errors import ConflictError, TransitionRefused
 from intake.models import Enquiry
-from intake.vocabulary import choices
+from kernel.errors import ConflictError, TransitionRefused
+from kernel.forms import add_errors
+from kernel.vocabulary import choices
 from routing import reminders, selectors, services
 from routing.models import (
     ClockPause,
@@ -35,7 +36,6 @@ from routing.models import (
     Reminder,
     RoutingRule,
 )
-from tryggest.form_errors import add_errors
 
 
 @admin.register(HelpService)

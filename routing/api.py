@@ -12,7 +12,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from intake.api import COMMON_ERRORS, ApiView
+from kernel.api import COMMON_ERRORS, ApiView
 from routing import selectors, services
 from routing.models import HelpService, Referral
 from routing.serializers import (

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from intake.vocabulary import choices, codes
+from kernel.vocabulary import choices, codes
 
 
 class ServiceKind(models.TextChoices):
@@ -87,7 +87,7 @@ class HelpService(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from routing.hours import validate_hours
+        from kernel.opening_hours import validate_hours
 
         try:
             validate_hours(self.hours)
@@ -425,7 +425,7 @@ class Deadline(models.Model):
             )
 
     def after(self, start: dt.datetime, amount: int) -> dt.datetime:
-        from routing.hours import add_working_days
+        from kernel.calendar import add_working_days
 
         if self.unit == DeadlineUnit.WORKING_DAYS:
             return add_working_days(start, amount)

@@ -32,7 +32,7 @@ from audit import events
 from audit.models import Action
 from intake import policies
 from intake.models import OPEN_STATES, Enquiry, State
-from intake.validation import check_text
+from kernel.text import check_text
 from routing.models import (
     ClockPause,
     Deadline,

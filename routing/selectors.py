@@ -13,10 +13,10 @@ from django.utils.translation import get_language
 
 from audit import events
 from intake.validation import subject_age
-from intake.vocabulary import label, risk_level_rank
-from routing.hours import is_open, next_opening
+from kernel.ids import uuid_or_none
+from kernel.opening_hours import is_open, next_opening
+from kernel.vocabulary import label, risk_level_rank
 from routing.models import ForWhom, HelpService, Referral, RoutingRule
-from tryggest.ids import uuid_or_none
 
 
 @dataclass

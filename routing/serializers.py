@@ -7,8 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from intake.serializers import StrictSerializer
-from routing.hours import is_open
+from kernel.api import StrictSerializer
+from kernel.opening_hours import is_open
 from routing.models import HelpService, Referral
 
 

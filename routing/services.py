@@ -21,8 +21,8 @@ from django_fsm import ConcurrentTransition, can_proceed
 from audit import events
 from audit.models import ActorType
 from intake import policies
-from intake.validation import check_text, text_errors
-from intake.vocabulary import codes, label
+from kernel.text import check_text, text_errors
+from kernel.vocabulary import codes, label
 from routing.models import (
     OPEN_REFERRAL_STATES,
     DutyDecision,
@@ -423,7 +423,7 @@ def referral_link_open(*, token: str) -> ReferralLink:
 @transaction.atomic
 def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
     """What the receiving service sees (minimum necessary), with the access logged."""
-    from intake.vocabulary import label as vocabulary_label
+    from kernel.vocabulary import label as vocabulary_label
 
     enquiry = referral.enquiry
     events.object_viewed(actor=ServiceActor(referral.service), obj=referral, enquiry_id=enquiry.pk)

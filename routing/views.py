@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from kernel.forms import add_errors
 from routing import services
 from routing.models import ReferralLink
 from routing.services import ReferralLinkInvalid, ReferralTransitionRefused, ServiceActor
-from tryggest.form_errors import add_errors
 
 GRANTS_KEY = "referral_link_grants"
 

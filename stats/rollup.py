@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncDate
 
 from intake.models import Enquiry
-from routing.hours import OSLO
+from kernel.calendar import OSLO
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, RollupMark, RollupState, Step
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Team
-from intake.vocabulary import codes
+from kernel.vocabulary import codes
 from routing.models import HelpService
 from routing.selectors import overdue_counts
 from stats import rollup

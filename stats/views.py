@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.vocabulary import label
+from kernel.vocabulary import label
 from stats.rollup import COUNTED, LISTED
 from stats.selectors import published_case_flow, write_csv
 from stats.validators import EARLIEST, LATEST, validate_statistics_date

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from tryggest.env import env_bool, env_int, env_list, env_str
+from kernel.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["tryggest.api_errors.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kernel.api_parser.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "tryggest.api_auth.ServiceKeyThrottle",
@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
         "service": env_str("API_THROTTLE_SERVICE", "120/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
     },
-    "EXCEPTION_HANDLER": "tryggest.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
     # Escape non-ASCII in responses: an echoed lone surrogate must never break rendering (a 5xx).
     "UNICODE_JSON": False,
 }
@@ -229,7 +229,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RiskLevelEnum": "intake.vocabulary.RISK_LEVEL_ORDER",
+        "RiskLevelEnum": "kernel.vocabulary.RISK_LEVEL_ORDER",
         "EnquiryStateEnum": "intake.models.State",
         "ReferralStateEnum": "routing.models.ReferralState",
     },
@@ -258,7 +258,7 @@ TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
 # Django's own failure page).
 CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 # When the team reads what comes in; the form says so, because nobody watches it at night.
-# Same format as a helping service's hours (routing.hours).
+# Same format as a helping service's hours (kernel.opening_hours).
 TRYGGEST_TEAM_HOURS = [{"days": "mon-fri", "from": "08:00", "to": "15:30"}]
 # The reception's phone number, shown on the public pages when set.
 TRYGGEST_TEAM_PHONE = env_str("TRYGGEST_TEAM_PHONE", "")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from routing.hours import add_working_days
+from kernel.calendar import add_working_days
 
 DEFAULTS = {
     # kind: (remind after, escalate after, unit)

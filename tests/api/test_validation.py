@@ -82,7 +82,7 @@ def test_a_body_over_64_kib_is_413(nav: Any) -> None:
 def test_a_body_over_64_kib_is_413_even_without_content_length(nav: Any) -> None:
     import io
 
-    from tryggest.api_errors import LimitedJSONParser, PayloadTooLarge
+    from kernel.api_parser import LimitedJSONParser, PayloadTooLarge
 
     with pytest.raises(PayloadTooLarge):
         LimitedJSONParser().parse(io.BytesIO(b'"' + b"x" * (70 * 1024) + b'"'))

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from intake import national_id
+from kernel import national_id
 
 
 def make_id(day: int, month: int, yy: int, *, d_number: bool = False, start: int = 0) -> str:

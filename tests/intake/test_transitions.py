@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from intake import services
-from intake.errors import ConflictError, TransitionRefused
 from intake.models import Enquiry, State, StateChange
+from kernel.errors import ConflictError, TransitionRefused
 from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from intake import services
 from intake.models import Enquiry
+from kernel.calendar import OSLO
 from routing import reminders
-from routing.hours import OSLO
 from routing.models import (
     ClockPause,
     Deadline,

@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from intake import services
+from kernel.calendar import OSLO
 from routing import reminders
-from routing.hours import OSLO
 from routing.models import ClockPause, Deadline, DeadlineKind, EnquiryClock, Reminder
 from routing.scheduler import ReminderScheduler
 from tests.factories import make_enquiry

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from kernel.calendar import OSLO
 from routing import reminders
-from routing.hours import OSLO
 from routing.models import Reminder
 from tests.factories import UserFactory, make_enquiry
 

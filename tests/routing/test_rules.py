@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from intake import services
+from kernel.calendar import OSLO
 from routing.defaults import rule_rows
-from routing.hours import OSLO
 from routing.models import RoutingRule
 from routing.selectors import suggestions_for
 from tests.factories import make_enquiry, years_ago

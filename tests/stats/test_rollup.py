@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from intake import services
 from intake.models import Enquiry
-from intake.vocabulary import codes
+from kernel.calendar import OSLO
+from kernel.vocabulary import codes
 from routing import services as routing_services
-from routing.hours import OSLO
 from routing.models import HelpService, Referral
 from stats import rollup
 from stats.models import DailyCount, RollupMark

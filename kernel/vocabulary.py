@@ -1,6 +1,6 @@
 """The codes of the domain, with their Norwegian and English labels.
 
-The single source is ``intake/data/vocabulary.yaml`` (a copy of the shared domain vocabulary, never
+The single source is ``kernel/data/vocabulary.yaml`` (a copy of the shared domain vocabulary, never
 read from ``../shared`` at run time). Labels are lazy: they render in the active language, Norwegian
 bokmål by default and English when the user has chosen it.
 """

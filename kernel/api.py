@@ -1,4 +1,5 @@
-"""One shape for every API error, and a JSON parser that refuses what must never get further.
+"""The API's plumbing, shared by every app's ``api.py``: one shape for every error, a JSON parser
+that refuses what must never get further, strict input serializers, and the views' base class.
 
 Every error body is ``{"detail": "...", "errors": {"dotted.path": ["..."]}}`` (``errors`` only for
 400s that name fields). Service ValidationErrors are keyed by model field name; they are mapped to
@@ -7,7 +8,6 @@ the API's dotted paths here, so every door into the services speaks its own name
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -16,18 +16,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from intake.errors import ConflictError, TransitionRefused
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = gettext_lazy("The body is larger than 64 KiB.")
-    default_code = "payload_too_large"
+from kernel.api_parser import PayloadTooLarge
+from kernel.errors import ConflictError, TransitionRefused
 
 
 class IdempotencyMismatch(exceptions.APIException):
@@ -53,25 +50,6 @@ def check_body_size(request: Any) -> None:
         declared = 0
     if declared > limit:
         raise PayloadTooLarge()
-
-
-class LimitedJSONParser(JSONParser):
-    """JSON only (else 415 by DRF), at most 64 KiB (413), strict (no NaN), no deep nesting."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.API_MAX_BODY_BYTES
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
-            raise PayloadTooLarge()
-        try:
-            text = raw.decode("utf-8")
-            return json.loads(text, parse_constant=_refuse_constant)
-        except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(_("The body is not valid JSON.")) from exc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 # Model field name → the API's dotted path (intake.validation and the services use model names).
@@ -162,3 +140,91 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
     return response
+
+
+# --- The schema's error bodies (drf-spectacular) ---
+
+ERROR = inline_serializer(
+    "Error",
+    {
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
+    },
+)
+TRANSITION_REFUSED = inline_serializer(
+    "TransitionRefused",
+    {
+        "detail": serializers.CharField(),
+        "state": serializers.CharField(),
+        "allowed_transitions": serializers.ListField(child=serializers.CharField()),
+    },
+)
+COMMON_ERRORS = {
+    400: ERROR,
+    401: ERROR,
+    403: ERROR,
+    404: ERROR,
+    413: ERROR,
+    415: ERROR,
+    429: ERROR,
+}
+
+
+class ApiView(GenericAPIView):
+    """Body size is checked before anything reads the body. No OPTIONS metadata (405): the
+    schema at /api/v1/schema/ describes every operation."""
+
+    metadata_class = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        check_body_size(request)
+        super().initial(request, *args, **kwargs)
+
+
+# --- Strict input ---
+
+
+def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
+    """Why ``value`` is not of the JSON type ``field`` takes, or None. DRF would convert 5 to "5"
+    and "yes" to true; the contract wants them refused (400), not guessed at."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Give true or false.")
+    if isinstance(field, serializers.IntegerField):
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool)
+            else _("Give a whole number.")
+        )
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else _("Give a text.")
+    if isinstance(field, serializers.DictField) and isinstance(value, dict):
+        return next(
+            filter(None, (_wrong_json_type(field.child, item) for item in value.values())), None
+        )
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return next(filter(None, (_wrong_json_type(field.child, item) for item in value)), None)
+    return None
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, by name, and values of the wrong JSON type."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {str(name): [gettext_lazy("Unknown field.")] for name in unknown}
+                )
+            wrong = {
+                name: [message]
+                for name, value in data.items()
+                if (message := _wrong_json_type(self.fields[name], value))
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)

@@ -1,39 +1,22 @@
-"""Opening hours of helping services, in Europe/Oslo, with Norwegian public holidays.
+"""Opening hours: of helping services in the directory, and of the TryggEst team itself.
 
-A service's hours are "24/7", a list of periods ``{"days": "mon-fri", "from": "08:00", "to": "15:30"}``,
-or unknown (None). On a public holiday a service open only on weekdays is closed; holidays count as
-Sundays.
+Hours are "24/7", a list of periods ``{"days": "mon-fri", "from": "08:00", "to": "15:30"}``, or
+unknown (None), in Europe/Oslo. On a public holiday a service open only on weekdays is closed;
+holidays count as Sundays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from zoneinfo import ZoneInfo
 
-import holidays
+from kernel.calendar import OSLO, is_public_holiday
 
-OSLO = ZoneInfo("Europe/Oslo")
 ALWAYS = "24/7"
 _DAY_SETS = {
     "mon-fri": {0, 1, 2, 3, 4},
     "mon-sun": {0, 1, 2, 3, 4, 5, 6},
     "sat-sun": {5, 6},
 }
-
-
-@cache
-def _norwegian_holidays(year: int) -> holidays.HolidayBase:
-    # Only the statutory public holidays (not Sundays, which the library can also list).
-    return holidays.country_holidays("NO", years=year)
-
-
-def is_public_holiday(day: dt.date) -> bool:
-    return day in _norwegian_holidays(day.year)
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and not is_public_holiday(day)
 
 
 def _parse_time(value: object) -> dt.time:
@@ -46,6 +29,7 @@ def _parse_time(value: object) -> dt.time:
 
 
 def validate_hours(hours: object) -> None:
+    """Raise ValueError with the reason when ``hours`` is not in the format above."""
     if hours is None or hours == ALWAYS:
         return
     if not isinstance(hours, list) or not hours:
@@ -92,23 +76,11 @@ def next_opening(hours: object, at: dt.datetime) -> dt.datetime | None:
         weekday = _weekday_for_hours(day)
         starts = sorted(
             _parse_time(p["from"])
-            for p in hours
-            if weekday in _DAY_SETS[p["days"]]  # type: ignore[union-attr]
+            for p in hours  # type: ignore[union-attr]
+            if weekday in _DAY_SETS[p["days"]]
         )
         for start in starts:
             candidate = dt.datetime.combine(day, start, tzinfo=OSLO)
             if candidate > local:
                 return candidate
     return None
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """The same local time of day, ``days`` Norwegian working days later."""
-    local = start.astimezone(OSLO)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return dt.datetime.combine(day, local.time(), tzinfo=OSLO)
