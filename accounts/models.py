@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
+
+from audit.events import Actor
 
 
 class Team(models.Model):
@@ -50,15 +54,6 @@ class ServiceOrganisation(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    # The directory entry this organisation answers referrals for; None for a submitter only.
-    service = models.OneToOneField(
-        "routing.HelpService",
-        verbose_name=_("helping service"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="organisation",
-    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -82,9 +77,14 @@ class ServiceOrganisation(models.Model):
     def get_username(self) -> str:
         return self.slug
 
-    def audit_actor(self):  # -> audit.events.Actor
-        from audit.events import Actor
+    @property
+    def service(self) -> Any:
+        """The directory entry (``routing.HelpService``) whose referrals this organisation
+        answers, or None for a submitter only. The link is kept on the directory's side
+        (``HelpService.organisation``): accounts sits below routing and never points up at it."""
+        return getattr(self, "help_service", None)
 
+    def audit_actor(self) -> Actor:
         return Actor("service", self.slug, str(self.pk))
 
 

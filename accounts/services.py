@@ -50,22 +50,19 @@ def user_create(
 
 
 @transaction.atomic
-def service_key_create(*, slug: str, name: str = "") -> tuple[ServiceKey, str]:
-    """A new key for the organisation ``slug`` (created if missing); returns the key and its
-    plain text, which is shown once and never stored.
+def organisation_key_create(
+    *, slug: str, name: str = ""
+) -> tuple[ServiceKey, str, ServiceOrganisation, bool]:
+    """A new key for the organisation ``slug`` (created, named ``name``, if missing).
 
-    The organisation is linked to the directory's helping service of the same slug when there is
-    one, so the key can read and answer the referrals addressed to that service.
+    Returns the key, its plain text (shown once, never stored), the organisation and whether it
+    was created. ``routing.services.service_key_create`` links a directory service to it.
     """
-    from routing.models import HelpService
-
     slug = (slug or "").strip()
     if not slug or len(slug) > 80 or not slug.replace("-", "").replace("_", "").isalnum():
         raise ValidationError(_("Give the organisation's slug (letters, digits, - and _)."))
-    service = HelpService.objects.filter(slug=slug).first()
     organisation, created = ServiceOrganisation.objects.get_or_create(
-        slug=slug,
-        defaults={"name": name or (service.name if service else slug), "service": service},
+        slug=slug, defaults={"name": name or slug}
     )
     if created:
         events.object_created(actor=None, obj=organisation)
@@ -73,4 +70,4 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[ServiceKey, str]:
     key, plain = ServiceKey.objects.create_key(name=key_name, organisation=organisation)
     # The key's primary key embeds its hash; the audit trail names it by its public prefix.
     events.record(action="create", actor=None, object_type="servicekey", object_id=key.prefix)
-    return key, plain
+    return key, plain, organisation, created

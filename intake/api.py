@@ -21,6 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
 from intake import selectors, services
 from intake.models import AssessmentInstrument, Enquiry
 from intake.serializers import (
@@ -46,7 +47,6 @@ from kernel.api import (
 from kernel.text import has_control_characters
 from kernel.vocabulary import STAFF_CHANNELS, codes
 from routing.selectors import overdue_enquiry_q, suggestions_for
-from tryggest.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
 
 # A service key sees EnquiryReceipt, staff EnquiryDetail (a superset), hence anyOf, not oneOf.
 ENQUIRY_VIEW = {

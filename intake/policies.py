@@ -6,10 +6,17 @@ method is called. Services therefore ask these functions themselves before every
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from intake.models import Enquiry
+from accounts.policies import is_staff_user
+
+
+class Enquiry(Protocol):
+    """What a policy needs of an enquiry: its team. (A protocol, so that the model, which asks
+    these policies for django-fsm's ``permission=``, is not imported back here.)"""
+
+    team_id: int
+
 
 TRANSITION_PERMISSIONS = {
     "assess": "intake.assess_enquiry",
@@ -17,10 +24,6 @@ TRANSITION_PERMISSIONS = {
     "close": "intake.close_enquiry",
     "reopen": "intake.reopen_enquiry",
 }
-
-
-def is_staff_user(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def same_team(user: Any, enquiry: Enquiry) -> bool:

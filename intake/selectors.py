@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from accounts.policies import is_staff_user
 from audit import events
 from intake import policies
 from intake.models import Enquiry
@@ -17,7 +18,7 @@ from kernel.ids import uuid_or_none
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     """The enquiries a staff member may work: their own team's, and only with the view permission."""
     if (
-        not policies.is_staff_user(actor)
+        not is_staff_user(actor)
         or not actor.has_perm("intake.view_enquiry")
         or actor.team_id is None
     ):

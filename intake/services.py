@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from accounts.models import Team, User
+from accounts.policies import is_staff_user
 from audit import events
 from intake import policies
 from intake.models import (
@@ -153,7 +154,7 @@ def enquiry_create(
 ) -> Enquiry:
     """Log a new enquiry: from staff (phone, in person, e-mail, letter), a service key or the form."""
     if isinstance(actor, User):
-        _require(policies.is_staff_user(actor) and actor.has_perm("intake.add_enquiry"))
+        _require(is_staff_user(actor) and actor.has_perm("intake.add_enquiry"))
         _require(actor.team_id is not None)
         team = team or actor.team
         _require(team.pk == actor.team_id)

@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api_auth import is_caseworker, is_service
 from kernel.api import COMMON_ERRORS, ApiView
 from routing import selectors, services
 from routing.models import HelpService, Referral
@@ -22,7 +23,6 @@ from routing.serializers import (
     HelpServiceOutput,
     ReferralOutput,
 )
-from tryggest.api_auth import is_caseworker, is_service
 
 REFERRAL_REFUSED = inline_serializer(
     "ReferralTransitionRefused",

@@ -77,6 +77,17 @@ class HelpService(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     plan_ref = models.CharField(_("reference in the plan"), max_length=60, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The organisation whose API key answers this service's referrals; None when the service has
+    # no system of its own (it answers by e-mailed link). Kept here, not on the organisation:
+    # accounts sits below routing (README: Architecture).
+    organisation = models.OneToOneField(
+        "accounts.ServiceOrganisation",
+        verbose_name=_("organisation answering by API"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="help_service",
+    )
 
     class Meta:
         verbose_name = _("helping service")

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.policies import is_staff_user
 from accounts.roles import COORDINATOR, TEAM_MEMBER
 from audit import events
 from audit.models import Action
@@ -78,7 +79,7 @@ def deadline_for(kind: str) -> Deadline:
 @transaction.atomic
 def deadline_save(*, deadline: Deadline, actor: Any, fields: list[str] | None = None) -> Deadline:
     """Coordinators change a deadline; clocks already running keep their times."""
-    if not (policies.is_staff_user(actor) and actor.has_perm("routing.change_deadline")):
+    if not (is_staff_user(actor) and actor.has_perm("routing.change_deadline")):
         raise PermissionDenied(_("You may not change the deadlines."))
     deadline.full_clean()
     deadline.save()

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.policies import is_staff_user
 from audit import events
 from intake.validation import subject_age
 from kernel.ids import uuid_or_none
@@ -188,13 +189,13 @@ def referrals_visible_to(actor: Any) -> QuerySet[Referral]:
     """A service organisation: the referrals addressed to its helping service. Staff who work
     enquiries: their team's. Anyone else: none."""
     from accounts.models import ServiceOrganisation
-    from intake import policies
 
     qs = Referral.objects.select_related("enquiry", "service")
     if isinstance(actor, ServiceOrganisation):
-        return qs.filter(service_id=actor.service_id) if actor.service_id else qs.none()
+        service = actor.service
+        return qs.filter(service=service) if service is not None else qs.none()
     if (
-        policies.is_staff_user(actor)
+        is_staff_user(actor)
         and actor.team_id is not None
         and actor.has_perm("routing.view_referral")
         and actor.has_perm("intake.view_enquiry")

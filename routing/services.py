@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from accounts.policies import is_staff_user
+from accounts.services import organisation_key_create
 from audit import events
 from audit.models import ActorType
 from intake import policies
@@ -505,11 +507,34 @@ def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") 
     return referral
 
 
+# --- Keys for services with a system of their own ---
+
+
+@transaction.atomic
+def service_key_create(*, slug: str, name: str = "") -> tuple[Any, str]:
+    """A new API key for the organisation ``slug`` (created if missing); returns the key and its
+    plain text, which is shown once and never stored.
+
+    When the directory has a helping service of the same slug, the organisation is linked to it
+    (``HelpService.organisation``), so the key can read and answer the referrals addressed to
+    that service; otherwise the organisation only submits enquiries.
+    """
+    service = HelpService.objects.filter(slug=(slug or "").strip()).first()
+    key, plain, organisation, created = organisation_key_create(
+        slug=slug, name=name or (service.name if service else "")
+    )
+    if created and service is not None and service.organisation_id is None:
+        service.organisation = organisation
+        service.save(update_fields=["organisation"])
+        events.object_changed(actor=None, obj=service, fields=["organisation"])
+    return key, plain
+
+
 # --- The rules, edited by coordinators in the admin ---
 
 
 def _may_edit_rules(actor: Any) -> bool:
-    return policies.is_staff_user(actor) and actor.has_perm("routing.change_routingrule")
+    return is_staff_user(actor) and actor.has_perm("routing.change_routingrule")
 
 
 @transaction.atomic
@@ -530,7 +555,7 @@ def routing_rule_save(*, rule: Any, actor: Any, fields: list[str] | None = None)
 
 @transaction.atomic
 def routing_rule_delete(*, rule: Any, actor: Any) -> None:
-    if not (policies.is_staff_user(actor) and actor.has_perm("routing.delete_routingrule")):
+    if not (is_staff_user(actor) and actor.has_perm("routing.delete_routingrule")):
         raise PermissionDenied(_("You may not change the routing rules."))
     events.object_changed(actor=actor, obj=rule, fields=["deleted"])
     rule.delete()

@@ -193,7 +193,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     # The key first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tryggest.api_auth.ServiceKeyAuthentication",
+        "accounts.api_auth.ServiceKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -203,8 +203,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["kernel.api_parser.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "tryggest.api_auth.ServiceKeyThrottle",
-        "tryggest.api_auth.StaffUserThrottle",
+        "accounts.api_auth.ServiceKeyThrottle",
+        "accounts.api_auth.StaffUserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "service": env_str("API_THROTTLE_SERVICE", "120/min"),

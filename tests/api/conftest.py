@@ -10,7 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import service_key_create
+from routing.services import service_key_create
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import service_key_create
+from routing.services import service_key_create
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ServiceKey, ServiceOrganisation
-from intake import policies
+from accounts.policies import is_staff_user
 
 KEYWORD = "Api-Key"
 
@@ -48,7 +48,7 @@ class ServiceKeyAuthentication(BaseAuthentication):
 
 
 class ServiceKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "tryggest.api_auth.ServiceKeyAuthentication"
+    target_class = "accounts.api_auth.ServiceKeyAuthentication"
     name = "ServiceKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
@@ -67,11 +67,7 @@ def is_service(user: Any) -> bool:
 
 def is_caseworker(user: Any) -> bool:
     """Team members and coordinators: staff who work enquiries (never managers or auditors)."""
-    return (
-        not is_service(user)
-        and policies.is_staff_user(user)
-        and user.has_perm("intake.view_enquiry")
-    )
+    return not is_service(user) and is_staff_user(user) and user.has_perm("intake.view_enquiry")
 
 
 class IsServiceOrCaseworker(BasePermission):
