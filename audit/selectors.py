@@ -1,7 +1,7 @@
 """Reads of the audit trail for auditors: filtered events, and access reports.
 
-Only the auditor role reaches these (audit.api, audit.admin check the permission); the reads
-themselves are recorded by the callers, in the same transaction.
+Only the auditor role reaches these (``oversight.api`` and ``oversight.admin`` check the
+permission); the reads themselves are recorded, in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit import events
 from audit.models import AuditEvent
 
 
@@ -38,25 +39,14 @@ def concerning(enquiry_ids: Iterable[uuid.UUID | str]) -> Q:
 def events_matching(
     *, enquiry: uuid.UUID | None = None, actor: str | None = None, action: str | None = None
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.order_by("seq")
+    found = AuditEvent.objects.order_by("seq")
     if enquiry is not None:
-        events = events.filter(concerning([enquiry]))
+        found = found.filter(concerning([enquiry]))
     if actor:
-        events = events.filter(actor=actor)
+        found = found.filter(actor=actor)
     if action:
-        events = events.filter(action=action)
-    return events
-
-
-def enquiry_ids_for_national_id(national_id: str) -> list[uuid.UUID]:
-    """The enquiries about one person: what an access report by national id covers."""
-    from intake.models import Enquiry  # intake depends on audit, not the other way round
-
-    return list(
-        Enquiry.objects.filter(subject_national_id=national_id)
-        .order_by("received_at")
-        .values_list("pk", flat=True)
-    )
+        found = found.filter(action=action)
+    return found
 
 
 @dataclass
@@ -80,7 +70,7 @@ class AccessReport:
 
 
 def access_report(*, enquiry_ids: list[uuid.UUID]) -> AccessReport:
-    events = (
+    found = (
         list(
             AuditEvent.objects.filter(concerning(enquiry_ids))
             .order_by("seq")
@@ -101,7 +91,7 @@ def access_report(*, enquiry_ids: list[uuid.UUID]) -> AccessReport:
         else []
     )
     by_actor: dict[tuple[str, str], Accessor] = {}
-    for event in events:
+    for event in found:
         key = (event.actor_type, event.actor)
         accessor = by_actor.get(key)
         if accessor is None:
@@ -114,23 +104,19 @@ def access_report(*, enquiry_ids: list[uuid.UUID]) -> AccessReport:
         enquiries=enquiry_ids,
         generated_at=timezone.now(),
         accessed_by=sorted(by_actor.values(), key=lambda a: a.first_at),
-        events=events,
+        events=found,
     )
 
 
 def access_report_for(
-    *, actor: Any, enquiry: uuid.UUID | None = None, national_id: str | None = None
+    *, actor: Any, enquiry_ids: list[uuid.UUID], by: str, enquiry_id: uuid.UUID | None = None
 ) -> AccessReport:
-    """The report for one enquiry or one person, recorded as an export in the same transaction."""
-    from audit import events
-
+    """The report on ``enquiry_ids`` (one enquiry, ``enquiry_id``, or every enquiry about one
+    person), recorded as an export in the same transaction. ``by`` says which ("enquiry" or
+    "national_id"); the number itself is never recorded."""
     with transaction.atomic():
-        enquiry_ids = [enquiry] if enquiry else enquiry_ids_for_national_id(national_id or "")
         report = access_report(enquiry_ids=enquiry_ids)
         events.access_report_exported(
-            actor=actor,
-            enquiry_id=enquiry,
-            enquiry_ids=enquiry_ids,
-            by="enquiry" if enquiry else "national_id",
+            actor=actor, enquiry_id=enquiry_id, enquiry_ids=enquiry_ids, by=by
         )
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,6 +67,16 @@ def log_enquiries_listed(
     includes the lists that showed it."""
     with transaction.atomic():
         events.enquiries_listed(actor=actor, enquiry_ids=[e.pk for e in enquiries], filters=filters)
+
+
+def enquiry_ids_for_national_id(national_id: str) -> list[uuid.UUID]:
+    """Every enquiry about one person, oldest first, whatever the team: what an access report
+    by national id covers. Only the auditor's report and the adult's own requests ask this."""
+    return list(
+        Enquiry.objects.filter(subject_national_id=national_id)
+        .order_by("received_at")
+        .values_list("pk", flat=True)
+    )
 
 
 def enquiries_submitted_by(organisation: Any) -> QuerySet[Enquiry]:

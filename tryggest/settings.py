@@ -32,11 +32,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI from the package, not a CDN
     "rest_framework_api_key",  # hashed service keys (accounts.ServiceKey builds on it)
     "django_fsm",
-    "accounts",
+    # The project's apps, bottom layer first (README: Architecture).
     "audit",
-    "routing",
+    "accounts",
     "intake",
+    "routing",
     "stats",
+    "oversight",
 ]
 # The intake benchmark's baseline endpoint (bench/baseline): only for `make bench`, never in
 # production, and refused with DEBUG off unless the benchmark asks for it explicitly.

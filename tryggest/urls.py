@@ -46,7 +46,7 @@ urlpatterns = [
     path("api/v1/stats/", include((stats_urls.api_urlpatterns, "stats_api"))),
     path("stats/", include("stats.urls")),
     path("", include("routing.urls")),
-    path("api/v1/audit/", include("audit.urls")),
+    path("api/v1/audit/", include("oversight.urls")),
     path("", include("intake.urls")),
     path("api/v1/", include("tryggest.api_urls")),
 ]

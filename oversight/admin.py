@@ -13,10 +13,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from audit import events, selectors
-from audit.forms import AccessReportForm
+from audit import events
+from audit import selectors as trail
 from audit.models import AuditEvent
 from kernel.ids import uuid_or_none
+from oversight import selectors
+from oversight.forms import AccessReportForm
 
 # Changelist parameters worth recording with an auditor's read (the rest is paging and layout).
 _RECORDED_PARAMS = (
@@ -57,7 +59,7 @@ class EnquiryFilter(_TextInputFilter):
         key = uuid_or_none(self.value().strip())
         if key is None:
             return queryset.none()
-        return queryset.filter(selectors.concerning([key]))
+        return queryset.filter(trail.concerning([key]))
 
 
 class ActorFilter(_TextInputFilter):

@@ -1,4 +1,4 @@
-"""The auditor API (API.md, Audit): thin views over audit.selectors.
+"""The auditor API (API.md, Audit): thin views over the audit trail's selectors.
 
 Only the auditor role (``audit.view_auditevent``) may read the trail. Every read is itself an
 audit event, written in the same transaction as the read, and every refusal is recorded.
@@ -14,8 +14,10 @@ from rest_framework import generics, permissions, views
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit import events, selectors
-from audit.serializers import (
+from audit import events
+from audit import selectors as trail
+from oversight import selectors
+from oversight.serializers import (
     AccessReportQuerySerializer,
     AccessReportSerializer,
     AuditEventQuerySerializer,
@@ -61,7 +63,7 @@ class AuditEventList(AuditorView, generics.ListAPIView):
         query.is_valid(raise_exception=True)
         filters = query.validated_data
         with transaction.atomic():
-            page = self.paginate_queryset(selectors.events_matching(**filters))
+            page = self.paginate_queryset(trail.events_matching(**filters))
             data = self.get_serializer(page, many=True).data
             events.trail_viewed(
                 actor=request.user,

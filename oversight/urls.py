@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import api
+from oversight import api
 
 app_name = "audit"
 
