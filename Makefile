@@ -22,7 +22,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
 
 # SQLite, no broker (tasks run in-process), demo data and demo users; reminders are swept by a
-# scheduler thread inside the server process (routing/scheduler.py).
+# scheduler thread inside the server process (casework/scheduler.py).
 run: install
 	mkdir -p var
 	DEBUG=True $(BIN)/python manage.py migrate --no-input
@@ -30,16 +30,20 @@ run: install
 	DEBUG=True $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL from the environment choose PostgreSQL / Redis.
+# First the layers (README "Architecture"): an upward import fails here, naming the rule it breaks.
 test: install
+	$(BIN)/lint-imports --no-cache
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Lint and format: ruff's rules (pyproject.toml) and its formatter, checked, never rewritten here.
+# Lint and format: ruff's rules (pyproject.toml) and its formatter, checked, never rewritten here;
+# and the layers (import-linter).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Benchmarks and faults (issue 9, BENCHMARKS.md) against the PostgreSQL at 127.0.0.1:5432, with
 # Redis at 127.0.0.1:6379: 1,000,000 enquiries, about half an hour. `make bench-quick` runs

@@ -23,9 +23,14 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ServiceOrganisation)
 class ServiceOrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "service", "is_active")
+    list_display = ("name", "slug", "answers_for", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
+
+    @admin.display(description=_("helping service"))
+    def answers_for(self, organisation: ServiceOrganisation) -> object:
+        # Linked from the directory's side (routing.HelpService.organisation).
+        return organisation.service or "–"
 
 
 @admin.register(ServiceKey)

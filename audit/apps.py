@@ -7,4 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (login, failed login and logout events)
+        # Django's one place for receivers: after the app registry is ready (not a cycle dodged).
+        from audit import signals  # noqa: F401, PLC0415 - login, failed login and logout events

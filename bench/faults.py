@@ -268,10 +268,10 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
     now = dt.datetime.now(dt.UTC)
     # Every staff user gets an address; `due` open enquiries become due and unclaimed.
     psql("UPDATE accounts_user SET email = username || '@example.no'", DB)
-    psql("DELETE FROM routing_reminder", DB)
+    psql("DELETE FROM casework_reminder", DB)
     # Everything else counts as already reminded; then `due` open enquiries become due, unclaimed.
     psql(
-        "UPDATE routing_enquiryclock SET reminded_at = COALESCE(reminded_at, now()), "
+        "UPDATE intake_enquiryclock SET reminded_at = COALESCE(reminded_at, now()), "
         "escalated_at = COALESCE(escalated_at, now()) WHERE kind <> ''",
         DB,
     )
@@ -281,9 +281,9 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
         DB,
     )
     psql(
-        f"""UPDATE routing_enquiryclock SET due_at = now() - interval '1 hour', reminded_at = NULL,
+        f"""UPDATE intake_enquiryclock SET due_at = now() - interval '1 hour', reminded_at = NULL,
              escalate_at = now() + interval '1 day', escalated_at = NULL, paused_until = NULL
-             WHERE enquiry_id IN (SELECT c.enquiry_id FROM routing_enquiryclock c
+             WHERE enquiry_id IN (SELECT c.enquiry_id FROM intake_enquiryclock c
                                   JOIN intake_enquiry e ON e.id = c.enquiry_id
                                   WHERE c.kind <> '' AND e.state <> 'closed'
                                   ORDER BY c.enquiry_id LIMIT {args.due})""",
@@ -291,7 +291,7 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
     )
     due = int(
         psql(
-            "SELECT count(*) FROM routing_enquiryclock WHERE reminded_at IS NULL AND due_at <= now()",
+            "SELECT count(*) FROM intake_enquiryclock WHERE reminded_at IS NULL AND due_at <= now()",
             DB,
         )
     )
@@ -302,11 +302,11 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
     # Kill it once it has recorded part of the work.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and victim.poll() is None:
-        done = int(psql("SELECT count(DISTINCT enquiry_id) FROM routing_reminder", DB))
+        done = int(psql("SELECT count(DISTINCT enquiry_id) FROM casework_reminder", DB))
         if done >= max(1, due // 4):
             break
         time.sleep(0.05)
-    killed_after = int(psql("SELECT count(DISTINCT enquiry_id) FROM routing_reminder", DB))
+    killed_after = int(psql("SELECT count(DISTINCT enquiry_id) FROM casework_reminder", DB))
     if victim.poll() is None:
         victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
@@ -323,18 +323,18 @@ def fault_worker(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any
                 check=True,
             )
     reminded = int(
-        psql("SELECT count(DISTINCT enquiry_id) FROM routing_reminder WHERE kind = 'reminder'", DB)
+        psql("SELECT count(DISTINCT enquiry_id) FROM casework_reminder WHERE kind = 'reminder'", DB)
     )
     duplicates = int(
         psql(
-            "SELECT count(*) FROM (SELECT enquiry_id, kind, deadline, recipient_user_id, count(*) FROM routing_reminder "
+            "SELECT count(*) FROM (SELECT enquiry_id, kind, deadline, recipient_user_id, count(*) FROM casework_reminder "
             "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d",
             DB,
         )
     )
-    rows = int(psql("SELECT count(*) FROM routing_reminder WHERE email <> ''", DB))
+    rows = int(psql("SELECT count(*) FROM casework_reminder WHERE email <> ''", DB))
     unmailed = int(
-        psql("SELECT count(*) FROM routing_reminder WHERE email <> '' AND mailed_at IS NULL", DB)
+        psql("SELECT count(*) FROM casework_reminder WHERE email <> '' AND mailed_at IS NULL", DB)
     )
     recipients: dict[str, int] = {}
     for path in mail_dir.iterdir():

@@ -701,7 +701,7 @@ class Generator:
                             ("intake_riskassessment", ASSESSMENT_COLUMNS, "assessments"),
                             ("intake_statechange", STATE_CHANGE_COLUMNS, "changes"),
                             ("routing_referral", REFERRAL_COLUMNS, "referrals"),
-                            ("routing_enquiryclock", CLOCK_COLUMNS, "clocks"),
+                            ("intake_enquiryclock", CLOCK_COLUMNS, "clocks"),
                             ("audit_auditevent", AUDIT_COLUMNS, "audit"),
                         ):
                             if not out[key]:

@@ -10,7 +10,7 @@ Expects a database filled by bench/generate.py. Measures:
   compute the same numbers from the enquiries (goal: < 1 s);
 - admin: the team's enquiry list and one enquiry's change page, time and queries (goal: < 300 ms,
   a fixed number of queries), against the admin's index page for the same user;
-- sweep: ``routing.reminders.sweep`` with 1,000 clocks due, time and queries (goal: < 1 s),
+- sweep: ``casework.reminders.sweep`` with 1,000 clocks due, time and queries (goal: < 1 s),
   against the same sweep with nothing due;
 - verify: ``audit.verification.verify_chain`` over the whole trail, events per second, against
   reading the same rows without checking them.
@@ -117,7 +117,7 @@ PLAIN_STATS = [
     "FROM (SELECT EXTRACT(EPOCH FROM (r.acknowledged_at - r.sent_at)) / 3600.0 AS h FROM routing_referral r "
     "JOIN intake_enquiry e ON e.id = r.enquiry_id WHERE e.received_at >= %(s)s AND e.received_at < %(e)s "
     "AND r.acknowledged_at IS NOT NULL) t",
-    "SELECT count(*) FROM routing_enquiryclock c JOIN intake_enquiry e ON e.id = c.enquiry_id "
+    "SELECT count(*) FROM intake_enquiryclock c JOIN intake_enquiry e ON e.id = c.enquiry_id "
     "WHERE c.kind IN ('assessment', 'assessment_acute') AND c.due_at <= %(now)s "
     "AND e.state <> 'closed' AND (c.paused_until IS NULL OR c.paused_until <= %(now)s)",
     "SELECT count(*) FROM routing_referral r JOIN intake_enquiry e ON e.id = r.enquiry_id "
@@ -315,8 +315,9 @@ def measure_admin(rounds: int) -> dict[str, Any]:
 
 
 def measure_sweep(rounds: int, due: int) -> dict[str, Any]:
-    from routing.models import EnquiryClock, Reminder
-    from routing.reminders import sweep
+    from casework.models import Reminder
+    from casework.reminders import sweep
+    from intake.models import EnquiryClock
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = dt.datetime.now(dt.UTC)

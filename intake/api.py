@@ -1,70 +1,28 @@
-"""The intake API (API.md): thin views that parse input, call one service or selector, shape output."""
+"""Intake's part of the API (API.md): the risk instrument, and reading an enquiry as staff.
+
+``staff_enquiry`` is how every staff endpoint over one enquiry reads it (``casework.api``): scoped
+to the caller's team, logged, and opened across teams only by a coordinator's stated reason
+(``X-Access-Reason``, break the glass).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 from typing import Any
 
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
-from intake import selectors, services
+from accounts.api_auth import IsCaseworker
+from intake import selectors
 from intake.models import AssessmentInstrument, Enquiry
-from intake.serializers import (
-    AssessmentInput,
-    AssessmentOutput,
-    CloseInput,
-    EnquiryDetail,
-    EnquiryInput,
-    EnquiryReceipt,
-    ForwardInput,
-    InstrumentOutput,
-    ReopenInput,
-    SuggestionOutput,
-)
-from kernel.api import (
-    COMMON_ERRORS,
-    ERROR,
-    TRANSITION_REFUSED,
-    ApiView,
-    IdempotencyMismatch,
-    validation_response,
-)
+from intake.serializers import InstrumentOutput
+from kernel.api import COMMON_ERRORS, ApiView
 from kernel.text import has_control_characters
-from kernel.vocabulary import STAFF_CHANNELS, codes
-from routing.selectors import overdue_enquiry_q, suggestions_for
 
-# A service key sees EnquiryReceipt, staff EnquiryDetail (a superset), hence anyOf, not oneOf.
-ENQUIRY_VIEW = {
-    "anyOf": [
-        {"$ref": "#/components/schemas/EnquiryDetail"},
-        {"$ref": "#/components/schemas/EnquiryReceipt"},
-    ]
-}
-ENQUIRY_PAGE = {
-    "type": "object",
-    "required": ["count", "results"],
-    "properties": {
-        "count": {"type": "integer"},
-        "next": {"type": "string", "format": "uri", "nullable": True},
-        "previous": {"type": "string", "format": "uri", "nullable": True},
-        "results": {"type": "array", "items": ENQUIRY_VIEW},
-    },
-}
 ACCESS_REASON = OpenApiParameter(
     "X-Access-Reason",
     OpenApiTypes.STR,
@@ -72,17 +30,9 @@ ACCESS_REASON = OpenApiParameter(
     required=False,
     description="A coordinator opening another team's enquiry states why (logged as break_glass).",
 )
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="1–255 printable ASCII characters. A repeat with the same body returns the first "
-    "response; with a different body, 422.",
-)
 
 
-def _access_reason(request: Request) -> str:
+def access_reason(request: Request) -> str:
     reason = request.headers.get("X-Access-Reason", "")
     if has_control_characters(reason):
         raise exceptions.ValidationError(
@@ -94,321 +44,9 @@ def _access_reason(request: Request) -> str:
 def staff_enquiry(request: Request, pk: Any) -> Enquiry:
     """The enquiry for a staff caller, logged; 404 when not visible (nor break-the-glass)."""
     try:
-        return selectors.enquiry_for_actor(
-            actor=request.user, pk=pk, reason=_access_reason(request)
-        )
+        return selectors.enquiry_for_actor(actor=request.user, pk=pk, reason=access_reason(request))
     except Enquiry.DoesNotExist:
         raise exceptions.NotFound() from None
-
-
-def _detail_queryset(qs: Any) -> Any:
-    return qs.select_related("team", "assigned_to").prefetch_related(
-        "assessments__instrument",
-        "assessments__assessed_by",
-        "referrals__service",
-    )
-
-
-def _filters(request: Request) -> tuple[dict[str, Any], Any]:
-    """Staff list filters → (the filters as given, for the audit event; a function on a queryset)."""
-    params = request.query_params
-    errors: dict[str, list[str]] = {}
-    given: dict[str, str] = {}
-    q: dict[str, Any] = {}
-    overdue = False
-
-    state = params.get("state")
-    if state is not None:
-        given["state"] = state
-        if state not in codes("states"):
-            errors["state"] = [_("Unknown code.")]
-        q["state"] = state
-    level = params.get("risk_level")
-    if level is not None:
-        given["risk_level"] = level
-        if level not in codes("risk_levels"):
-            errors["risk_level"] = [_("Unknown code.")]
-        q["risk_level"] = level
-    for name, lookup in (
-        ("received_after", "received_at__gte"),
-        ("received_before", "received_at__lt"),
-    ):
-        raw = params.get(name)
-        if raw is None:
-            continue
-        given[name] = raw
-        moment = _parse_moment(raw, end=(name == "received_before"))
-        if moment is None:
-            errors[name] = [_("Give a date (YYYY-MM-DD) or a time in ISO 8601.")]
-        q[lookup] = moment
-    assigned = params.get("assigned_to")
-    if assigned is not None:
-        given["assigned_to"] = assigned
-        if assigned != "me":
-            errors["assigned_to"] = [_("Only “me” is supported.")]
-        q["assigned_to"] = request.user.pk
-    raw_overdue = params.get("overdue")
-    if raw_overdue is not None:
-        given["overdue"] = raw_overdue
-        if raw_overdue not in ("true", "false"):
-            errors["overdue"] = [_("Give true or false.")]
-        overdue = raw_overdue == "true"
-    if errors:
-        raise exceptions.ValidationError(errors)
-
-    def apply(qs: Any) -> Any:
-        qs = qs.filter(**q)
-        if overdue:
-            qs = qs.filter(overdue_enquiry_q(timezone.now())).distinct()
-        return qs
-
-    return given, apply
-
-
-def _parse_moment(raw: str, *, end: bool) -> dt.datetime | None:
-    """A date means its start in Europe/Oslo (received_before a date: before that day starts)."""
-    if len(raw) > 40 or has_control_characters(raw):
-        return None
-    try:
-        moment = parse_datetime(raw)
-        if moment is None:
-            day = parse_date(raw)
-            if day is None:
-                return None
-            moment = dt.datetime.combine(day, dt.time.min)
-    except (ValueError, OverflowError):
-        return None
-    try:
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        # The database compares in UTC: a time that cannot be expressed there is no time.
-        moment.astimezone(dt.UTC)
-    except (ValueError, OverflowError):
-        return None
-    return moment
-
-
-class EnquiryListCreate(ApiView):
-    permission_classes = [IsServiceOrCaseworker]
-    serializer_class = EnquiryDetail
-
-    @extend_schema(
-        operation_id="enquiries_list",
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description="A page number (50 a page)."),
-            OpenApiParameter("state", OpenApiTypes.STR, enum=codes("states")),
-            OpenApiParameter("risk_level", OpenApiTypes.STR, enum=codes("risk_levels")),
-            OpenApiParameter(
-                "received_after", OpenApiTypes.DATETIME, description="Date or time, inclusive."
-            ),
-            OpenApiParameter(
-                "received_before", OpenApiTypes.DATETIME, description="Date or time, exclusive."
-            ),
-            OpenApiParameter("assigned_to", OpenApiTypes.STR, enum=["me"]),
-            OpenApiParameter(
-                "overdue",
-                OpenApiTypes.STR,
-                enum=["true", "false"],
-                description="Unassessed past its deadline (acute: 1 hour; others: 2 working days), "
-                "or a referral still unacknowledged after its due time.",
-            ),
-        ],
-        description="Service keys: their own submissions, coarse status only (EnquiryReceipt). "
-        "Staff (team members, coordinators): their team's enquiries, in full. Filters apply to staff.",
-        responses={200: OpenApiResponse(ENQUIRY_PAGE), **COMMON_ERRORS},
-    )
-    def get(self, request: Request) -> Response:
-        if is_service(request.user):
-            qs = selectors.enquiries_submitted_by(request.user).order_by("-received_at", "pk")
-            page = self.paginate_queryset(qs)
-            selectors.log_enquiries_listed(actor=request.user, enquiries=page, filters={})
-            return self.get_paginated_response(EnquiryReceipt(page, many=True).data)
-        given, apply = _filters(request)
-        qs = apply(_detail_queryset(selectors.enquiries_visible_to(request.user))).order_by(
-            "-received_at", "pk"
-        )
-        page = self.paginate_queryset(qs)
-        selectors.log_enquiries_listed(actor=request.user, enquiries=page, filters=given)
-        data = EnquiryDetail(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
-
-    @extend_schema(
-        operation_id="enquiries_create",
-        request=EnquiryInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: EnquiryReceipt, 422: ERROR, **COMMON_ERRORS},
-    )
-    def post(self, request: Request) -> Response:
-        if not is_service(request.user) and not request.user.has_perm("intake.add_enquiry"):
-            raise exceptions.PermissionDenied()
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not (1 <= len(key) <= 255 and key.isascii() and key.isprintable()):
-            return validation_response(
-                {"Idempotency-Key": [_("1 to 255 printable ASCII characters.")]}
-            )
-        body = request.data  # parses: 400 / 413 / 415 from here
-        serializer = EnquiryInput(data=body)
-        serializer.is_valid(raise_exception=True)
-        if is_service(request.user):
-            if "channel" in serializer.validated_data:
-                return validation_response(
-                    {"channel": [_("A service key always submits on channel “api”; leave it out.")]}
-                )
-            channel = "api"
-        else:
-            channel = serializer.validated_data.get("channel")
-            if channel not in STAFF_CHANNELS:
-                return validation_response({"channel": [_("This field is required.")]})
-        caller = (
-            f"service:{request.user.pk}" if is_service(request.user) else f"user:{request.user.pk}"
-        )
-        body_hash = hashlib.sha256(
-            json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
-        ).hexdigest()
-        try:
-            enquiry, _created = services.enquiry_submit(
-                actor=request.user,
-                values=serializer.to_values(),
-                channel=channel,
-                idempotency_key=key or "",
-                idempotency_caller=caller,
-                body_hash=body_hash,
-            )
-        except services.IdempotencyKeyReused:
-            raise IdempotencyMismatch() from None
-        location = request.build_absolute_uri(reverse("api:enquiry-detail", args=[enquiry.pk]))
-        return Response(
-            EnquiryReceipt(enquiry).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
-
-
-class EnquiryDetailView(ApiView):
-    permission_classes = [IsServiceOrCaseworker]
-    serializer_class = EnquiryDetail
-
-    @extend_schema(
-        operation_id="enquiries_retrieve",
-        parameters=[ACCESS_REASON],
-        description="Service keys get EnquiryReceipt (coarse status) for their own submissions.",
-        responses={200: OpenApiResponse(ENQUIRY_VIEW), **COMMON_ERRORS},
-    )
-    def get(self, request: Request, pk: str) -> Response:
-        if is_service(request.user):
-            try:
-                enquiry = selectors.submission_for_service(organisation=request.user, pk=pk)
-            except Enquiry.DoesNotExist:
-                raise exceptions.NotFound() from None
-            return Response(EnquiryReceipt(enquiry).data)
-        enquiry = staff_enquiry(request, pk)
-        enquiry = _detail_queryset(Enquiry.objects).get(pk=enquiry.pk)
-        return Response(EnquiryDetail(enquiry, context={"request": request}).data)
-
-
-class _Transition(ApiView):
-    permission_classes = [IsCaseworker]
-
-    def detail(self, request: Request, enquiry: Enquiry) -> Response:
-        enquiry = _detail_queryset(Enquiry.objects).get(pk=enquiry.pk)
-        return Response(EnquiryDetail(enquiry, context={"request": request}).data)
-
-    def parse(self, request: Request, serializer_class: type) -> Any:
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
-TRANSITION_ERRORS = {409: TRANSITION_REFUSED, **COMMON_ERRORS}
-
-
-class EnquiryAssess(_Transition):
-    @extend_schema(
-        operation_id="enquiries_assessment",
-        request=AssessmentInput,
-        parameters=[ACCESS_REASON],
-        responses={201: AssessmentOutput, **TRANSITION_ERRORS},
-    )
-    def post(self, request: Request, pk: str) -> Response:
-        enquiry = staff_enquiry(request, pk)
-        data = self.parse(request, AssessmentInput)
-        assessment = services.enquiry_assess(
-            enquiry=enquiry,
-            actor=request.user,
-            answers=dict(data["answers"]),
-            level_override=data.get("level_override"),
-            override_reason=data.get("override_reason", ""),
-        )
-        return Response(AssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)
-
-
-class EnquiryForward(_Transition):
-    @extend_schema(
-        operation_id="enquiries_forward",
-        request=ForwardInput,
-        parameters=[ACCESS_REASON],
-        responses={200: EnquiryDetail, **TRANSITION_ERRORS},
-    )
-    def post(self, request: Request, pk: str) -> Response:
-        enquiry = staff_enquiry(request, pk)
-        data = self.parse(request, ForwardInput)
-        services.enquiry_forward(
-            enquiry=enquiry,
-            actor=request.user,
-            service_slugs=data["services"],
-            legal_basis=data["legal_basis"],
-            note=data.get("note", ""),
-        )
-        return self.detail(request, enquiry)
-
-
-class EnquiryClose(_Transition):
-    @extend_schema(
-        operation_id="enquiries_close",
-        request=CloseInput,
-        parameters=[ACCESS_REASON],
-        responses={200: EnquiryDetail, **TRANSITION_ERRORS},
-    )
-    def post(self, request: Request, pk: str) -> Response:
-        enquiry = staff_enquiry(request, pk)
-        data = self.parse(request, CloseInput)
-        services.enquiry_close(
-            enquiry=enquiry,
-            actor=request.user,
-            outcome=data["outcome"],
-            outcome_asked=data.get("outcome_asked") or "",
-            outcome_achieved=data.get("outcome_achieved") or None,
-            note=data.get("note", ""),
-        )
-        return self.detail(request, enquiry)
-
-
-class EnquiryReopen(_Transition):
-    @extend_schema(
-        operation_id="enquiries_reopen",
-        request=ReopenInput,
-        parameters=[ACCESS_REASON],
-        responses={200: EnquiryDetail, **TRANSITION_ERRORS},
-    )
-    def post(self, request: Request, pk: str) -> Response:
-        enquiry = staff_enquiry(request, pk)
-        data = self.parse(request, ReopenInput)
-        services.enquiry_reopen(enquiry=enquiry, actor=request.user, reason=data["reason"])
-        return self.detail(request, enquiry)
-
-
-class EnquirySuggestions(ApiView):
-    permission_classes = [IsCaseworker]
-    pagination_class = None
-
-    @extend_schema(
-        operation_id="enquiries_suggestions",
-        parameters=[ACCESS_REASON],
-        responses={200: SuggestionOutput(many=True), **COMMON_ERRORS},
-    )
-    def get(self, request: Request, pk: str) -> Response:
-        enquiry = staff_enquiry(request, pk)
-        return Response(SuggestionOutput(suggestions_for(enquiry), many=True).data)
 
 
 class AssessmentInstrumentView(ApiView):

@@ -1,21 +1,18 @@
-"""Forms of the team's admin: facts of an enquiry, and one form per transition.
-
-Each transition form's ``apply`` calls the one service that does the work; the form only parses.
-"""
+"""The form for an enquiry's facts in the team's admin, checked by the same rules as every door
+(``intake.validation``). The forms of each step are ``casework.forms``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from intake import services
-from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
+from intake.models import Enquiry
 from intake.validation import validate_enquiry
 from kernel.forms import add_errors
-from kernel.vocabulary import STAFF_CHANNELS, choices, label
+from kernel.vocabulary import STAFF_CHANNELS, choices
 
 
 class EnquiryAdminForm(forms.ModelForm):
@@ -72,150 +69,3 @@ class EnquiryAdminForm(forms.ModelForm):
             for name in self.changed_data
             if name in services.EDITABLE_FIELDS
         }
-
-
-class TransitionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, enquiry: Enquiry, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.enquiry = enquiry
-        self.fields["version"].initial = enquiry.version
-
-    def apply(self, *, actor: Any) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-class AssessmentForm(TransitionForm):
-    level_override = forms.ChoiceField(
-        label=_("Level, if different from the computed one"),
-        choices=[("", _("Use the computed level")), *choices("risk_levels")],
-        required=False,
-    )
-    override_reason = forms.CharField(
-        label=_("Reason for changing the level"),
-        help_text=_("Required when a computed high or acute level is lowered."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=5_000,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instrument = AssessmentInstrument.current()
-        language = get_language()
-        self.item_fields: dict[str, list[str]] = {}
-        items = list(self.instrument.items.all()) if self.instrument else []
-        for item in items:
-            name = f"item_{item.code}"
-            self.fields[name] = forms.BooleanField(label=item.text(language), required=False)
-            self.item_fields.setdefault(item.group, []).append(name)
-        # Questions first, grouped as the instrument groups them.
-        order = [f"item_{i.code}" for i in items] + ["level_override", "override_reason", "version"]
-        self.order_fields(order)
-
-    def groups(self) -> list[tuple[str, list[Any]]]:
-        return [
-            (InstrumentGroup(group).label, [self[name] for name in names])
-            for group, names in self.item_fields.items()
-        ]
-
-    def apply(self, *, actor: Any) -> Any:
-        answers = {
-            name.removeprefix("item_"): bool(self.cleaned_data.get(name))
-            for names in self.item_fields.values()
-            for name in names
-        }
-        return services.enquiry_assess(
-            enquiry=self.enquiry,
-            actor=actor,
-            answers=answers,
-            level_override=self.cleaned_data.get("level_override") or None,
-            override_reason=self.cleaned_data.get("override_reason", ""),
-        )
-
-
-def _legal_basis_choices() -> list[tuple[str, Any]]:
-    return [("consent", _("The adult's consent")), *choices("legal_duties")]
-
-
-class ForwardForm(TransitionForm):
-    services = forms.MultipleChoiceField(
-        label=_("Helping services"), widget=forms.CheckboxSelectMultiple, choices=[]
-    )
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=_legal_basis_choices)
-    note = forms.CharField(
-        label=_("Note to the services"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=5_000,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from routing.models import HelpService
-
-        super().__init__(*args, **kwargs)
-        self.fields["services"].choices = list(
-            HelpService.objects.filter(active=True).values_list("slug", "name")
-        )
-
-    def apply(self, *, actor: Any) -> Any:
-        return services.enquiry_forward(
-            enquiry=self.enquiry,
-            actor=actor,
-            service_slugs=self.cleaned_data["services"],
-            legal_basis=self.cleaned_data["legal_basis"],
-            note=self.cleaned_data.get("note", ""),
-        )
-
-
-class CloseForm(TransitionForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=choices("close_outcomes"))
-    outcome_asked = forms.ChoiceField(
-        label=_("Was the adult asked what outcome they want?"), choices=choices("outcome_asked")
-    )
-    outcome_achieved = forms.ChoiceField(
-        label=_("Was it achieved?"),
-        choices=[("", _("Not applicable")), *choices("outcome_achieved")],
-        required=False,
-    )
-    note = forms.CharField(
-        label=_("Closing note"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=10_000,
-    )
-
-    def apply(self, *, actor: Any) -> Any:
-        return services.enquiry_close(
-            enquiry=self.enquiry,
-            actor=actor,
-            outcome=self.cleaned_data["outcome"],
-            outcome_asked=self.cleaned_data["outcome_asked"],
-            outcome_achieved=self.cleaned_data.get("outcome_achieved") or None,
-            note=self.cleaned_data.get("note", ""),
-        )
-
-
-class ReopenForm(TransitionForm):
-    reason = forms.CharField(
-        label=_("Why is the enquiry reopened?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5_000,
-    )
-
-    def apply(self, *, actor: Any) -> Any:
-        return services.enquiry_reopen(
-            enquiry=self.enquiry, actor=actor, reason=self.cleaned_data["reason"]
-        )
-
-
-TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
-    "assess": AssessmentForm,
-    "forward": ForwardForm,
-    "close": CloseForm,
-    "reopen": ReopenForm,
-}
-
-# Keep django-fsm's admin integration able to find a form for each transition.
-__all__ = ["TRANSITION_FORMS", "label"]

@@ -1,25 +1,28 @@
-"""Enquiries and their risk assessments.
+"""The enquiry record: enquiries and their state machine, risk assessments and the instrument,
+receipts and messages of the residents' form, and the enquiry's clock.
 
 Models hold tables, invariants and the state machine; they never write anything else. Every write
-goes through ``intake.services``, which checks the actor's permission and records the audit event.
+goes through a service (``intake.services``, ``intake.clock``, ``intake.public``, and for the
+steps of the workflow ``casework.services``), which checks the actor's permission and records
+the audit event.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.models import User
 from intake import policies
+from kernel.calendar import add_working_days
 from kernel.vocabulary import choices, risk_level_rank
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class State(models.TextChoices):
@@ -182,7 +185,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=State.RECEIVED,
         target=State.RISK_ASSESSED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "assess"),
-        custom={"label": _("Risk-assess"), "form": "intake.forms.AssessmentForm"},
+        custom={"label": _("Risk-assess")},
     )
     def assess(self) -> None:
         pass
@@ -192,7 +195,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=[State.RISK_ASSESSED, State.FORWARDED],
         target=State.FORWARDED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "forward"),
-        custom={"label": _("Forward"), "form": "intake.forms.ForwardForm"},
+        custom={"label": _("Forward")},
     )
     def forward(self) -> None:
         pass
@@ -202,7 +205,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=[State.RECEIVED, State.RISK_ASSESSED, State.FORWARDED],
         target=State.CLOSED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "close"),
-        custom={"label": _("Close"), "form": "intake.forms.CloseForm"},
+        custom={"label": _("Close")},
     )
     def close(self) -> None:
         pass
@@ -212,7 +215,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=State.CLOSED,
         target=State.RECEIVED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "reopen"),
-        custom={"label": _("Reopen"), "form": "intake.forms.ReopenForm"},
+        custom={"label": _("Reopen")},
     )
     def reopen(self) -> None:
         pass
@@ -470,3 +473,185 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caller} {self.key}"
+
+
+# --- The enquiry's clock: what is due next, and when (issue 6) ---
+#
+# The database is the record, Celery only the nudge: every open enquiry's clock is stored with
+# its due and escalation times, and the reminder sweep (``casework.reminders``) claims what has
+# fallen due with a conditional UPDATE. The clock is part of the record because it starts when
+# the enquiry comes in, whatever the door.
+
+
+class DeadlineKind(models.TextChoices):
+    ASSESSMENT_ACUTE = "assessment_acute", _("Risk assessment of an acute enquiry")
+    ASSESSMENT = "assessment", _("Risk assessment")
+    REFERRAL_ACKNOWLEDGEMENT = "referral_acknowledgement", _("Acknowledgement of a referral")
+    FOLLOW_UP = "follow_up", _("Follow-up after forwarding")
+
+
+class DeadlineUnit(models.TextChoices):
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    DAYS = "days", _("calendar days")
+    WORKING_DAYS = "working_days", _("working days (Norwegian calendar)")
+
+
+class Deadline(models.Model):
+    """How long a step may take before the team is reminded, and when it is escalated.
+
+    Data, not code: coordinators edit these in the admin. A change applies to clocks started after
+    it; clocks already running keep the times they were given.
+    """
+
+    kind = models.CharField(_("deadline"), max_length=30, choices=DeadlineKind.choices, unique=True)
+    remind_after = models.PositiveIntegerField(
+        _("remind after"), help_text=_("Counted from the start of the step, in the unit below.")
+    )
+    escalate_after = models.PositiveIntegerField(
+        _("escalate after"),
+        help_text=_(
+            "Counted from the start of the step, in the unit below; at least the reminder time."
+        ),
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=DeadlineUnit.choices)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(escalate_after__gte=models.F("remind_after")),
+                name="deadline_escalation_not_before_reminder",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(remind_after__gt=0), name="deadline_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    def clean(self) -> None:
+        if (
+            self.remind_after is not None
+            and self.escalate_after is not None
+            and self.escalate_after < self.remind_after
+        ):
+            raise ValidationError(
+                {"escalate_after": _("Escalation cannot come before the reminder.")}
+            )
+
+    def after(self, start: dt.datetime, amount: int) -> dt.datetime:
+        if self.unit == DeadlineUnit.WORKING_DAYS:
+            return add_working_days(start, amount)
+        if self.unit == DeadlineUnit.DAYS:
+            return start + dt.timedelta(days=amount)
+        if self.unit == DeadlineUnit.HOURS:
+            return start + dt.timedelta(hours=amount)
+        return start + dt.timedelta(minutes=amount)
+
+    def due(self, start: dt.datetime) -> dt.datetime:
+        return self.after(start, self.remind_after)
+
+    def escalation(self, start: dt.datetime) -> dt.datetime:
+        return self.after(start, self.escalate_after)
+
+
+class EnquiryClock(models.Model):
+    """An enquiry's running deadline: what is due, when, and whether the team was reminded.
+
+    One row per enquiry, kept by ``intake.clock`` (armed when the enquiry comes in, moved on by
+    each transition in ``casework.services``).
+    ``reminded_at`` and ``escalated_at`` are the claim columns: the sweep sets them with a
+    conditional UPDATE, so a reminder is sent at most once per deadline.
+    """
+
+    enquiry = models.OneToOneField(
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="clock",
+    )
+    kind = models.CharField(
+        _("deadline"),
+        max_length=30,
+        choices=DeadlineKind.choices,
+        blank=True,
+        help_text=_("Empty when nothing is due (the enquiry is closed)."),
+    )
+    started_at = models.DateTimeField(_("step started"), null=True, blank=True)
+    # Indexed for "my overdue" and the header count; closed enquiries have no due time.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    escalate_at = models.DateTimeField(_("escalated at the latest"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, db_index=True)
+    pause_reason = models.CharField(_("reason for the pause"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("enquiry clock")
+        verbose_name_plural = _("enquiry clocks")
+        indexes = [
+            # The sweep's queries: only rows not yet claimed are in these indexes.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(reminded_at__isnull=True),
+                name="clock_due_unclaimed",
+            ),
+            models.Index(
+                fields=["escalate_at"],
+                condition=models.Q(escalated_at__isnull=True),
+                name="clock_escalate_unclaimed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind or '-'} {self.due_at}"
+
+    def is_paused(self, at: dt.datetime) -> bool:
+        return self.paused_until is not None and self.paused_until > at
+
+
+class ClockPause(models.Model):
+    """The history of pauses: who paused an enquiry's clock, why, until when, and when it ended."""
+
+    enquiry = models.ForeignKey(
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        related_name="clock_pauses",
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    paused_at = models.DateTimeField(_("paused"))
+    paused_until = models.DateTimeField(_("until"))
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paused by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(
+        _("ended early"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the pause was lifted before its date, or replaced by a new pause."),
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["-paused_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.paused_at:%Y-%m-%d} → {self.paused_until:%Y-%m-%d}"

@@ -1,4 +1,5 @@
-"""Explicit input and output serializers of the intake API (API.md, "Enquiries", "Transitions").
+"""Explicit serializers of an enquiry's facts (API.md, "Enquiries"): the input every door takes,
+the receipt a service key sees, and the parts the staff's view is built from (``casework``).
 
 Input serializers are strict: an unknown field anywhere is a 400 that names it, because in this
 domain a silently dropped ``"immediate_danger": true`` can cost a life.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from intake.models import Enquiry, RiskAssessment
@@ -16,7 +16,7 @@ from kernel.api import StrictSerializer
 from kernel.vocabulary import STAFF_CHANNELS, codes
 
 
-def _code(group: str, **kwargs: Any) -> serializers.ChoiceField:
+def code_field(group: str, **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=codes(group), **kwargs)
 
 
@@ -27,7 +27,7 @@ def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
 
 
 class ReporterInput(StrictSerializer):
-    type = _code("reporter_types")
+    type = code_field("reporter_types")
     name = _text(200)
     phone = _text(40)
     email = _text(254)
@@ -43,7 +43,7 @@ class SubjectInput(StrictSerializer):
     birth_year = serializers.IntegerField(
         required=False, allow_null=True, min_value=1880, max_value=9999
     )
-    gender = _code("genders", required=False, allow_null=True, allow_blank=True)
+    gender = code_field("genders", required=False, allow_null=True, allow_blank=True)
     address = _text(300)
     phone = _text(40)
     knows_about_enquiry = serializers.BooleanField(required=False, allow_null=True)
@@ -59,14 +59,16 @@ class EnquiryInput(StrictSerializer):
     )
     reporter = ReporterInput()
     subject = SubjectInput(required=False)
-    risk_factors = serializers.ListField(child=_code("risk_factors"), required=False, max_length=50)
-    violence_types = serializers.ListField(
-        child=_code("violence_types"), required=False, max_length=50
+    risk_factors = serializers.ListField(
+        child=code_field("risk_factors"), required=False, max_length=50
     )
-    perpetrator_relation = _code(
+    violence_types = serializers.ListField(
+        child=code_field("violence_types"), required=False, max_length=50
+    )
+    perpetrator_relation = code_field(
         "perpetrator_relations", required=False, allow_null=True, allow_blank=True
     )
-    location = _code("locations", required=False, allow_null=True, allow_blank=True)
+    location = code_field("locations", required=False, allow_null=True, allow_blank=True)
     description = serializers.CharField(max_length=10_000, trim_whitespace=False)
     immediate_danger = serializers.BooleanField(required=False, default=False)
     children_in_household = serializers.BooleanField(required=False, default=False)
@@ -159,123 +161,6 @@ class AssessmentOutput(serializers.ModelSerializer):
             "state",
         ]
         read_only_fields = fields
-
-
-class EnquiryReferralOutput(serializers.Serializer):
-    id = serializers.UUIDField()
-    service = serializers.CharField(source="service.slug")
-    state = serializers.CharField()
-    legal_basis = serializers.CharField()
-    sent_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField(allow_null=True)
-
-
-class EnquiryDetail(serializers.ModelSerializer):
-    """What a team member or coordinator sees."""
-
-    channel = serializers.CharField()
-    reporter = ReporterOutput(source="*")
-    subject = SubjectOutput(source="*")
-    team = serializers.CharField(source="team.slug")
-    assigned_to = serializers.SerializerMethodField()
-    risk_level = serializers.SerializerMethodField()
-    perpetrator_relation = serializers.CharField()
-    location = serializers.CharField()
-    outcome = serializers.SerializerMethodField()
-    outcome_asked = serializers.CharField(help_text="A code, or empty while open.")
-    outcome_achieved = serializers.CharField(help_text="A code, or empty.")
-    assessments = AssessmentOutput(many=True)
-    referrals = EnquiryReferralOutput(many=True)
-    available_transitions = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Enquiry
-        fields = [
-            "id",
-            "reference",
-            "state",
-            "received_at",
-            "updated_at",
-            "channel",
-            "reporter",
-            "subject",
-            "risk_factors",
-            "violence_types",
-            "perpetrator_relation",
-            "location",
-            "description",
-            "immediate_danger",
-            "children_in_household",
-            "team",
-            "assigned_to",
-            "risk_level",
-            "assessments",
-            "referrals",
-            "available_transitions",
-            "outcome",
-            "outcome_asked",
-            "outcome_achieved",
-            "close_note",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_assigned_to(self, obj: Enquiry) -> str | None:
-        return obj.assigned_to.username if obj.assigned_to_id else None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_risk_level(self, obj: Enquiry) -> str | None:
-        return obj.risk_level or None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_outcome(self, obj: Enquiry) -> str | None:
-        return obj.outcome or None
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_available_transitions(self, obj: Enquiry) -> list[str]:
-        user = self.context["request"].user
-        return obj.transition_names_for(user)
-
-
-class AssessmentInput(StrictSerializer):
-    answers = serializers.DictField(child=serializers.BooleanField(), allow_empty=True)
-    level_override = _code("risk_levels", required=False, allow_null=True)
-    override_reason = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-
-
-class ForwardInput(StrictSerializer):
-    services = serializers.ListField(
-        child=serializers.SlugField(max_length=80), min_length=1, max_length=20
-    )
-    note = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-    legal_basis = serializers.ChoiceField(choices=["consent", *codes("legal_duties")])
-
-
-class CloseInput(StrictSerializer):
-    outcome = _code("close_outcomes")
-    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    outcome_asked = _code("outcome_asked", required=False, allow_blank=True)
-    outcome_achieved = _code("outcome_achieved", required=False, allow_null=True, allow_blank=True)
-
-
-class ReopenInput(StrictSerializer):
-    reason = serializers.CharField(max_length=5_000)
-
-
-class SuggestionOutput(serializers.Serializer):
-    service = serializers.CharField()
-    name = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    priority = serializers.IntegerField()
-    legal_duty = serializers.CharField(allow_null=True)
-    open_now = serializers.BooleanField(allow_null=True)
-    opens_at = serializers.DateTimeField(allow_null=True)
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        # "for" is a Python keyword, so it is added here (API.md names it so).
-        fields["for"] = serializers.CharField(source="for_whom")
-        return fields
 
 
 class InstrumentItemOutput(serializers.Serializer):

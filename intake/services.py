@@ -1,40 +1,32 @@
-"""The only write path for enquiries and their assessments.
+"""The write path of the enquiry record: taking an enquiry in, and correcting its facts.
 
-Each function is keyword-only and atomic, checks the actor's permission itself (django-fsm's
-``permission=`` is not enforced when a transition method is called), and records its audit event
-in the same transaction, last, so that the audit chain's lock is held briefly.
+Each function is keyword-only and atomic, checks the actor's permission itself, and records its
+audit event in the same transaction, last, so that the audit chain's lock is held briefly. Taking
+an enquiry in arms its clock (``intake.clock``) in the same transaction, whatever the door.
+
+The transitions (assess, forward, close, reopen) and assignment are ``casework.services``; they
+lock and save an enquiry with ``enquiry_lock`` and ``enquiry_save`` below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition
 
-from accounts.models import Team, User
+from accounts.models import ServiceOrganisation, Team, User
 from accounts.policies import is_staff_user
 from audit import events
-from intake import policies
-from intake.models import (
-    AssessmentInstrument,
-    Enquiry,
-    ReferenceCounter,
-    RiskAssessment,
-    State,
-    StateChange,
-)
+from intake import clock, policies
+from intake.models import Enquiry, IdempotencyRecord, ReferenceCounter, ServiceSubmission
 from intake.validation import validate_enquiry
-from kernel.errors import ConflictError, TransitionRefused
-from kernel.text import check_text, text_errors
-from kernel.vocabulary import codes, risk_level_rank
-from routing import reminders
+from kernel.errors import ConflictError
 
 # Fields a staff member may correct or complete after an enquiry came in.
 EDITABLE_FIELDS = [
@@ -82,13 +74,15 @@ def _next_reference(year: int) -> str:
     return f"TE-{year}-{number:06d}"
 
 
-def _require(allowed: bool) -> None:
+def require(allowed: bool) -> None:
+    """PermissionDenied unless ``allowed``: every service asks its policy before it writes."""
     if not allowed:
         raise PermissionDenied(_("You may not do this with this enquiry."))
 
 
-def _lock(enquiry: Enquiry) -> None:
-    """Lock the row and check nobody changed it since the caller loaded it (optimistic lock)."""
+def enquiry_lock(enquiry: Enquiry) -> None:
+    """Inside a service's transaction: lock the row and check that nobody changed it since the
+    caller loaded it (optimistic lock). ConflictError when someone did."""
     current = (
         Enquiry.objects.select_for_update().filter(pk=enquiry.pk).values("version", "state").first()
     )
@@ -100,47 +94,14 @@ def _lock(enquiry: Enquiry) -> None:
         raise ConflictError()
 
 
-def _save(enquiry: Enquiry) -> None:
+def enquiry_save(enquiry: Enquiry) -> None:
+    """Inside a service's transaction, after ``enquiry_lock``: save with the version raised, so
+    that a stale form cannot overwrite this change. ConflictError on a concurrent transition."""
     enquiry.version += 1
     try:
         enquiry.save()
     except ConcurrentTransition as exc:  # a second line of defence behind _lock
         raise ConflictError() from exc
-
-
-def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
-    """Check permission and state, then move the enquiry; returns the state it left."""
-    _require(policies.may_transition(actor, enquiry, name))
-    method = getattr(enquiry, name)
-    source = enquiry.state
-    if not can_proceed(method):
-        raise TransitionRefused(
-            transition=name, state=enquiry.state, allowed=enquiry.transition_names_for(actor)
-        )
-    method()
-    return source
-
-
-def _record_state_change(
-    *,
-    enquiry: Enquiry,
-    actor: User,
-    transition: str,
-    source: str,
-    reason: str = "",
-    details: dict[str, Any] | None = None,
-    at: dt.datetime,
-) -> None:
-    StateChange.objects.create(
-        enquiry=enquiry,
-        transition=transition,
-        source=source,
-        target=enquiry.state,
-        at=at,
-        actor=actor,
-        reason=reason,
-        details=details or {},
-    )
 
 
 @transaction.atomic
@@ -154,10 +115,10 @@ def enquiry_create(
 ) -> Enquiry:
     """Log a new enquiry: from staff (phone, in person, e-mail, letter), a service key or the form."""
     if isinstance(actor, User):
-        _require(is_staff_user(actor) and actor.has_perm("intake.add_enquiry"))
-        _require(actor.team_id is not None)
+        require(is_staff_user(actor) and actor.has_perm("intake.add_enquiry"))
+        require(actor.team_id is not None)
         team = team or actor.team
-        _require(team.pk == actor.team_id)
+        require(team.pk == actor.team_id)
         created_by = actor
     else:
         created_by = None
@@ -175,7 +136,7 @@ def enquiry_create(
         **values,
     )
     enquiry.save()
-    reminders.clock_on_create(enquiry)
+    clock.clock_on_create(enquiry)
     events.enquiry_created(actor=actor, enquiry=enquiry)
     return enquiry
 
@@ -183,299 +144,25 @@ def enquiry_create(
 @transaction.atomic
 def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) -> Enquiry:
     """Correct or complete an enquiry's facts. The audit event names the fields, never values."""
-    _require(policies.may_edit(actor, enquiry))
+    require(policies.may_edit(actor, enquiry))
     unknown = set(changes) - INPUT_FIELDS
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
     changed = {k: v for k, v in changes.items() if getattr(enquiry, k) != v}
     if not changed:
         return enquiry
-    _lock(enquiry)
+    enquiry_lock(enquiry)
     current = {name: getattr(enquiry, name) for name in INPUT_FIELDS}
     validate_enquiry({**current, **changed})
     for name, value in changed.items():
         setattr(enquiry, name, value)
-    _save(enquiry)
-    reminders.clock_on_update(enquiry)
+    enquiry_save(enquiry)
+    clock.clock_on_update(enquiry)
     events.enquiry_updated(actor=actor, enquiry=enquiry, fields=changed)
     return enquiry
 
 
-@transaction.atomic
-def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
-    _require(policies.may_assign(actor, enquiry))
-    if assignee is not None and not policies.may_view(assignee, enquiry):
-        raise ValidationError(
-            {"assigned_to": [_("Only a member of the enquiry's team can be assigned.")]}
-        )
-    _lock(enquiry)
-    enquiry.assigned_to = assignee
-    _save(enquiry)
-    events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["assigned_to"])
-    return enquiry
-
-
-@transaction.atomic
-def enquiry_assess(
-    *,
-    enquiry: Enquiry,
-    actor: User,
-    answers: dict[str, bool],
-    level_override: str | None = None,
-    override_reason: str = "",
-) -> RiskAssessment:
-    """Risk-assess an enquiry; again later adds a new version without changing the state."""
-    _require(policies.may_transition(actor, enquiry, "assess"))
-    if enquiry.state == State.CLOSED:
-        raise TransitionRefused(
-            transition="assess", state=enquiry.state, allowed=enquiry.transition_names_for(actor)
-        )
-    instrument = AssessmentInstrument.current()
-    if instrument is None:
-        raise ValidationError({"answers": [_("No risk instrument has been published.")]})
-    item_codes = {item.code for item in instrument.items.all()}
-    errors: dict[str, list[str]] = {}
-    if not isinstance(answers, dict):
-        errors["answers"] = [_("Give the answers as an object of question codes.")]
-        answers = {}
-    for code, answer in answers.items():
-        if code not in item_codes:
-            errors[f"answers.{code}"] = [_("Unknown question.")]
-        elif not isinstance(answer, bool):
-            errors[f"answers.{code}"] = [_("Answer true or false.")]
-    if level_override is not None and level_override not in codes("risk_levels"):
-        errors["level_override"] = [_("Unknown code: %(code)s.") % {"code": level_override}]
-    check_text(errors, "override_reason", override_reason or "", limit=5_000)
-    if errors:
-        raise ValidationError(errors)
-
-    computed, acute_met = instrument.compute(answers, immediate_danger=enquiry.immediate_danger)
-    level = level_override or computed
-    override_reason = (override_reason or "").strip()
-    if (
-        computed in ("high", "acute")
-        and risk_level_rank(level) < risk_level_rank(computed)
-        and not override_reason
-    ):
-        raise ValidationError(
-            {"override_reason": [_("Give a reason for lowering a high or acute level.")]}
-        )
-
-    _lock(enquiry)
-    now = timezone.now()
-    source = enquiry.state
-    if enquiry.state == State.RECEIVED:
-        _transition(enquiry, actor, "assess")
-        enquiry.assessed_at = now
-    latest = enquiry.assessments.order_by("-version").values_list("version", flat=True).first()
-    assessment = RiskAssessment.objects.create(
-        enquiry=enquiry,
-        version=(latest or 0) + 1,
-        instrument=instrument,
-        answers=answers,
-        acute_criteria_met=acute_met,
-        computed_level=computed,
-        level=level,
-        override_reason=override_reason,
-        assessed_by=actor,
-        assessed_at=now,
-    )
-    enquiry.risk_level = level
-    _save(enquiry)
-    reminders.clock_on_assess(enquiry)
-    if source != enquiry.state:
-        _record_state_change(
-            enquiry=enquiry,
-            actor=actor,
-            transition="assess",
-            source=source,
-            at=now,
-            details={"level": level, "assessment_version": assessment.version},
-        )
-        events.enquiry_transitioned(
-            actor=actor, enquiry=enquiry, transition="assess", fields=["risk_level", "assessments"]
-        )
-    else:
-        events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["risk_level", "assessments"])
-    return assessment
-
-
-@transaction.atomic
-def enquiry_forward(
-    *,
-    enquiry: Enquiry,
-    actor: User,
-    service_slugs: Iterable[str],
-    legal_basis: str,
-    note: str = "",
-) -> list[Any]:
-    """Forward the enquiry to one or more helping services: one referral each."""
-    from routing import services as routing_services
-    from routing.models import LEGAL_BASES, HelpService
-
-    _require(policies.may_transition(actor, enquiry, "forward"))
-    slugs = list(dict.fromkeys(service_slugs))
-    errors: dict[str, list[str]] = {}
-    found = {s.slug: s for s in HelpService.objects.filter(slug__in=slugs, active=True)}
-    if not slugs:
-        errors["services"] = [_("Choose at least one service.")]
-    missing = [slug for slug in slugs if slug not in found]
-    if missing:
-        errors["services"] = [_("Unknown service: %(slug)s.") % {"slug": slug} for slug in missing]
-    if legal_basis not in LEGAL_BASES:
-        errors["legal_basis"] = [_("Give the legal basis: consent or a legal duty.")]
-    elif legal_basis == "consent" and enquiry.subject_consents_to_forwarding is not True:
-        errors["legal_basis"] = [
-            _("The adult has not consented to forwarding; forward only on a legal duty.")
-        ]
-    check_text(errors, "note", note or "", limit=5_000)
-    if errors:
-        raise ValidationError(errors)
-    # Without consent only on a legal duty the team has recorded acting on (issue 5).
-    routing_services.check_duty_for_forwarding(enquiry, legal_basis)
-
-    from routing.models import OPEN_REFERRAL_STATES
-
-    already = set(
-        enquiry.referrals.filter(
-            service__slug__in=slugs, state__in=OPEN_REFERRAL_STATES
-        ).values_list("service__slug", flat=True)
-    )
-    if already:
-        raise ValidationError(
-            {
-                "services": [
-                    _("Already forwarded to %(slug)s.") % {"slug": s} for s in sorted(already)
-                ]
-            }
-        )
-
-    _lock(enquiry)
-    source = _transition(enquiry, actor, "forward")
-    now = timezone.now()
-    referrals = [
-        routing_services.referral_create(
-            enquiry=enquiry,
-            service=found[slug],
-            actor=actor,
-            legal_basis=legal_basis,
-            note=note,
-            sent_at=now,
-        )
-        for slug in slugs
-    ]
-    if enquiry.forwarded_at is None:
-        enquiry.forwarded_at = now
-    _save(enquiry)
-    reminders.clock_on_forward(enquiry)
-    _record_state_change(
-        enquiry=enquiry,
-        actor=actor,
-        transition="forward",
-        source=source,
-        reason=note,
-        at=now,
-        details={"services": slugs, "legal_basis": legal_basis},
-    )
-    events.enquiry_transitioned(
-        actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"]
-    )
-    return referrals
-
-
-@transaction.atomic
-def enquiry_close(
-    *,
-    enquiry: Enquiry,
-    actor: User,
-    outcome: str,
-    outcome_asked: str = "",
-    outcome_achieved: str | None = None,
-    note: str = "",
-) -> Enquiry:
-    _require(policies.may_transition(actor, enquiry, "close"))
-    errors: dict[str, list[str]] = {}
-    if outcome not in codes("close_outcomes"):
-        errors["outcome"] = [_("Choose an outcome.")]
-    if outcome_asked and outcome_asked not in codes("outcome_asked"):
-        errors["outcome_asked"] = [_("Unknown code: %(code)s.") % {"code": outcome_asked}]
-    if outcome_achieved and outcome_achieved not in codes("outcome_achieved"):
-        errors["outcome_achieved"] = [_("Unknown code: %(code)s.") % {"code": outcome_achieved}]
-    if outcome_achieved and outcome_asked != "asked_expressed":
-        errors["outcome_achieved"] = [
-            _("Whether the outcome was achieved only applies when the adult expressed one.")
-        ]
-    check_text(errors, "note", note or "", limit=10_000)
-    if errors:
-        raise ValidationError(errors)
-    # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
-    from routing.services import check_duties_before_close
-
-    if enquiry.is_open:
-        check_duties_before_close(enquiry)
-    _lock(enquiry)
-    source = _transition(enquiry, actor, "close")
-    now = timezone.now()
-    enquiry.outcome = outcome
-    enquiry.outcome_asked = outcome_asked or ""
-    enquiry.outcome_achieved = outcome_achieved or ""
-    enquiry.close_note = note or ""
-    enquiry.closed_at = now
-    _save(enquiry)
-    reminders.clock_on_close(enquiry)
-    _record_state_change(
-        enquiry=enquiry,
-        actor=actor,
-        transition="close",
-        source=source,
-        reason=note,
-        at=now,
-        details={
-            "outcome": outcome,
-            "outcome_asked": outcome_asked,
-            "outcome_achieved": outcome_achieved,
-        },
-    )
-    events.enquiry_transitioned(
-        actor=actor,
-        enquiry=enquiry,
-        transition="close",
-        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
-    )
-    return enquiry
-
-
-@transaction.atomic
-def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
-    _require(policies.may_transition(actor, enquiry, "reopen"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give a reason for reopening.")]})
-    if found := text_errors(reason, limit=5_000):
-        raise ValidationError({"reason": found})
-    _lock(enquiry)
-    source = _transition(enquiry, actor, "reopen")
-    now = timezone.now()
-    # The previous closing stays in the history (StateChange of the close); the enquiry is open.
-    enquiry.outcome = enquiry.outcome_asked = enquiry.outcome_achieved = enquiry.close_note = ""
-    enquiry.closed_at = None
-    _save(enquiry)
-    reminders.clock_on_reopen(enquiry)
-    _record_state_change(
-        enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
-    )
-    events.enquiry_transitioned(
-        actor=actor,
-        enquiry=enquiry,
-        transition="reopen",
-        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
-    )
-    return enquiry
-
-
 def _idempotent_replay(*, caller: str, key: str, body_hash: str) -> Enquiry | None:
-    from intake.models import IdempotencyRecord
-
     record = (
         IdempotencyRecord.objects.select_related("enquiry").filter(caller=caller, key=key).first()
     )
@@ -507,11 +194,6 @@ def enquiry_submit(
     the winner's enquiry. A service organisation's submission is linked to it, so its key can
     follow it.
     """
-    from django.db import IntegrityError
-
-    from accounts.models import ServiceOrganisation
-    from intake.models import IdempotencyRecord, ServiceSubmission
-
     if idempotency_key:
         existing = _idempotent_replay(
             caller=idempotency_caller, key=idempotency_key, body_hash=body_hash

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from kernel.opening_hours import validate_hours
 from kernel.vocabulary import choices, codes
 
 
@@ -98,8 +98,6 @@ class HelpService(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from kernel.opening_hours import validate_hours
-
         try:
             validate_hours(self.hours)
         except ValueError as exc:
@@ -243,7 +241,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completion_note = models.TextField(_("report back"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    # Reminders (routing.reminders): the escalation time and the sweep's claim columns.
+    # Reminders (casework.reminders): the escalation time and the sweep's claim columns.
     escalate_at = models.DateTimeField(_("escalated at the latest"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
@@ -366,259 +364,3 @@ class ReferralLink(models.Model):
 
     def __str__(self) -> str:
         return f"link {self.pk}"
-
-
-# --- Reminders and escalation (issue 6) ---
-#
-# The database is the record, Celery only the nudge: every enquiry's clock and every referral's
-# acknowledgement deadline is stored with its due and escalation times, and a periodic sweep
-# (routing.reminders.sweep) claims what has fallen due with a conditional UPDATE.
-
-
-class DeadlineKind(models.TextChoices):
-    ASSESSMENT_ACUTE = "assessment_acute", _("Risk assessment of an acute enquiry")
-    ASSESSMENT = "assessment", _("Risk assessment")
-    REFERRAL_ACKNOWLEDGEMENT = "referral_acknowledgement", _("Acknowledgement of a referral")
-    FOLLOW_UP = "follow_up", _("Follow-up after forwarding")
-
-
-class DeadlineUnit(models.TextChoices):
-    MINUTES = "minutes", _("minutes")
-    HOURS = "hours", _("hours")
-    DAYS = "days", _("calendar days")
-    WORKING_DAYS = "working_days", _("working days (Norwegian calendar)")
-
-
-class Deadline(models.Model):
-    """How long a step may take before the team is reminded, and when it is escalated.
-
-    Data, not code: coordinators edit these in the admin. A change applies to clocks started after
-    it; clocks already running keep the times they were given.
-    """
-
-    kind = models.CharField(_("deadline"), max_length=30, choices=DeadlineKind.choices, unique=True)
-    remind_after = models.PositiveIntegerField(
-        _("remind after"), help_text=_("Counted from the start of the step, in the unit below.")
-    )
-    escalate_after = models.PositiveIntegerField(
-        _("escalate after"),
-        help_text=_(
-            "Counted from the start of the step, in the unit below; at least the reminder time."
-        ),
-    )
-    unit = models.CharField(_("unit"), max_length=20, choices=DeadlineUnit.choices)
-
-    class Meta:
-        verbose_name = _("deadline")
-        verbose_name_plural = _("deadlines")
-        ordering = ["kind"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(escalate_after__gte=models.F("remind_after")),
-                name="deadline_escalation_not_before_reminder",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(remind_after__gt=0), name="deadline_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return str(self.get_kind_display())
-
-    def clean(self) -> None:
-        if (
-            self.remind_after is not None
-            and self.escalate_after is not None
-            and self.escalate_after < self.remind_after
-        ):
-            raise ValidationError(
-                {"escalate_after": _("Escalation cannot come before the reminder.")}
-            )
-
-    def after(self, start: dt.datetime, amount: int) -> dt.datetime:
-        from kernel.calendar import add_working_days
-
-        if self.unit == DeadlineUnit.WORKING_DAYS:
-            return add_working_days(start, amount)
-        if self.unit == DeadlineUnit.DAYS:
-            return start + dt.timedelta(days=amount)
-        if self.unit == DeadlineUnit.HOURS:
-            return start + dt.timedelta(hours=amount)
-        return start + dt.timedelta(minutes=amount)
-
-    def due(self, start: dt.datetime) -> dt.datetime:
-        return self.after(start, self.remind_after)
-
-    def escalation(self, start: dt.datetime) -> dt.datetime:
-        return self.after(start, self.escalate_after)
-
-
-class EnquiryClock(models.Model):
-    """An enquiry's running deadline: what is due, when, and whether the team was reminded.
-
-    One row per enquiry, kept by the hooks in ``intake.services`` (routing.reminders.clock_on_*).
-    ``reminded_at`` and ``escalated_at`` are the claim columns: the sweep sets them with a
-    conditional UPDATE, so a reminder is sent at most once per deadline.
-    """
-
-    enquiry = models.OneToOneField(
-        "intake.Enquiry",
-        verbose_name=_("enquiry"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="clock",
-    )
-    kind = models.CharField(
-        _("deadline"),
-        max_length=30,
-        choices=DeadlineKind.choices,
-        blank=True,
-        help_text=_("Empty when nothing is due (the enquiry is closed)."),
-    )
-    started_at = models.DateTimeField(_("step started"), null=True, blank=True)
-    # Indexed for "my overdue" and the header count; closed enquiries have no due time.
-    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
-    escalate_at = models.DateTimeField(_("escalated at the latest"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, db_index=True)
-    pause_reason = models.CharField(_("reason for the pause"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("enquiry clock")
-        verbose_name_plural = _("enquiry clocks")
-        indexes = [
-            # The sweep's queries: only rows not yet claimed are in these indexes.
-            models.Index(
-                fields=["due_at"],
-                condition=models.Q(reminded_at__isnull=True),
-                name="clock_due_unclaimed",
-            ),
-            models.Index(
-                fields=["escalate_at"],
-                condition=models.Q(escalated_at__isnull=True),
-                name="clock_escalate_unclaimed",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind or '-'} {self.due_at}"
-
-    def is_paused(self, at: dt.datetime) -> bool:
-        return self.paused_until is not None and self.paused_until > at
-
-
-class ClockPause(models.Model):
-    """The history of pauses: who paused an enquiry's clock, why, until when, and when it ended."""
-
-    enquiry = models.ForeignKey(
-        "intake.Enquiry",
-        verbose_name=_("enquiry"),
-        on_delete=models.CASCADE,
-        related_name="clock_pauses",
-    )
-    reason = models.CharField(_("reason"), max_length=500)
-    paused_at = models.DateTimeField(_("paused"))
-    paused_until = models.DateTimeField(_("until"))
-    paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("paused by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    ended_at = models.DateTimeField(
-        _("ended early"),
-        null=True,
-        blank=True,
-        help_text=_("Set when the pause was lifted before its date, or replaced by a new pause."),
-    )
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ended by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-
-    class Meta:
-        verbose_name = _("pause")
-        verbose_name_plural = _("pauses")
-        ordering = ["-paused_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.paused_at:%Y-%m-%d} → {self.paused_until:%Y-%m-%d}"
-
-
-class ReminderKind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder")
-    ESCALATION = "escalation", _("Escalation")
-
-
-class Reminder(models.Model):
-    """One reminder sent to one recipient: what, to whom, when and why. Never changed but for
-    the e-mail's delivery (time and attempts)."""
-
-    enquiry = models.ForeignKey(
-        "intake.Enquiry",
-        verbose_name=_("enquiry"),
-        on_delete=models.CASCADE,
-        related_name="reminders",
-    )
-    referral = models.ForeignKey(
-        Referral,
-        verbose_name=_("referral"),
-        on_delete=models.CASCADE,
-        related_name="reminders",
-        null=True,
-        blank=True,
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
-    deadline = models.CharField(_("deadline"), max_length=30, choices=DeadlineKind.choices)
-    due_at = models.DateTimeField(_("was due"))
-    sent_at = models.DateTimeField(_("sent"), db_index=True)
-    recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("to (staff)"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reminders",
-    )
-    recipient_service = models.ForeignKey(
-        HelpService,
-        verbose_name=_("to (service)"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reminders",
-    )
-    email = models.EmailField(_("e-mail address"), blank=True)
-    reason = models.CharField(_("why"), max_length=300)
-    mailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-    # A failed e-mail is tried again by later sweeps; the claim keeps two sweeps from both sending.
-    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    mail_claimed_at = models.DateTimeField(_("last e-mail attempt"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        ordering = ["-sent_at", "-pk"]
-        indexes = [
-            models.Index(
-                fields=["mail_claimed_at"],
-                condition=models.Q(mailed_at__isnull=True),
-                name="reminder_unmailed",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.deadline} {self.sent_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def recipient(self) -> str:
-        if self.recipient_user_id:
-            return self.recipient_user.get_username()  # type: ignore[union-attr]
-        if self.recipient_service_id:
-            return self.recipient_service.name  # type: ignore[union-attr]
-        return self.email

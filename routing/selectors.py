@@ -1,4 +1,5 @@
-"""Routing suggestions: which helping services fit an enquiry, why, and whether they are open."""
+"""Routing's reads: which helping services fit an enquiry and why, the legal duties its facts
+raise, and the referrals a caller may see."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.models import ServiceOrganisation
 from accounts.policies import is_staff_user
 from audit import events
 from intake.validation import subject_age
 from kernel.ids import uuid_or_none
 from kernel.opening_hours import is_open, next_opening
 from kernel.vocabulary import label, risk_level_rank
-from routing.models import ForWhom, HelpService, Referral, RoutingRule
+from routing.models import ForWhom, HelpService, LegalDutyDecision, Referral, RoutingRule
 
 
 @dataclass
@@ -174,8 +176,6 @@ class DutyStatus:
 
 def duty_status(enquiry: Any) -> list[DutyStatus]:
     """Each duty raised by a matching rule, with the latest recorded decision (or none)."""
-    from routing.models import LegalDutyDecision
-
     raised = duties_raised(enquiry)
     if not raised:
         return []
@@ -188,8 +188,6 @@ def duty_status(enquiry: Any) -> list[DutyStatus]:
 def referrals_visible_to(actor: Any) -> QuerySet[Referral]:
     """A service organisation: the referrals addressed to its helping service. Staff who work
     enquiries: their team's. Anyone else: none."""
-    from accounts.models import ServiceOrganisation
-
     qs = Referral.objects.select_related("enquiry", "service")
     if isinstance(actor, ServiceOrganisation):
         service = actor.service
@@ -227,45 +225,3 @@ def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict
             enquiry_ids=[r.enquiry_id for r in referrals],
             filters=filters,
         )
-
-
-# --- "Overdue": one definition, from the clocks the reminders keep (deadlines are data) ---
-
-
-def not_paused_q(now: dt.datetime, prefix: str = "") -> Q:
-    """A clock (at ``prefix``) not paused at ``now``."""
-    return Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__lte": now})
-
-
-def clock_overdue_q(now: dt.datetime, prefix: str = "clock__") -> Q:
-    """A clock (at ``prefix``) past its due time and not paused: the one definition of overdue."""
-    return Q(**{f"{prefix}due_at__lte": now}) & not_paused_q(now, prefix)
-
-
-def overdue_enquiry_q(now: dt.datetime) -> Any:
-    """An open enquiry whose clock is past due and not paused, or whose referral is still
-    unacknowledged past its due time. Used by the API's ``overdue=true`` and the statistics."""
-    from intake.models import OPEN_STATES
-
-    clock_due = Q(state__in=OPEN_STATES) & clock_overdue_q(now)
-    referral_due = Q(state__in=OPEN_STATES, referrals__state="sent", referrals__due_at__lt=now)
-    return clock_due | referral_due
-
-
-def overdue_counts(now: dt.datetime) -> dict[str, int]:
-    """How many assessments and referral acknowledgements are overdue now, across all teams."""
-    from intake.models import OPEN_STATES
-    from routing.models import DeadlineKind, EnquiryClock
-
-    assessment = (
-        EnquiryClock.objects.filter(
-            kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE],
-            enquiry__state__in=OPEN_STATES,
-        )
-        .filter(clock_overdue_q(now, prefix=""))
-        .count()
-    )
-    acknowledgement = Referral.objects.filter(
-        state="sent", due_at__lt=now, enquiry__state__in=OPEN_STATES
-    ).count()
-    return {"assessment": assessment, "referral_acknowledgement": acknowledgement}

@@ -104,3 +104,28 @@ class HelpServiceOutput(serializers.ModelSerializer):
     def get_open_now(self, obj: HelpService) -> bool | None:
         at: Any = self.context.get("now")
         return is_open(obj.hours, at) if at is not None else None
+
+
+class EnquiryReferralOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    service = serializers.CharField(source="service.slug")
+    state = serializers.CharField()
+    legal_basis = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class SuggestionOutput(serializers.Serializer):
+    service = serializers.CharField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    priority = serializers.IntegerField()
+    legal_duty = serializers.CharField(allow_null=True)
+    open_now = serializers.BooleanField(allow_null=True)
+    opens_at = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        # "for" is a Python keyword, so it is added here (API.md names it so).
+        fields["for"] = serializers.CharField(source="for_whom")
+        return fields

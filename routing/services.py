@@ -1,4 +1,9 @@
-"""The only write path for referrals and the directory."""
+"""Routing's write path: referrals and their answers, the e-mailed referral links, legal-duty
+decisions, the directory's rules and the service keys.
+
+Referrals are made by ``casework.services.enquiry_forward`` (inside its transaction), which asks
+the checks here first (``check_duty_for_forwarding``, ``check_duties_before_close``).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from accounts.services import organisation_key_create
 from audit import events
 from audit.models import ActorType
 from intake import policies
+from intake.clock import referral_deadlines
 from kernel.text import check_text, text_errors
 from kernel.vocabulary import codes, label
 from routing.models import (
@@ -32,7 +38,9 @@ from routing.models import (
     LegalDutyDecision,
     Referral,
     ReferralLink,
+    validate_conditions,
 )
+from routing.selectors import duty_status
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +65,7 @@ def referral_create(
     note: str,
     sent_at: dt.datetime,
 ) -> Referral:
-    """Called by ``intake.services.enquiry_forward`` inside its transaction."""
-    from routing.reminders import referral_deadlines
-
+    """Called by ``casework.services.enquiry_forward`` inside its transaction."""
     # The acknowledgement deadline is data (routing.Deadline, coordinators edit it).
     due_at, escalate_at = referral_deadlines(sent_at)
     referral = Referral.objects.create(
@@ -222,13 +228,11 @@ def duty_decision_record(
 
 def undecided_duties(enquiry: Any) -> list[str]:
     """Duties raised by a matching routing rule that have no recorded decision yet."""
-    from routing.selectors import duty_status
-
     return [status.duty for status in duty_status(enquiry) if status.decision is None]
 
 
 def check_duties_before_close(enquiry: Any) -> None:
-    """Called by ``intake.services.enquiry_close``: every raised duty needs a recorded decision.
+    """Called by ``casework.services.enquiry_close``: every raised duty needs a recorded decision.
 
     This holds for every outcome, `duplicate` and `referred_elsewhere` from `received` included:
     those stay possible whenever no duty is raised, and when one is (immediate danger, children in
@@ -248,7 +252,7 @@ def check_duties_before_close(enquiry: Any) -> None:
 
 
 def check_duty_for_forwarding(enquiry: Any, legal_basis: str) -> None:
-    """Called by ``intake.services.enquiry_forward``: without consent only on a recorded, notified duty."""
+    """Called by ``casework.services.enquiry_forward``: without consent only on a recorded, notified duty."""
     if legal_basis == "consent" or legal_basis not in codes("legal_duties"):
         return
     latest = (
@@ -425,8 +429,6 @@ def referral_link_open(*, token: str) -> ReferralLink:
 @transaction.atomic
 def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
     """What the receiving service sees (minimum necessary), with the access logged."""
-    from kernel.vocabulary import label as vocabulary_label
-
     enquiry = referral.enquiry
     events.object_viewed(actor=ServiceActor(referral.service), obj=referral, enquiry_id=enquiry.pk)
     return {
@@ -437,12 +439,8 @@ def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
         "legal_basis": referral.get_legal_basis_display(),
         "subject_name": enquiry.subject_name,
         "subject_phone": enquiry.subject_phone,
-        "violence_types": [
-            vocabulary_label("violence_types", c) for c in enquiry.violence_types or []
-        ],
-        "risk_level": vocabulary_label("risk_levels", enquiry.risk_level)
-        if enquiry.risk_level
-        else "",
+        "violence_types": [label("violence_types", c) for c in enquiry.violence_types or []],
+        "risk_level": label("risk_levels", enquiry.risk_level) if enquiry.risk_level else "",
         "note": referral.note,
         "sent_at": referral.sent_at,
         "due_at": referral.due_at,
@@ -454,57 +452,6 @@ def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
 # --- The under-18 rule ---
 
 CHILD_WELFARE_SERVICE = "barneverntjenesten"
-
-
-@transaction.atomic
-def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") -> Referral:
-    """A person under 18 is the child welfare service's case, not TryggEst's.
-
-    Refers the enquiry to Barneverntjenesten on the duty to notify child welfare (the referral is
-    the notification, so that decision is recorded), then closes it as `referred_elsewhere`.
-    Other duties raised (e.g. immediate danger) still need their own decision first.
-    """
-    from intake import services as intake_services
-    from routing.selectors import is_child_welfare_case
-
-    if not (policies.may_transition(actor, enquiry, "close") and policies.may_edit(actor, enquiry)):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
-    if not is_child_welfare_case(enquiry):
-        raise ValidationError(
-            {
-                "enquiry": [
-                    _("Only an enquiry about a person under 18 goes to child welfare this way.")
-                ]
-            }
-        )
-    service = HelpService.objects.get(slug=CHILD_WELFARE_SERVICE)
-    referral = enquiry.referrals.filter(service=service, state__in=OPEN_REFERRAL_STATES).first()
-    if referral is None:
-        now = timezone.now()
-        duty_decision_record(
-            enquiry=enquiry,
-            actor=actor,
-            duty="opplysningsplikt_barnevern",
-            decision=DutyDecision.NOTIFIED,
-            notified_whom=service.name,
-            notified_at=now,
-        )
-        referral = referral_create(
-            enquiry=enquiry,
-            service=service,
-            actor=actor,
-            legal_basis="opplysningsplikt_barnevern",
-            note=note,
-            sent_at=now,
-        )
-    intake_services.enquiry_close(
-        enquiry=enquiry,
-        actor=actor,
-        outcome="referred_elsewhere",
-        outcome_asked="not_asked",
-        note=note,
-    )
-    return referral
 
 
 # --- Keys for services with a system of their own ---
@@ -539,8 +486,6 @@ def _may_edit_rules(actor: Any) -> bool:
 
 @transaction.atomic
 def routing_rule_save(*, rule: Any, actor: Any, fields: list[str] | None = None) -> Any:
-    from routing.models import validate_conditions
-
     creating = rule.pk is None
     if not (_may_edit_rules(actor) and (not creating or actor.has_perm("routing.add_routingrule"))):
         raise PermissionDenied(_("You may not change the routing rules."))

@@ -7,4 +7,5 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from stats import checks  # noqa: F401 - registers the system checks
+        # Django's one place to register checks: after the app registry is ready.
+        from stats import checks  # noqa: F401, PLC0415 - registers the system checks

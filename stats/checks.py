@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from django.core.checks import Error, Tags, register
@@ -20,8 +21,6 @@ def sqlite_is_new_enough(
         connection = connections[alias]
         if connection.vendor != "sqlite":
             continue
-        import sqlite3
-
         if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
             errors.append(
                 Error(

@@ -12,10 +12,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Team
+from audit import events
+from casework.selectors import overdue_counts
 from kernel.vocabulary import codes
 from routing.models import HelpService
-from routing.selectors import overdue_counts
 from stats import rollup
+from stats.disclosure import suppress
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
@@ -143,9 +145,6 @@ def published_case_flow(
     round_to_5: bool = False,
 ) -> dict[str, Any]:
     """The statistics a manager may see: small counts suppressed, and the view logged."""
-    from audit import events
-    from stats.disclosure import suppress
-
     raw = case_flow(date_from=date_from, date_to=date_to)
     data, suppressed = suppress(raw, round_to_5=round_to_5)
     data["suppressed"] = suppressed

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Team, User
-from intake import services
+from casework import services as casework_services
 from intake.models import Enquiry
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory, make_enquiry
 
@@ -94,13 +94,13 @@ def enquiry(alice: User) -> Enquiry:
 
 @pytest.fixture
 def assessed(enquiry: Enquiry, alice: User) -> Enquiry:
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     return enquiry
 
 
 @pytest.fixture
 def forwarded(assessed: Enquiry, alice: User) -> Enquiry:
-    services.enquiry_forward(
+    casework_services.enquiry_forward(
         enquiry=assessed, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
     )
     return assessed
@@ -108,7 +108,7 @@ def forwarded(assessed: Enquiry, alice: User) -> Enquiry:
 
 @pytest.fixture
 def closed(enquiry: Enquiry, alice: User) -> Enquiry:
-    services.enquiry_close(
+    casework_services.enquiry_close(
         enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
     )
     return enquiry

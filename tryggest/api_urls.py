@@ -4,27 +4,28 @@ included separately in tryggest/urls.py by their own apps."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casework import api as casework_api
 from intake import api as intake_api
 from routing import api as routing_api
 
 app_name = "api"
 
 urlpatterns = [
-    path("enquiries/", intake_api.EnquiryListCreate.as_view(), name="enquiry-list"),
-    path("enquiries/<str:pk>/", intake_api.EnquiryDetailView.as_view(), name="enquiry-detail"),
+    path("enquiries/", casework_api.EnquiryListCreate.as_view(), name="enquiry-list"),
+    path("enquiries/<str:pk>/", casework_api.EnquiryDetailView.as_view(), name="enquiry-detail"),
     path(
         "enquiries/<str:pk>/assessment/",
-        intake_api.EnquiryAssess.as_view(),
+        casework_api.EnquiryAssess.as_view(),
         name="enquiry-assessment",
     ),
     path(
-        "enquiries/<str:pk>/forward/", intake_api.EnquiryForward.as_view(), name="enquiry-forward"
+        "enquiries/<str:pk>/forward/", casework_api.EnquiryForward.as_view(), name="enquiry-forward"
     ),
-    path("enquiries/<str:pk>/close/", intake_api.EnquiryClose.as_view(), name="enquiry-close"),
-    path("enquiries/<str:pk>/reopen/", intake_api.EnquiryReopen.as_view(), name="enquiry-reopen"),
+    path("enquiries/<str:pk>/close/", casework_api.EnquiryClose.as_view(), name="enquiry-close"),
+    path("enquiries/<str:pk>/reopen/", casework_api.EnquiryReopen.as_view(), name="enquiry-reopen"),
     path(
         "enquiries/<str:pk>/suggestions/",
-        intake_api.EnquirySuggestions.as_view(),
+        casework_api.EnquirySuggestions.as_view(),
         name="enquiry-suggestions",
     ),
     path(

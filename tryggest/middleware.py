@@ -11,9 +11,11 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +57,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.db import InterfaceError, OperationalError
-        from django.http import JsonResponse
-        from django.utils.translation import gettext as _
-
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.warning(

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "intake",
     "routing",
+    "casework",
     "stats",
     "oversight",
 ]
@@ -174,13 +175,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
 # A separate queue name lets tests (and several deployments on one Redis) keep their tasks apart.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
-# Reminders (routing.reminders): a static schedule, no far-future ETA tasks. A sweep that cannot
+# Reminders (casework.reminders): a static schedule, no far-future ETA tasks. A sweep that cannot
 # run in its slot expires rather than piling up; the next one sends what fell due meanwhile.
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
 STATS_REFRESH_SECONDS = env_int("STATS_REFRESH_SECONDS", 15)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
-        "task": "routing.tasks.sweep_reminders",
+        "task": "casework.tasks.sweep_reminders",
         "schedule": float(REMINDER_SWEEP_SECONDS),
         "options": {"expires": max(REMINDER_SWEEP_SECONDS - 1, 1)},
     },

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from stats import urls as stats_urls
+from tryggest.celery import app
 
 admin.site.site_header = _("TryggEst")
 admin.site.site_title = _("TryggEst")
@@ -17,8 +18,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    from tryggest.celery import app
-
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -22,6 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from casework import services as casework_services
 from tests.api.conftest import submission
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -77,14 +78,13 @@ def _in_the_test_transaction() -> Iterator[None]:
 def targets(nav: Any, alice: Any) -> dict[str, str]:
     """A real enquiry (submitted by NAV, so NAV's key sees it) and a real referral, so that the
     fuzzer reaches past the 404 of a random id into the bodies."""
-    from intake import services
     from intake.models import Enquiry
 
     created = nav.post("/api/v1/enquiries/", submission(), format="json")
     enquiry = Enquiry.objects.get(pk=created.json()["id"])
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     enquiry.refresh_from_db()
-    (referral,) = services.enquiry_forward(
+    (referral,) = casework_services.enquiry_forward(
         enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
     )
     return {"enquiry": str(enquiry.pk), "referral": str(referral.pk)}

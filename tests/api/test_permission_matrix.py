@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from intake import services
+from casework import services as casework_services
 from intake.models import Enquiry
 from routing import services as routing_services
 from tests.api.conftest import key_client, staff_client, submission
@@ -110,9 +110,9 @@ def world(
     created = nav.post("/api/v1/enquiries/", submission(), format="json")
     assert created.status_code == 201
     enquiry = Enquiry.objects.get(pk=created.json()["id"])
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     enquiry.refresh_from_db()
-    (referral,) = services.enquiry_forward(
+    (referral,) = casework_services.enquiry_forward(
         enquiry=enquiry,
         actor=alice,
         service_slugs=["krisesenteret-vestfold"],
@@ -157,7 +157,7 @@ def test_permission_matrix(
     enquiry: Enquiry = world["enquiry"]
     alice = world["users"]["alice"]
     if prepare == "closed":
-        services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate")
+        casework_services.enquiry_close(enquiry=enquiry, actor=alice, outcome="duplicate")
     if prepare == "acknowledged":
         routing_services.referral_acknowledge(referral=world["referral"], actor=alice)
     url = template.format(enquiry=enquiry.pk, referral=world["referral"].pk)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from audit.models import AuditEvent
+from casework import services as casework_services
 from intake.models import Enquiry
 from tests.api.conftest import staff_client, submission
 
@@ -133,11 +134,10 @@ def test_control_characters_in_transition_text_are_400_and_nothing_changes(
     alice: Any, bob: Any, assessed: Any
 ) -> None:
     """Notes and reasons follow the enquiry's own rule: no control characters reach the database."""
-    from intake import services
     from tests.factories import make_enquiry
 
     closed = make_enquiry(actor=alice)
-    services.enquiry_close(enquiry=closed, actor=alice, outcome="duplicate")
+    casework_services.enquiry_close(enquiry=closed, actor=alice, outcome="duplicate")
     client = staff_client(alice)
     url = f"/api/v1/enquiries/{assessed.pk}/"
     bad = "see \x1b[2Jhere\x07"

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from audit.models import AuditEvent
+from casework import services as casework_services
 from intake import selectors, services
 from tests.audit.helpers import events_after, last_seq
 from tests.factories import TEST_PASSWORD
@@ -82,7 +83,7 @@ def test_updating_names_the_fields_and_never_the_values(alice: Any, enquiry: Any
 
 def test_a_transition_leaves_one_transition_event(alice: Any, enquiry: Any) -> None:
     before = last_seq()
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     [event] = events_after(before)
     assert (event.action, event.enquiry_id) == ("transition", enquiry.pk)
     assert event.filters == {"transition": "assess"}

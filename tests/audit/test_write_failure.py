@@ -8,6 +8,7 @@ import pytest
 
 from audit import events
 from audit.models import AuditEvent
+from casework import services as casework_services
 from intake import services
 from intake.models import Enquiry, RiskAssessment, StateChange
 from tests.factories import TEST_PASSWORD, enquiry_values
@@ -50,7 +51,7 @@ def test_a_transition_without_its_event_changes_nothing(
     alice: Any, enquiry: Any, broken_trail: None
 ) -> None:
     with pytest.raises(TrailUnavailable):
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     enquiry.refresh_from_db()
     assert enquiry.state == "received"
     assert not RiskAssessment.objects.filter(enquiry=enquiry).exists()

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from intake import services
+from casework import services as casework_services
 from intake.models import AssessmentInstrument, Enquiry, RiskAssessment
 from tests.factories import make_enquiry
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_level_is_computed_from_the_answers(alice, answers, immediate_danger, level, acute_met):
     enquiry = make_enquiry(actor=alice, immediate_danger=immediate_danger)
-    assessment = services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers)
+    assessment = casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers)
     assert (assessment.computed_level, assessment.level, assessment.acute_criteria_met) == (
         level,
         level,
@@ -36,7 +36,7 @@ def test_level_is_computed_from_the_answers(alice, answers, immediate_danger, le
 
 
 def test_the_assessor_may_raise_the_level_freely(enquiry, alice):
-    assessment = services.enquiry_assess(
+    assessment = casework_services.enquiry_assess(
         enquiry=enquiry, actor=alice, answers={}, level_override="high"
     )
     assert (assessment.computed_level, assessment.level) == ("low", "high")
@@ -45,14 +45,14 @@ def test_the_assessor_may_raise_the_level_freely(enquiry, alice):
 @pytest.mark.parametrize("answers", [{"danger_weapon": True}, {"acute_perpetrator_access": True}])
 def test_lowering_high_or_acute_needs_a_reason(enquiry, alice, answers):
     with pytest.raises(ValidationError) as info:
-        services.enquiry_assess(
+        casework_services.enquiry_assess(
             enquiry=enquiry, actor=alice, answers=answers, level_override="moderate"
         )
     assert "override_reason" in info.value.message_dict
     assert not RiskAssessment.objects.filter(enquiry=enquiry).exists()
     assert Enquiry.objects.get(pk=enquiry.pk).state == "received"
 
-    assessment = services.enquiry_assess(
+    assessment = casework_services.enquiry_assess(
         enquiry=enquiry,
         actor=alice,
         answers=answers,
@@ -64,7 +64,7 @@ def test_lowering_high_or_acute_needs_a_reason(enquiry, alice, answers):
 
 
 def test_lowering_moderate_needs_no_reason(enquiry, alice):
-    assessment = services.enquiry_assess(
+    assessment = casework_services.enquiry_assess(
         enquiry=enquiry, actor=alice, answers={"vulnerability_isolated": True}, level_override="low"
     )
     assert assessment.level == "low"
@@ -85,7 +85,9 @@ def test_the_database_refuses_a_silent_downgrade(enquiry, alice):
 
 
 def test_reassessment_adds_a_version_against_the_current_instrument(assessed, alice):
-    second = services.enquiry_assess(enquiry=assessed, actor=alice, answers={"danger_weapon": True})
+    second = casework_services.enquiry_assess(
+        enquiry=assessed, actor=alice, answers={"danger_weapon": True}
+    )
     assert second.version == 2
     assert list(assessed.assessments.values_list("version", flat=True)) == [2, 1]
     assert second.instrument == AssessmentInstrument.current()
@@ -101,7 +103,7 @@ def test_reassessment_adds_a_version_against_the_current_instrument(assessed, al
 )
 def test_unknown_questions_and_non_boolean_answers_are_refused(enquiry, alice, answers, field):
     with pytest.raises(ValidationError) as info:
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers)
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers=answers)
     assert field in info.value.message_dict
 
 

@@ -15,7 +15,8 @@ from django.core.cache import caches
 from django.test import Client
 
 from audit.models import AuditEvent
-from intake import receipts, services
+from casework import services as casework_services
+from intake import receipts
 from intake.models import Enquiry, EnquiryReceipt, ReporterMessage
 from intake.public_forms import form_started_token
 
@@ -309,15 +310,15 @@ def test_the_state_follows_the_team_work(
 ) -> None:
     enquiry = Enquiry.objects.get()
     if transition in ("assess", "forward"):
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     if transition == "forward":
         enquiry.subject_consents_to_forwarding = True
         Enquiry.objects.filter(pk=enquiry.pk).update(subject_consents_to_forwarding=True)
-        services.enquiry_forward(
+        casework_services.enquiry_forward(
             enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
         )
     if transition == "close":
-        services.enquiry_close(
+        casework_services.enquiry_close(
             enquiry=enquiry, actor=alice, outcome="duplicate", outcome_asked="not_asked"
         )
     assert f"Status: {words}" in check(resident, code).content.decode()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake import services
+from casework import services as casework_services
 from intake.models import State
 from routing.models import LegalDutyDecision
 from routing.selectors import duties_raised
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def close(enquiry: Any, actor: Any, outcome: str = "risk_reduced") -> Any:
-    return services.enquiry_close(
+    return casework_services.enquiry_close(
         enquiry=enquiry, actor=actor, outcome=outcome, outcome_asked="not_asked"
     )
 
@@ -131,10 +131,10 @@ def test_the_coordinator_records_decisions(danger: Any, bob: Any) -> None:
 
 def test_forwarding_without_consent_needs_a_recorded_duty(alice: Any) -> None:
     enquiry = make_enquiry(actor=alice, immediate_danger=True, subject_consents_to_forwarding=False)
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     enquiry.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.enquiry_forward(
+        casework_services.enquiry_forward(
             enquiry=enquiry,
             actor=alice,
             service_slugs=["politiet-vestfold"],
@@ -150,7 +150,7 @@ def test_forwarding_without_consent_needs_a_recorded_duty(alice: Any) -> None:
         reason="Ikke alvorlig nok.",
     )
     with pytest.raises(ValidationError):
-        services.enquiry_forward(
+        casework_services.enquiry_forward(
             enquiry=enquiry,
             actor=alice,
             service_slugs=["politiet-vestfold"],
@@ -158,7 +158,7 @@ def test_forwarding_without_consent_needs_a_recorded_duty(alice: Any) -> None:
         )
 
     notify(enquiry, alice)
-    (referral,) = services.enquiry_forward(
+    (referral,) = casework_services.enquiry_forward(
         enquiry=enquiry,
         actor=alice,
         service_slugs=["politiet-vestfold"],

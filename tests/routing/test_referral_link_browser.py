@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from intake import services
+from casework import services as casework_services
 from routing.models import HelpService, Referral
 
 pytestmark = [
@@ -23,8 +23,8 @@ def test_the_service_opens_the_link_and_acknowledges(page: Any, alice: Any, sett
     from tests.factories import make_enquiry
 
     enquiry = make_enquiry(actor=alice)
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
-    services.enquiry_forward(
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_forward(
         enquiry=enquiry, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
     )
     [message] = [m for m in mail.outbox if "nav.tonsberg@example.no" in m.to]

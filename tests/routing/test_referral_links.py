@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake import services
+from casework import services as casework_services
 from routing.models import HelpService, Referral, ReferralLink, ReferralState
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def nav(db: Any) -> HelpService:
 
 def forward_to_nav(enquiry: Any, alice: Any, capture: Any) -> Referral:
     with capture(execute=True):
-        (referral,) = services.enquiry_forward(
+        (referral,) = casework_services.enquiry_forward(
             enquiry=enquiry,
             actor=alice,
             service_slugs=["nav-tonsberg"],
@@ -91,7 +91,7 @@ def test_national_id_never_reaches_the_mail(
     from tests.factories import make_enquiry
 
     enquiry = make_enquiry(actor=alice, subject_national_id="15076500565", subject_birth_date=None)
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
     forward_to_nav(enquiry, alice, django_capture_on_commit_callbacks)
     text = f"{mail.outbox[0].subject}\n{mail.outbox[0].body}"
     assert "15076500565" not in text and "150765" not in text and "Ola Hansen" not in text
@@ -101,7 +101,7 @@ def test_the_mail_is_sent_only_after_commit(
     assessed: Any, alice: Any, nav: HelpService, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.enquiry_forward(
+        casework_services.enquiry_forward(
             enquiry=assessed, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
         )
     assert mail.outbox == [] and len(callbacks) == 1
@@ -115,7 +115,7 @@ def test_a_failed_send_keeps_the_referral_and_logs_no_personal_data(
     settings: Any,
     caplog: Any,
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.routing.failing_backend.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.failing_backend.FailingBackend"
     with caplog.at_level(logging.WARNING, logger="routing.services"):
         referral = forward_to_nav(assessed, alice, django_capture_on_commit_callbacks)
     assert Referral.objects.filter(pk=referral.pk).exists()
@@ -130,7 +130,7 @@ def test_a_service_without_email_gets_a_clear_warning(
         caplog.at_level(logging.WARNING, logger="routing.services"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.enquiry_forward(
+        casework_services.enquiry_forward(
             enquiry=assessed,
             actor=alice,
             service_slugs=["familievernkontoret-vestfold"],

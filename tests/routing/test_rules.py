@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from intake import services
+from casework import services as casework_services
 from kernel.calendar import OSLO
 from routing.defaults import rule_rows
 from routing.models import RoutingRule
@@ -106,9 +106,11 @@ CASES: dict[str, tuple[tuple[dict[str, Any], str | None], tuple[dict[str, Any], 
 def build(alice: Any, overrides: dict[str, Any], level: str | None) -> Any:
     enquiry = make_enquiry(actor=alice, **{**NEUTRAL, **overrides})
     if level == "acute*":
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers=ACUTE_ANSWER)
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers=ACUTE_ANSWER)
     elif level is not None:
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={}, level_override=level)
+        casework_services.enquiry_assess(
+            enquiry=enquiry, actor=alice, answers={}, level_override=level
+        )
     enquiry.refresh_from_db()
     return enquiry
 

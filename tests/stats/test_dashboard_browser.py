@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake import services
+from casework import services as casework_services
 from tests.factories import TEST_PASSWORD, make_enquiry
 
 pytestmark = [
@@ -16,7 +16,7 @@ pytestmark = [
 def test_the_dashboard_renders_with_its_charts(page, alice, mona):
     for _ in range(6):
         enquiry = make_enquiry(actor=alice, channel="phone", violence_types=["economic"])
-    services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
 
     page.goto("/admin/login/?next=/stats/")
     page.fill("#id_username", mona.username)

@@ -18,7 +18,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import services
+from casework import services as casework_services
 from intake.models import Enquiry
 from kernel.calendar import OSLO
 from kernel.vocabulary import codes
@@ -62,8 +62,8 @@ def year(alice, tor):
         perpetrator_relation="adult_child",
         location="own_home",
     )
-    services.enquiry_assess(enquiry=a, actor=alice, answers={"danger_weapon": True})
-    services.enquiry_forward(
+    casework_services.enquiry_assess(enquiry=a, actor=alice, answers={"danger_weapon": True})
+    casework_services.enquiry_forward(
         enquiry=a, actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
     )
     backdate(a, oslo(2025, 3, 10, 8), assessed_at=2, forwarded_at=6)
@@ -82,8 +82,8 @@ def year(alice, tor):
         perpetrator_relation="partner",
         location="care_home",
     )
-    services.enquiry_assess(enquiry=b, actor=alice, answers={})
-    services.enquiry_close(
+    casework_services.enquiry_assess(enquiry=b, actor=alice, answers={})
+    casework_services.enquiry_close(
         enquiry=b,
         actor=alice,
         outcome="risk_reduced",
@@ -99,7 +99,7 @@ def year(alice, tor):
     backdate(d, oslo(2024, 12, 31, 23, 30))
     # E: assessed after 50.55 h, past the tenth-of-an-hour buckets (whole hours from 48 h).
     e = make_enquiry(actor=alice, channel="phone", violence_types=["economic"])
-    services.enquiry_assess(enquiry=e, actor=alice, answers={})
+    casework_services.enquiry_assess(enquiry=e, actor=alice, answers={})
     backdate(e, oslo(2025, 7, 1, 12), assessed_at=50.55)
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
@@ -198,7 +198,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(alice):
     rng = random.Random(1)
     for day in range(1, 40):
         enquiry = make_enquiry(actor=alice, channel=rng.choice(codes("channels")))
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
         backdate(enquiry, oslo(2025, 1, 1, 9) + dt.timedelta(days=day * 7), assessed_at=day)
     assert case_flow(**YEAR)["total_received"] == 39
     assert queries_for_a_year() == few
@@ -271,7 +271,7 @@ def test_times_over_whole_and_partial_months_agree(alice):
     made = []
     for _ in range(30):
         enquiry = make_enquiry(actor=alice)
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
+        casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
         received = oslo(2025, 1, 1, 10) + dt.timedelta(days=rng.randrange(365))
         hours = rng.randrange(1, 480) / 10  # whole tenths under 48 h: exact buckets
         backdate(enquiry, received, assessed_at=hours)

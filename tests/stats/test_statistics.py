@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake import services
+from casework import services as casework_services
 from stats.disclosure import suppress
 from tests.factories import make_enquiry
 
@@ -37,11 +37,13 @@ def data_set(alice):
         )
     )
     for enquiry in made[:6]:
-        services.enquiry_assess(enquiry=enquiry, actor=alice, answers={"danger_weapon": True})
-    services.enquiry_forward(
+        casework_services.enquiry_assess(
+            enquiry=enquiry, actor=alice, answers={"danger_weapon": True}
+        )
+    casework_services.enquiry_forward(
         enquiry=made[0], actor=alice, service_slugs=["nav-tonsberg"], legal_basis="consent"
     )
-    services.enquiry_close(
+    casework_services.enquiry_close(
         enquiry=made[6], actor=alice, outcome="duplicate", outcome_asked="not_asked"
     )
     return made

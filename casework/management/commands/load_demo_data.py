@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from casework import demo
+
+
+class Command(BaseCommand):
+    help = "Load a realistic demo: users demo-* for every role and N enquiries in all states."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--enquiries", type=int, default=30)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even when DEBUG is off, or add more enquiries when a demo is already loaded.",
+        )
+
+    def handle(self, *args: Any, enquiries: int, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Demo users have known passwords: refusing with DEBUG off (use --force)."
+            )
+        if enquiries < 0:
+            raise CommandError("--enquiries must be 0 or more.")
+        if demo.already_loaded() and not force:
+            demo.ensure_users()
+            self.stdout.write("The demo is already loaded; nothing added.")
+        else:
+            demo.load(enquiries=enquiries)
+            self.stdout.write(self.style.SUCCESS(f"Loaded {enquiries} demo enquiries."))
+        self.stdout.write("\nDemo users (log in at http://127.0.0.1:8000/admin/):")
+        for spec in demo.DEMO_USERS:
+            self.stdout.write(
+                f"  {spec.username:<22} password: {demo.DEMO_PASSWORD}   role: {', '.join(spec.roles)}"
+                f"   team: {spec.team}"
+            )

@@ -1,0 +1,481 @@
+"""Reminders and escalation: the sweep that reminds whoever works an enquiry of what is due.
+
+What is due comes from the enquiries' clocks (``intake.clock``) and the referrals'
+acknowledgement times (``routing``); the sweep claims each reminder with a conditional UPDATE,
+stores a ``Reminder`` row per recipient, and e-mails after the claim commits.
+
+The database is the record, Celery only the nudge. Nothing here is published to a broker: the
+request path (submitting, transitions, forwarding) writes rows only, and whichever scheduler runs
+the sweep next (Celery beat, the embedded scheduler thread, ``manage.py send_reminders``) sends
+what has fallen due, however long it was down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import COORDINATOR, TEAM_MEMBER
+from audit import events
+from audit.models import Action
+from casework.models import Reminder, ReminderKind
+from intake.clock import not_paused_q
+from intake.models import OPEN_STATES, DeadlineKind, Enquiry, EnquiryClock
+from routing import services as routing_services
+from routing.models import Referral, ReferralState
+
+logger = logging.getLogger(__name__)
+
+
+# How many items of each kind one sweep handles; the rest wait for the next sweep (minutes later).
+SWEEP_BATCH = 500
+# A reminder e-mail that failed (mail server down) is tried again by later sweeps: after this long,
+# up to this many times in all, and no longer than a day after the reminder (then it is stale; the
+# row, the enquiry's page and the header count still show it).
+MAIL_RETRY_AFTER = dt.timedelta(minutes=10)
+MAIL_ATTEMPTS = 6
+MAIL_RETRY_WITHIN = dt.timedelta(days=1)
+
+
+# --- The sweep ---
+
+
+@dataclass
+class Planned:
+    """One reminder (to one or more recipients) that a sweep sent, or would send with --dry-run."""
+
+    kind: str
+    deadline: str
+    reference: str
+    due_at: dt.datetime
+    recipients: list[str] = field(default_factory=list)
+    referral_service: str = ""
+
+
+@dataclass
+class SweepResult:
+    now: dt.datetime
+    dry_run: bool
+    planned: list[Planned] = field(default_factory=list)
+    mail_retried: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.planned)
+
+
+class _Staff:
+    """The team's people, read once per team per sweep (the query count must not grow with items)."""
+
+    def __init__(self) -> None:
+        self._members: dict[int, list[User]] = {}
+        self._coordinators: dict[int, list[User]] = {}
+
+    def members(self, team_id: int) -> list[User]:
+        if team_id not in self._members:
+            self._members[team_id] = list(
+                User.objects.filter(
+                    team_id=team_id, is_active=True, groups__name__in=[TEAM_MEMBER, COORDINATOR]
+                )
+                .distinct()
+                .order_by("username")
+            )
+        return self._members[team_id]
+
+    def coordinators(self, team_id: int) -> list[User]:
+        if team_id not in self._coordinators:
+            self._coordinators[team_id] = list(
+                User.objects.filter(team_id=team_id, is_active=True, groups__name=COORDINATOR)
+                .distinct()
+                .order_by("username")
+            )
+        return self._coordinators[team_id]
+
+
+def _workers(enquiry: Enquiry, staff: _Staff) -> list[User]:
+    """Who works the enquiry: the assigned team member, or the team if nobody is assigned."""
+    assigned = enquiry.assigned_to
+    if assigned is not None and assigned.is_active and assigned.team_id == enquiry.team_id:
+        return [assigned]
+    return staff.members(enquiry.team_id)
+
+
+def _escalation_recipients(enquiry: Enquiry, staff: _Staff) -> list[User]:
+    return staff.coordinators(enquiry.team_id) or staff.members(enquiry.team_id)
+
+
+def _clock_due(now: dt.datetime, kind: str) -> Q:
+    if kind == ReminderKind.REMINDER:
+        return Q(reminded_at__isnull=True, due_at__lte=now) & not_paused_q(now)
+    return Q(escalated_at__isnull=True, escalate_at__lte=now) & not_paused_q(now)
+
+
+def _referral_due(now: dt.datetime, kind: str) -> Q:
+    base = Q(state=ReferralState.SENT, enquiry__state__in=OPEN_STATES) & (
+        Q(enquiry__clock__isnull=True) | not_paused_q(now, "enquiry__clock__")
+    )
+    if kind == ReminderKind.REMINDER:
+        return base & Q(reminded_at__isnull=True, due_at__lte=now)
+    return base & Q(escalated_at__isnull=True, escalate_at__lte=now)
+
+
+def _claim(model: type[Any], pk: Any, due: Q, kind: str, now: dt.datetime) -> bool:
+    """The conditional UPDATE: of two sweeps (or a redelivered task), exactly one gets the row."""
+    column = "reminded_at" if kind == ReminderKind.REMINDER else "escalated_at"
+    return model.objects.filter(due, pk=pk).update(**{column: now}) == 1
+
+
+def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") -> str:
+    label = str(DeadlineKind(deadline).label)
+    when = timezone.localtime(due_at).strftime("%d.%m.%Y %H:%M")
+    if kind == ReminderKind.ESCALATION:
+        text = _("Escalated: %(deadline)s is overdue (due %(when)s).")
+    else:
+        text = _("Reminder: %(deadline)s was due %(when)s.")
+    text = text % {"deadline": label, "when": when}
+    if service:
+        text = f"{text} ({service})"
+    return text[:300]
+
+
+def _record(
+    *,
+    enquiry: Enquiry,
+    referral: Referral | None,
+    kind: str,
+    deadline: str,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    users: Iterable[User],
+    service: Any = None,
+) -> list[Reminder]:
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _reason(kind, deadline, due_at, service.name if service is not None else "")
+    rows = []
+    if service is not None:
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                recipient_service=service,
+                email=service.email,
+                reason=reason,
+                mail_attempts=1 if service.email else 0,
+                mail_claimed_at=now,
+            )
+        )
+    users = list(users)
+    for user in users:
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                recipient_user=user,
+                email=user.email,
+                reason=reason,
+                mail_attempts=1 if user.email else 0,
+                mail_claimed_at=now,
+            )
+        )
+    if not users and enquiry.team.email:
+        # Nobody in the team to name: the team's shared address still hears about it.
+        rows.append(
+            Reminder(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=deadline,
+                due_at=due_at,
+                sent_at=now,
+                email=enquiry.team.email,
+                reason=reason,
+                mail_attempts=1,
+                mail_claimed_at=now,
+            )
+        )
+    # One INSERT for all recipients (the sweep's query count grows with the items, not with
+    # the team's size: bench/measure.py).
+    Reminder.objects.bulk_create(rows)
+    events.record(
+        action=Action.CREATE,
+        actor=None,
+        object_type="reminder",
+        object_id=rows[0].pk if rows else "",
+        enquiry_id=enquiry.pk,
+        reason=f"{kind}:{deadline}",
+    )
+    if not rows:
+        logger.warning("Enquiry %s is overdue but its team has nobody to remind", enquiry.reference)
+    return rows
+
+
+def _admin_url(enquiry: Enquiry) -> str:
+    path = reverse("admin:intake_enquiry_change", args=[enquiry.pk])
+    return f"{settings.TRYGGEST_PUBLIC_URL.rstrip('/')}{path}"
+
+
+def _staff_message(row: Reminder, reference: str, url: str) -> EmailMessage:
+    """No personal data: the reference, what is due and a link to the admin page only."""
+    deadline = str(DeadlineKind(row.deadline).label)
+    if row.kind == ReminderKind.ESCALATION:
+        subject = _("Escalation: %(reference)s – %(deadline)s is overdue")
+    else:
+        subject = _("Reminder: %(reference)s – %(deadline)s is due")
+    subject = subject % {"reference": reference, "deadline": deadline}
+    body = _(
+        "%(reason)s\n\n"
+        "Enquiry: %(reference)s\n"
+        "Open it in TryggEst (log in first):\n%(url)s\n\n"
+        "You get this e-mail because you work this enquiry or coordinate its team.\n"
+        "If the team is waiting for someone, pause the enquiry's clock on its page.\n"
+    ) % {"reason": row.reason, "reference": reference, "url": url}
+    return EmailMessage(subject, body, None, [row.email])
+
+
+def _service_message(
+    row: Reminder, reference: str, link_url: str, expires_at: dt.datetime
+) -> EmailMessage:
+    subject = _("Reminder: please acknowledge the referral from TryggEst (%(reference)s)") % {
+        "reference": reference
+    }
+    body = _(
+        "Hello %(service)s,\n\n"
+        "The TryggEst team sent you a referral (%(reference)s) that has not been acknowledged yet.\n"
+        "Open it with this new link; it works once and until %(expires)s:\n\n%(url)s\n\n"
+        "Earlier links no longer work. After opening it you can acknowledge, decline or complete\n"
+        "the referral on the page. If you have questions, call the TryggEst team.\n"
+    ) % {
+        "service": row.recipient_service.name if row.recipient_service else "",
+        "reference": reference,
+        "expires": timezone.localtime(expires_at).strftime("%d.%m.%Y %H:%M"),
+        "url": link_url,
+    }
+    return EmailMessage(subject, body, None, [row.email])
+
+
+def _deliver(messages: list[tuple[int, EmailMessage]]) -> None:
+    """Runs after the claim committed: a failed e-mail never undoes the stored reminder."""
+    if not messages:
+        return
+    sent: list[int] = []
+    try:
+        connection = get_connection(fail_silently=False)
+        with connection:
+            for pk, message in messages:
+                message.connection = connection
+                try:
+                    message.send()
+                except Exception:
+                    logger.warning("Reminder e-mail %s failed", pk, exc_info=True)
+                else:
+                    sent.append(pk)
+    except Exception:
+        logger.warning("Reminder e-mails could not be sent: no mail connection", exc_info=True)
+    if sent:
+        Reminder.objects.filter(pk__in=sent).update(mailed_at=timezone.now())
+
+
+def _on_commit(messages: list[tuple[int, EmailMessage]]) -> None:
+    if messages:
+        transaction.on_commit(lambda: _deliver(messages))
+
+
+def _enquiry_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staff) -> None:
+    due = _clock_due(now, kind)
+    order = "due_at" if kind == ReminderKind.REMINDER else "escalate_at"
+    clocks = list(
+        EnquiryClock.objects.filter(due)
+        .filter(enquiry__state__in=OPEN_STATES)
+        .select_related("enquiry__team", "enquiry__assigned_to")
+        .order_by(order)[:SWEEP_BATCH]
+    )
+    for clock in clocks:
+        enquiry = clock.enquiry
+        due_at = clock.due_at if kind == ReminderKind.REMINDER else clock.escalate_at
+        users = (
+            _workers(enquiry, staff)
+            if kind == ReminderKind.REMINDER
+            else _escalation_recipients(enquiry, staff)
+        )
+        plan = Planned(
+            kind=kind,
+            deadline=clock.kind,
+            reference=enquiry.reference,
+            due_at=due_at,
+            recipients=[u.get_username() for u in users],
+        )
+        if result.dry_run:
+            result.planned.append(plan)
+            continue
+        with transaction.atomic():
+            if not _claim(EnquiryClock, clock.pk, due, kind, now):
+                continue  # another sweep got it first
+            rows = _record(
+                enquiry=enquiry,
+                referral=None,
+                kind=kind,
+                deadline=clock.kind,
+                due_at=due_at,
+                now=now,
+                users=users,
+            )
+            url = _admin_url(enquiry)
+            with translation.override(settings.LANGUAGE_CODE):
+                _on_commit(
+                    [(r.pk, _staff_message(r, enquiry.reference, url)) for r in rows if r.email]
+                )
+        result.planned.append(plan)
+
+
+def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staff) -> None:
+    due = _referral_due(now, kind)
+    order = "due_at" if kind == ReminderKind.REMINDER else "escalate_at"
+    referrals = list(
+        Referral.objects.filter(due)
+        .select_related("service", "enquiry__team", "enquiry__assigned_to")
+        .order_by(order)[:SWEEP_BATCH]
+    )
+    for referral in referrals:
+        enquiry = referral.enquiry
+        due_at = referral.due_at if kind == ReminderKind.REMINDER else referral.escalate_at
+        if kind == ReminderKind.REMINDER:
+            users, service = _workers(enquiry, staff), referral.service
+        else:
+            users, service = _escalation_recipients(enquiry, staff), None
+        plan = Planned(
+            kind=kind,
+            deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+            reference=enquiry.reference,
+            due_at=due_at,
+            recipients=[u.get_username() for u in users],
+            referral_service=referral.service.slug,
+        )
+        if service is not None:
+            plan.recipients.insert(0, service.slug)
+        if result.dry_run:
+            result.planned.append(plan)
+            continue
+        with transaction.atomic():
+            if not _claim(Referral, referral.pk, due, kind, now):
+                continue
+            rows = _record(
+                enquiry=enquiry,
+                referral=referral,
+                kind=kind,
+                deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+                due_at=due_at,
+                now=now,
+                users=users,
+                service=service,
+            )
+            url = _admin_url(enquiry)
+            messages: list[tuple[int, EmailMessage]] = []
+            with translation.override(settings.LANGUAGE_CODE):
+                for row in rows:
+                    if not row.email:
+                        continue
+                    if row.recipient_service_id:
+                        # A new single-use link through the referral-link mechanism; the old ones stop.
+                        issued = routing_services.referral_link_reissue(
+                            referral=referral, actor=None
+                        )
+                        if issued is None:
+                            continue
+                        link, token = issued
+                        messages.append(
+                            (
+                                row.pk,
+                                _service_message(
+                                    row,
+                                    enquiry.reference,
+                                    routing_services.referral_link_url(token),
+                                    link.expires_at,
+                                ),
+                            )
+                        )
+                    else:
+                        messages.append((row.pk, _staff_message(row, enquiry.reference, url)))
+                _on_commit(messages)
+        result.planned.append(plan)
+
+
+def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
+    """Send again the staff e-mails that failed; each claimed like the reminders themselves.
+
+    Services' e-mails are not retried here: their single-use link is only in the first e-mail
+    (the database keeps its hash only); the next referral reminder or the team sends a new one.
+    """
+    retry = Q(
+        mailed_at__isnull=True,
+        recipient_service__isnull=True,
+        mail_attempts__gte=1,
+        mail_attempts__lt=MAIL_ATTEMPTS,
+        mail_claimed_at__lte=now - MAIL_RETRY_AFTER,
+        sent_at__gte=now - MAIL_RETRY_WITHIN,
+    ) & ~Q(email="")
+    rows = list(
+        Reminder.objects.filter(retry)
+        .select_related("enquiry")
+        .order_by("mail_claimed_at")[:SWEEP_BATCH]
+    )
+    if result.dry_run or not rows:
+        return
+    messages: list[tuple[int, EmailMessage]] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in rows:
+            claimed = Reminder.objects.filter(retry, pk=row.pk).update(
+                mail_claimed_at=now, mail_attempts=F("mail_attempts") + 1
+            )
+            if claimed:
+                messages.append(
+                    (row.pk, _staff_message(row, row.enquiry.reference, _admin_url(row.enquiry)))
+                )
+    _on_commit(messages)
+    result.mail_retried += len(messages)
+
+
+def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResult:
+    """Send every reminder and escalation that is due at ``now``, each exactly once.
+
+    Safe to run at any time, by several workers at once, and again after a crash: every item is
+    claimed with a conditional UPDATE before anything is recorded or sent.
+    """
+    now = now or timezone.now()
+    result = SweepResult(now=now, dry_run=dry_run)
+    staff = _Staff()
+    steps: list[Callable[[dt.datetime, str, SweepResult, _Staff], None]] = [
+        _enquiry_step,
+        _referral_step,
+    ]
+    for kind in (ReminderKind.REMINDER, ReminderKind.ESCALATION):
+        for step in steps:
+            step(now, kind, result, staff)
+    _mail_retry_step(now, result)
+    if result.count:
+        logger.info(
+            "Reminder sweep at %s: %d %s",
+            now.isoformat(),
+            result.count,
+            "due (dry run)" if dry_run else "sent",
+        )
+    return result

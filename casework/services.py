@@ -1,0 +1,357 @@
+"""The workflow: every transition of an enquiry, with its side effects, in one place.
+
+Each function is keyword-only and atomic, checks the actor's permission itself (django-fsm's
+``permission=`` is not enforced when a transition method is called), takes the step on the
+enquiry's state machine (``intake.models.Enquiry``), does what the step entails, moves the
+enquiry's clock on (``intake.clock``), records the step in the enquiry's history, and writes its
+audit event last, in the same transaction:
+
+- **assess**: the risk assessment (``intake.assessment``); received → risk_assessed, or a new
+  version while risk_assessed or forwarded;
+- **forward**: one referral per helping service (``routing.services``), on the adult's consent
+  or on a legal duty the team has acted on (``routing.services.check_duty_for_forwarding``);
+- **close**: with an outcome, once every raised legal duty has a decision;
+- **reopen**: coordinators, with a reason;
+- **assign**: who works the enquiry; and the under-18 rule (refer to child welfare and close).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from accounts.models import User
+from audit import events
+from intake import clock, policies
+from intake.assessment import assessment_add, assessment_score
+from intake.models import Enquiry, RiskAssessment, State, StateChange
+from intake.services import enquiry_lock, enquiry_save, require
+from kernel.errors import TransitionRefused
+from kernel.text import check_text, text_errors
+from kernel.vocabulary import codes
+from routing import selectors as routing_selectors
+from routing import services as routing_services
+from routing.models import LEGAL_BASES, OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
+
+
+def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
+    """Check permission and state, then move the enquiry; returns the state it left."""
+    require(policies.may_transition(actor, enquiry, name))
+    method = getattr(enquiry, name)
+    source = enquiry.state
+    if not can_proceed(method):
+        raise TransitionRefused(
+            transition=name, state=enquiry.state, allowed=enquiry.transition_names_for(actor)
+        )
+    method()
+    return source
+
+
+def _record_state_change(
+    *,
+    enquiry: Enquiry,
+    actor: User,
+    transition: str,
+    source: str,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    at: dt.datetime,
+) -> None:
+    StateChange.objects.create(
+        enquiry=enquiry,
+        transition=transition,
+        source=source,
+        target=enquiry.state,
+        at=at,
+        actor=actor,
+        reason=reason,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
+    require(policies.may_assign(actor, enquiry))
+    if assignee is not None and not policies.may_view(assignee, enquiry):
+        raise ValidationError(
+            {"assigned_to": [_("Only a member of the enquiry's team can be assigned.")]}
+        )
+    enquiry_lock(enquiry)
+    enquiry.assigned_to = assignee
+    enquiry_save(enquiry)
+    events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["assigned_to"])
+    return enquiry
+
+
+@transaction.atomic
+def enquiry_assess(
+    *,
+    enquiry: Enquiry,
+    actor: User,
+    answers: dict[str, bool],
+    level_override: str | None = None,
+    override_reason: str = "",
+) -> RiskAssessment:
+    """Risk-assess an enquiry; again later adds a new version without changing the state."""
+    require(policies.may_transition(actor, enquiry, "assess"))
+    if enquiry.state == State.CLOSED:
+        raise TransitionRefused(
+            transition="assess", state=enquiry.state, allowed=enquiry.transition_names_for(actor)
+        )
+    scored = assessment_score(
+        answers=answers,
+        level_override=level_override,
+        override_reason=override_reason,
+        immediate_danger=enquiry.immediate_danger,
+    )
+    level = scored.level
+
+    enquiry_lock(enquiry)
+    now = timezone.now()
+    source = enquiry.state
+    if enquiry.state == State.RECEIVED:
+        _transition(enquiry, actor, "assess")
+        enquiry.assessed_at = now
+    assessment = assessment_add(enquiry=enquiry, scored=scored, actor=actor, at=now)
+    enquiry.risk_level = level
+    enquiry_save(enquiry)
+    clock.clock_on_assess(enquiry)
+    if source != enquiry.state:
+        _record_state_change(
+            enquiry=enquiry,
+            actor=actor,
+            transition="assess",
+            source=source,
+            at=now,
+            details={"level": level, "assessment_version": assessment.version},
+        )
+        events.enquiry_transitioned(
+            actor=actor, enquiry=enquiry, transition="assess", fields=["risk_level", "assessments"]
+        )
+    else:
+        events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["risk_level", "assessments"])
+    return assessment
+
+
+@transaction.atomic
+def enquiry_forward(
+    *,
+    enquiry: Enquiry,
+    actor: User,
+    service_slugs: Iterable[str],
+    legal_basis: str,
+    note: str = "",
+) -> list[Any]:
+    """Forward the enquiry to one or more helping services: one referral each."""
+    require(policies.may_transition(actor, enquiry, "forward"))
+    slugs = list(dict.fromkeys(service_slugs))
+    errors: dict[str, list[str]] = {}
+    found = {s.slug: s for s in HelpService.objects.filter(slug__in=slugs, active=True)}
+    if not slugs:
+        errors["services"] = [_("Choose at least one service.")]
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        errors["services"] = [_("Unknown service: %(slug)s.") % {"slug": slug} for slug in missing]
+    if legal_basis not in LEGAL_BASES:
+        errors["legal_basis"] = [_("Give the legal basis: consent or a legal duty.")]
+    elif legal_basis == "consent" and enquiry.subject_consents_to_forwarding is not True:
+        errors["legal_basis"] = [
+            _("The adult has not consented to forwarding; forward only on a legal duty.")
+        ]
+    check_text(errors, "note", note or "", limit=5_000)
+    if errors:
+        raise ValidationError(errors)
+    # Without consent only on a legal duty the team has recorded acting on (issue 5).
+    routing_services.check_duty_for_forwarding(enquiry, legal_basis)
+
+    already = set(
+        enquiry.referrals.filter(
+            service__slug__in=slugs, state__in=OPEN_REFERRAL_STATES
+        ).values_list("service__slug", flat=True)
+    )
+    if already:
+        raise ValidationError(
+            {
+                "services": [
+                    _("Already forwarded to %(slug)s.") % {"slug": s} for s in sorted(already)
+                ]
+            }
+        )
+
+    enquiry_lock(enquiry)
+    source = _transition(enquiry, actor, "forward")
+    now = timezone.now()
+    referrals = [
+        routing_services.referral_create(
+            enquiry=enquiry,
+            service=found[slug],
+            actor=actor,
+            legal_basis=legal_basis,
+            note=note,
+            sent_at=now,
+        )
+        for slug in slugs
+    ]
+    if enquiry.forwarded_at is None:
+        enquiry.forwarded_at = now
+    enquiry_save(enquiry)
+    clock.clock_on_forward(enquiry)
+    _record_state_change(
+        enquiry=enquiry,
+        actor=actor,
+        transition="forward",
+        source=source,
+        reason=note,
+        at=now,
+        details={"services": slugs, "legal_basis": legal_basis},
+    )
+    events.enquiry_transitioned(
+        actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"]
+    )
+    return referrals
+
+
+@transaction.atomic
+def enquiry_close(
+    *,
+    enquiry: Enquiry,
+    actor: User,
+    outcome: str,
+    outcome_asked: str = "",
+    outcome_achieved: str | None = None,
+    note: str = "",
+) -> Enquiry:
+    require(policies.may_transition(actor, enquiry, "close"))
+    errors: dict[str, list[str]] = {}
+    if outcome not in codes("close_outcomes"):
+        errors["outcome"] = [_("Choose an outcome.")]
+    if outcome_asked and outcome_asked not in codes("outcome_asked"):
+        errors["outcome_asked"] = [_("Unknown code: %(code)s.") % {"code": outcome_asked}]
+    if outcome_achieved and outcome_achieved not in codes("outcome_achieved"):
+        errors["outcome_achieved"] = [_("Unknown code: %(code)s.") % {"code": outcome_achieved}]
+    if outcome_achieved and outcome_asked != "asked_expressed":
+        errors["outcome_achieved"] = [
+            _("Whether the outcome was achieved only applies when the adult expressed one.")
+        ]
+    check_text(errors, "note", note or "", limit=10_000)
+    if errors:
+        raise ValidationError(errors)
+    # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
+    if enquiry.is_open:
+        routing_services.check_duties_before_close(enquiry)
+    enquiry_lock(enquiry)
+    source = _transition(enquiry, actor, "close")
+    now = timezone.now()
+    enquiry.outcome = outcome
+    enquiry.outcome_asked = outcome_asked or ""
+    enquiry.outcome_achieved = outcome_achieved or ""
+    enquiry.close_note = note or ""
+    enquiry.closed_at = now
+    enquiry_save(enquiry)
+    clock.clock_on_close(enquiry)
+    _record_state_change(
+        enquiry=enquiry,
+        actor=actor,
+        transition="close",
+        source=source,
+        reason=note,
+        at=now,
+        details={
+            "outcome": outcome,
+            "outcome_asked": outcome_asked,
+            "outcome_achieved": outcome_achieved,
+        },
+    )
+    events.enquiry_transitioned(
+        actor=actor,
+        enquiry=enquiry,
+        transition="close",
+        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
+    )
+    return enquiry
+
+
+@transaction.atomic
+def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
+    require(policies.may_transition(actor, enquiry, "reopen"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason for reopening.")]})
+    if found := text_errors(reason, limit=5_000):
+        raise ValidationError({"reason": found})
+    enquiry_lock(enquiry)
+    source = _transition(enquiry, actor, "reopen")
+    now = timezone.now()
+    # The previous closing stays in the history (StateChange of the close); the enquiry is open.
+    enquiry.outcome = enquiry.outcome_asked = enquiry.outcome_achieved = enquiry.close_note = ""
+    enquiry.closed_at = None
+    enquiry_save(enquiry)
+    clock.clock_on_reopen(enquiry)
+    _record_state_change(
+        enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
+    )
+    events.enquiry_transitioned(
+        actor=actor,
+        enquiry=enquiry,
+        transition="reopen",
+        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
+    )
+    return enquiry
+
+
+# --- The under-18 rule ---
+
+
+@transaction.atomic
+def enquiry_refer_to_child_welfare(*, enquiry: Any, actor: Any, note: str = "") -> Referral:
+    """A person under 18 is the child welfare service's case, not TryggEst's.
+
+    Refers the enquiry to Barneverntjenesten on the duty to notify child welfare (the referral is
+    the notification, so that decision is recorded), then closes it as `referred_elsewhere`.
+    Other duties raised (e.g. immediate danger) still need their own decision first.
+    """
+    if not (policies.may_transition(actor, enquiry, "close") and policies.may_edit(actor, enquiry)):
+        raise PermissionDenied(_("You may not do this with this enquiry."))
+    if not routing_selectors.is_child_welfare_case(enquiry):
+        raise ValidationError(
+            {
+                "enquiry": [
+                    _("Only an enquiry about a person under 18 goes to child welfare this way.")
+                ]
+            }
+        )
+    service = HelpService.objects.get(slug=routing_services.CHILD_WELFARE_SERVICE)
+    referral = enquiry.referrals.filter(service=service, state__in=OPEN_REFERRAL_STATES).first()
+    if referral is None:
+        now = timezone.now()
+        routing_services.duty_decision_record(
+            enquiry=enquiry,
+            actor=actor,
+            duty="opplysningsplikt_barnevern",
+            decision=DutyDecision.NOTIFIED,
+            notified_whom=service.name,
+            notified_at=now,
+        )
+        referral = routing_services.referral_create(
+            enquiry=enquiry,
+            service=service,
+            actor=actor,
+            legal_basis="opplysningsplikt_barnevern",
+            note=note,
+            sent_at=now,
+        )
+    enquiry_close(
+        enquiry=enquiry,
+        actor=actor,
+        outcome="referred_elsewhere",
+        outcome_asked="not_asked",
+        note=note,
+    )
+    return referral

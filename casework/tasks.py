@@ -1,0 +1,21 @@
+"""Thin Celery tasks (STYLE.md): take ids or nothing, call a service, safe to run twice.
+
+Celery beat runs ``sweep_reminders`` on a static schedule (settings.CELERY_BEAT_SCHEDULE). There
+are no far-future ETA tasks: Redis would redeliver them after its visibility timeout. The
+database holds every due time; a late, repeated or redelivered sweep sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from casework import reminders
+
+
+@shared_task(name="casework.tasks.sweep_reminders", acks_late=True, ignore_result=True)
+def sweep_reminders(now: str | None = None) -> int:
+    """Send the reminders and escalations that are due (``now``: ISO 8601, for catch-up)."""
+    at = dt.datetime.fromisoformat(now) if now else None
+    return reminders.sweep(now=at).count
