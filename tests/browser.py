@@ -110,3 +110,16 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
             connections.close_all()
             context.close()
             browser.close()
+
+
+def sign_in(page: Any, user: Any, *, next_url: str = "/admin/") -> None:
+    """Sign ``user`` (of the test cast, password ``TEST_PASSWORD``) in through the login page, as
+    a person would, and wait until ``next_url`` is shown. The one way browser tests sign in."""
+    from tests.factories import TEST_PASSWORD
+
+    page.goto(f"/admin/login/?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+

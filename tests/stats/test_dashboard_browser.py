@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from casework import services as casework_services
-from tests.factories import TEST_PASSWORD, make_enquiry
+from tests.browser import sign_in
+from tests.factories import make_enquiry
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,11 +19,7 @@ def test_the_dashboard_renders_with_its_charts(page, alice, mona):
         enquiry = make_enquiry(actor=alice, channel="phone", violence_types=["economic"])
     casework_services.enquiry_assess(enquiry=enquiry, actor=alice, answers={})
 
-    page.goto("/admin/login/?next=/stats/")
-    page.fill("#id_username", mona.username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/stats/")
+    sign_in(page, mona, next_url="/stats/")
 
     assert page.locator("html").get_attribute("lang") == "nb"
     assert page.locator("#content h1").inner_text() == "Statistikk over saksflyt"
