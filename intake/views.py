@@ -244,7 +244,7 @@ def _wrong_code(request: http.HttpRequest, template: str, code: str) -> http.Htt
     if throttle.hit(limit, request) == limit.per_window:
         public.receipt_guessing_throttled()
     # What was typed comes back (this answer is not stored anywhere), so a typo can be fixed.
-    code_form = ReceiptCodeForm({"code": code[:40]})
+    code_form = ReceiptCodeForm({"code": code})
     code_form.is_valid()
     # The same words for a mistyped, an unknown and a malformed code.
     code_form.add_error(

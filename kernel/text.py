@@ -51,3 +51,20 @@ def query_parameter_errors(name: str, value: str) -> list[str]:
     if len(name) > QUERY_VALUE_MAX_LENGTH or len(value) > QUERY_VALUE_MAX_LENGTH:
         errors.append(_("At most %(limit)d characters.") % {"limit": QUERY_VALUE_MAX_LENGTH})
     return errors
+
+
+def header_text(raw: str) -> str | None:
+    """A header's text as the client sent it in UTF-8; None when it is not UTF-8.
+
+    WSGI hands every header over as Latin-1 (PEP 3333), so "på" sent as UTF-8 arrives as "pÃ¥";
+    encoding it back to the bytes and decoding those as UTF-8 gives what was written. (A server
+    that already decoded it, as in some tests, hands over characters beyond Latin-1: kept.)
+    """
+    try:
+        data = raw.encode("latin-1")
+    except UnicodeEncodeError:
+        return raw
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
