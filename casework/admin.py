@@ -39,7 +39,7 @@ from intake.models import (
     State,
     StateChange,
 )
-from kernel.errors import ConflictError, TransitionRefused
+from kernel.errors import ConflictError, EnquiryClosed, TransitionRefused
 from kernel.forms import add_errors
 from kernel.ids import uuid_or_none
 from routing import admin as routing_admin
@@ -368,6 +368,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return http.HttpResponseRedirect(request.path)
         except PermissionDenied as exc:
+            read = getattr(request, "_enquiry_read", None)
+            if not str(exc) and read is not None and not read.is_open:
+                exc = EnquiryClosed()  # Django's own refusal to save a read-only page
             self.message_user(request, str(exc) or _("You may not do this."), messages.ERROR)
             return http.HttpResponseRedirect(request.path)
 

@@ -78,6 +78,10 @@ def _record_state_change(
 
 @transaction.atomic
 def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
+    """Who works the enquiry. EnquiryClosed on a closed enquiry; PermissionDenied unless the
+    actor may assign; ValidationError unless the assignee may be assigned (``assignable_users``)."""
+    if not enquiry.is_open:
+        policies.require_editable(actor, enquiry)
     require(policies.may_assign(actor, enquiry))
     if assignee is not None and not policies.may_view(assignee, enquiry):
         raise ValidationError(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,9 +154,9 @@ def reporter_reply_add(*, code: str, text: str) -> ReporterMessage | None:
 
 @transaction.atomic
 def reporter_message_send(*, enquiry: Enquiry, actor: Any, text: str) -> ReporterMessage:
-    """A team member writes to the reporter; they read it on the status page with their code."""
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    """A team member writes to the reporter; they read it on the status page with their code.
+    Not on a closed enquiry (EnquiryClosed): reopen it to answer."""
+    policies.require_editable(actor, enquiry)
     if not EnquiryReceipt.objects.filter(enquiry=enquiry).exists():
         raise ValidationError(
             {"text": [_("The reporter has no receipt code, so they cannot read messages here.")]}

@@ -187,9 +187,9 @@ def duty_decision_record(
     notified_at: dt.datetime | None = None,
     reason: str = "",
 ) -> LegalDutyDecision:
-    """Record that the team considered a legal duty: whom it notified and when, or why it does not apply."""
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    """Record that the team considered a legal duty: whom it notified and when, or why it does not apply.
+    EnquiryClosed on a closed enquiry (reopen it first)."""
+    policies.require_editable(actor, enquiry)
     notified_whom = (notified_whom or "").strip()
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -208,8 +208,6 @@ def duty_decision_record(
         errors["reason"] = [_("Say why the duty does not apply.")]
     check_text(errors, "notified_whom", notified_whom, limit=200)
     check_text(errors, "reason", reason, limit=5_000)
-    if not enquiry.is_open:
-        errors["enquiry"] = [_("The enquiry is closed; reopen it first.")]
     if errors:
         raise ValidationError(errors)
     record = LegalDutyDecision.objects.create(
