@@ -40,7 +40,7 @@ from intake.models import (
     StateChange,
 )
 from kernel.errors import ConflictError, EnquiryClosed, TransitionRefused
-from kernel.forms import add_errors
+from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.ids import uuid_or_none
 from routing import admin as routing_admin
 from routing import selectors as routing_selectors
@@ -126,7 +126,7 @@ class StateChangeInline(ReadOnlyInline):
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
+class EnquiryAdmin(ServiceRefusalsOnForm, FSMAdminMixin, admin.ModelAdmin):
     """The team's page for an enquiry: its facts, the steps the user may take (django-fsm-2's
     buttons, each opening its form from ``casework.forms``), and the pages under it."""
 

@@ -15,7 +15,7 @@ from casework import services
 from intake import public
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from kernel.vocabulary import choices
-from routing.models import HelpService
+from routing.models import OPEN_REFERRAL_STATES, HelpService
 
 
 class TransitionForm(forms.Form):
@@ -97,9 +97,18 @@ class ForwardForm(TransitionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only what enquiry_forward accepts: no second referral to a service with an open one,
+        # and consent only when the adult consented (otherwise a legal duty, once acted on).
+        already = self.enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES).values("service")
         self.fields["services"].choices = list(
-            HelpService.objects.filter(active=True).values_list("slug", "name")
+            HelpService.objects.filter(active=True)
+            .exclude(pk__in=already)
+            .values_list("slug", "name")
         )
+        if self.enquiry.subject_consents_to_forwarding is not True:
+            self.fields["legal_basis"].choices = [
+                (code, text) for code, text in _legal_basis_choices() if code != "consent"
+            ]
 
     def apply(self, *, actor: Any) -> Any:
         return services.enquiry_forward(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from accounts.models import User
 from accounts.policies import is_staff_user
 from audit import events
 from intake import policies
@@ -30,6 +31,18 @@ def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     ):
         return Enquiry.objects.none()
     return Enquiry.objects.filter(team_id=actor.team_id)
+
+
+def assignable_users(enquiry: Enquiry) -> QuerySet[User]:
+    """Who may be assigned the enquiry: the active users of its team who may work it, by the
+    same policy ``casework.services.enquiry_assign`` checks (not managers, auditors or other
+    teams), so that a form offers exactly what the service accepts."""
+    candidates = User.objects.filter(team_id=enquiry.team_id, is_active=True).prefetch_related(
+        "groups__permissions", "user_permissions"
+    )
+    return User.objects.filter(
+        pk__in=[user.pk for user in candidates if policies.may_view(user, enquiry)]
+    ).order_by("username")
 
 
 def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
