@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import services
-from intake import public
+from intake import public, submissions
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from kernel.vocabulary import choices
 from routing.models import OPEN_REFERRAL_STATES, HelpService
@@ -169,7 +169,7 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
 }
 
 
-class PauseForm(forms.Form):
+class PauseForm(submissions.SingleUseForm):
     until = forms.DateTimeField(
         label=_("Paused until"),
         help_text=_("Date and time, e.g. 2026-12-15 12:00. No reminders until then."),
@@ -190,7 +190,7 @@ class ChildWelfareForm(forms.Form):
     )
 
 
-class ReporterMessageForm(forms.Form):
+class ReporterMessageForm(submissions.SingleUseForm):
     text = forms.CharField(
         label=_("Message to the reporter"),
         max_length=public.MESSAGE_MAX_LENGTH,

@@ -75,3 +75,34 @@ def test_reloading_the_status_page_after_a_reply_does_not_send_it_again(tonsberg
     assert first.status_code == 200 and again.status_code == 200
     assert ReporterMessage.objects.count() == 1
     assert "Han ble slått igjen." in again.content.decode()
+
+
+def test_a_message_to_the_reporter_sent_twice_is_kept_once(
+    tonsberg: Any, alice: Any, as_user: Any
+) -> None:
+    Client().post("/meld/", the_form())
+    enquiry = Enquiry.objects.get()
+    client = as_user(alice)
+    url = f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/"
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    data = {"once": once, "text": "Kan du ringe oss?"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert ReporterMessage.objects.filter(enquiry=enquiry).count() == 1
+
+
+def test_a_pause_sent_twice_is_kept_once(enquiry: Any, alice: Any, as_user: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from intake.models import ClockPause
+
+    until = (timezone.localtime() + dt.timedelta(days=10)).strftime("%Y-%m-%d %H:%M")
+    client = as_user(alice)
+    url = f"/admin/intake/enquiry/{enquiry.pk}/clock/"
+    once = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    data = {"once": once, "until": until, "reason": "Venter på politiet"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert ClockPause.objects.filter(enquiry=enquiry).count() == 1
