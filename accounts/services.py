@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ServiceKey, ServiceOrganisation, Team, User
@@ -61,12 +62,17 @@ def organisation_key_create(
     slug = (slug or "").strip()
     if not slug or len(slug) > 80 or not slug.replace("-", "").replace("_", "").isalnum():
         raise ValidationError(_("Give the organisation's slug (letters, digits, - and _)."))
+    name_limit = ServiceOrganisation._meta.get_field("name").max_length
+    if name and len(name) > name_limit:
+        raise ValidationError(_("At most %(limit)d characters.") % {"limit": name_limit})
     organisation, created = ServiceOrganisation.objects.get_or_create(
         slug=slug, defaults={"name": name or slug}
     )
     if created:
         events.object_created(actor=None, obj=organisation)
-    key_name = (name or organisation.name)[:50]
+    # The key's own name (the library allows 50 characters) is the day it was made, never a cut
+    # of the organisation's name: the key list shows the organisation beside it.
+    key_name = timezone.localdate().isoformat()
     key, plain = ServiceKey.objects.create_key(name=key_name, organisation=organisation)
     # The key's primary key embeds its hash; the audit trail names it by its public prefix.
     events.record(action="create", actor=None, object_type="servicekey", object_id=key.prefix)

@@ -9,6 +9,7 @@ from typing import Any
 from django import http
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,7 +27,7 @@ from casework.forms import (
     ReporterMessageForm,
 )
 from casework.models import Reminder
-from intake import break_glass, clock, policies, public, selectors
+from intake import break_glass, clock, policies, public, selectors, submissions
 from intake import services as intake_services
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.forms import EnquiryAdminForm
@@ -39,12 +40,15 @@ from intake.models import (
     State,
     StateChange,
 )
-from kernel.errors import ConflictError, TransitionRefused
-from kernel.forms import add_errors
+from kernel.errors import ConflictError, EnquiryClosed, TransitionRefused
+from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.ids import uuid_or_none
 from routing import admin as routing_admin
 from routing import selectors as routing_selectors
 from routing.models import Referral
+
+# A form sent twice (a double click, a reload) is taken once (intake.submissions).
+ALREADY_RECEIVED = gettext_lazy("This was already received; nothing was saved twice.")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -126,7 +130,7 @@ class StateChangeInline(ReadOnlyInline):
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
+class EnquiryAdmin(ServiceRefusalsOnForm, FSMAdminMixin, admin.ModelAdmin):
     """The team's page for an enquiry: its facts, the steps the user may take (django-fsm-2's
     buttons, each opening its form from ``casework.forms``), and the pages under it."""
 
@@ -368,6 +372,9 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return http.HttpResponseRedirect(request.path)
         except PermissionDenied as exc:
+            read = getattr(request, "_enquiry_read", None)
+            if not str(exc) and read is not None and not read.is_open:
+                exc = EnquiryClosed()  # Django's own refusal to save a read-only page
             self.message_user(request, str(exc) or _("You may not do this."), messages.ERROR)
             return http.HttpResponseRedirect(request.path)
 
@@ -484,11 +491,16 @@ class EnquiryAdmin(FSMAdminMixin, admin.ModelAdmin):
                 return redirect(request.path)
             if form.is_valid():
                 try:
-                    public.reporter_message_send(
-                        enquiry=enquiry, actor=request.user, text=form.cleaned_data["text"]
-                    )
+                    with transaction.atomic():
+                        form.use_once()
+                        public.reporter_message_send(
+                            enquiry=enquiry, actor=request.user, text=form.cleaned_data["text"]
+                        )
                 except ValidationError as exc:
                     add_errors(form, exc, to="text")
+                except submissions.AlreadyReceived:
+                    self.message_user(request, str(ALREADY_RECEIVED), messages.INFO)
+                    return redirect(request.path)
                 else:
                     self.message_user(
                         request,
@@ -568,7 +580,18 @@ def clock_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> h
                 messages.success(request, _("The clock runs again."))
                 return redirect(request.path)
             if form is not None and form.is_valid():
-                clock.enquiry_clock_pause(enquiry=enquiry, actor=request.user, **form.cleaned_data)
+                try:
+                    with transaction.atomic():
+                        form.use_once()
+                        clock.enquiry_clock_pause(
+                            enquiry=enquiry,
+                            actor=request.user,
+                            until=form.cleaned_data["until"],
+                            reason=form.cleaned_data["reason"],
+                        )
+                except submissions.AlreadyReceived:
+                    messages.info(request, str(ALREADY_RECEIVED))
+                    return redirect(request.path)
                 messages.success(request, _("The clock is paused."))
                 return redirect(request.path)
         except ValidationError as exc:

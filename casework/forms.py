@@ -12,10 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import services
-from intake import public
+from intake import public, submissions
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from kernel.vocabulary import choices
-from routing.models import HelpService
+from routing.models import OPEN_REFERRAL_STATES, HelpService
 
 
 class TransitionForm(forms.Form):
@@ -97,9 +97,18 @@ class ForwardForm(TransitionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only what enquiry_forward accepts: no second referral to a service with an open one,
+        # and consent only when the adult consented (otherwise a legal duty, once acted on).
+        already = self.enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES).values("service")
         self.fields["services"].choices = list(
-            HelpService.objects.filter(active=True).values_list("slug", "name")
+            HelpService.objects.filter(active=True)
+            .exclude(pk__in=already)
+            .values_list("slug", "name")
         )
+        if self.enquiry.subject_consents_to_forwarding is not True:
+            self.fields["legal_basis"].choices = [
+                (code, text) for code, text in _legal_basis_choices() if code != "consent"
+            ]
 
     def apply(self, *, actor: Any) -> Any:
         return services.enquiry_forward(
@@ -160,7 +169,7 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
 }
 
 
-class PauseForm(forms.Form):
+class PauseForm(submissions.SingleUseForm):
     until = forms.DateTimeField(
         label=_("Paused until"),
         help_text=_("Date and time, e.g. 2026-12-15 12:00. No reminders until then."),
@@ -181,7 +190,7 @@ class ChildWelfareForm(forms.Form):
     )
 
 
-class ReporterMessageForm(forms.Form):
+class ReporterMessageForm(submissions.SingleUseForm):
     text = forms.CharField(
         label=_("Message to the reporter"),
         max_length=public.MESSAGE_MAX_LENGTH,

@@ -147,7 +147,9 @@ def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") ->
     text = text % {"deadline": label, "when": when}
     if service:
         text = f"{text} ({service})"
-    return text[:300]
+    # Fits Reminder.reason (300): the longest template and label are under 90 characters and a
+    # service's name at most 200 (HelpService.name). Never cut: a cut name could name another.
+    return text
 
 
 def _record(

@@ -78,6 +78,10 @@ def _record_state_change(
 
 @transaction.atomic
 def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
+    """Who works the enquiry. EnquiryClosed on a closed enquiry; PermissionDenied unless the
+    actor may assign; ValidationError unless the assignee may be assigned (``assignable_users``)."""
+    if not enquiry.is_open:
+        policies.require_editable(actor, enquiry)
     require(policies.may_assign(actor, enquiry))
     if assignee is not None and not policies.may_view(assignee, enquiry):
         raise ValidationError(
@@ -228,6 +232,12 @@ def enquiry_close(
     outcome_achieved: str | None = None,
     note: str = "",
 ) -> Enquiry:
+    """Close with an outcome, once every raised legal duty has a decision.
+
+    Every open referral is withdrawn (``routing.services.referral_withdraw``: the service is told
+    and sees no personal data from then on), except with the outcome ``referred_elsewhere``, which
+    hands the case over to the services it was referred to. Reopening does not revive them.
+    """
     require(policies.may_transition(actor, enquiry, "close"))
     errors: dict[str, list[str]] = {}
     if outcome not in codes("close_outcomes"):
@@ -247,6 +257,12 @@ def enquiry_close(
     if enquiry.is_open:
         routing_services.check_duties_before_close(enquiry)
     enquiry_lock(enquiry)
+    if outcome != "referred_elsewhere" and enquiry.is_open:
+        # Closing ends what the enquiry set going: every open referral is withdrawn and its
+        # service told, so no service keeps acting on (or seeing) a closed case. Referred
+        # elsewhere hands the case over: there the referrals are the handover and stay open.
+        for referral in enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES):
+            routing_services.referral_withdraw(referral=referral, actor=actor)
     source = _transition(enquiry, actor, "close")
     now = timezone.now()
     enquiry.outcome = outcome

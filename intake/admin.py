@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from intake import clock, selectors
 from intake.instrument import instrument_new_draft, instrument_publish
 from intake.models import AssessmentInstrument, Deadline, Enquiry, InstrumentItem
+from kernel.forms import ServiceRefusalsOnForm
 
 # --- Pages under an enquiry (legal duties, the clock, the under-18 referral, messages) ---
 
@@ -104,7 +105,7 @@ class AssessmentInstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
     """Coordinators edit the deadlines; a change applies to clocks started after it."""
 
     list_display = ("kind", "remind_after", "escalate_after", "unit")

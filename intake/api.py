@@ -21,24 +21,29 @@ from intake import selectors
 from intake.models import AssessmentInstrument, Enquiry
 from intake.serializers import InstrumentOutput
 from kernel.api import COMMON_ERRORS, ApiView
-from kernel.text import has_control_characters
+from kernel.text import header_text, text_errors
 
 ACCESS_REASON = OpenApiParameter(
     "X-Access-Reason",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description="A coordinator opening another team's enquiry states why (logged as break_glass).",
+    description="A coordinator opening another team's enquiry states why (logged as break_glass). "
+    "Send the text as UTF-8 bytes (RFC 9110 allows any octets in a field value), at most "
+    f"{selectors.BREAK_GLASS_REASON_MAX_LENGTH} characters; anything else is a 400 that says why.",
 )
 
 
 def access_reason(request: Request) -> str:
-    reason = request.headers.get("X-Access-Reason", "")
-    if has_control_characters(reason):
-        raise exceptions.ValidationError(
-            {"X-Access-Reason": [_("Contains characters that are not allowed.")]}
-        )
-    return reason.strip()
+    """The ``X-Access-Reason`` header as written: UTF-8, no control characters, within the limit;
+    a 400 naming the header otherwise (never cut, never guessed at)."""
+    reason = header_text(request.headers.get("X-Access-Reason", ""))
+    if reason is None:
+        raise exceptions.ValidationError({"X-Access-Reason": [_("Send the reason as UTF-8 text.")]})
+    reason = reason.strip()
+    if found := text_errors(reason, limit=selectors.BREAK_GLASS_REASON_MAX_LENGTH):
+        raise exceptions.ValidationError({"X-Access-Reason": found})
+    return reason
 
 
 def staff_enquiry(request: Request, pk: Any) -> Enquiry:

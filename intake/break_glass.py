@@ -14,6 +14,8 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from intake.selectors import BREAK_GLASS_REASON_MAX_LENGTH
+
 # Long enough to read the case and phone someone, short enough not to become standing access.
 GRANT_SECONDS = 15 * 60
 _SESSION_KEY = "intake_break_glass"
@@ -23,7 +25,7 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to open this enquiry?"),
         min_length=10,
-        max_length=1000,
+        max_length=BREAK_GLASS_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_(
             "The enquiry belongs to another team. Your reason is recorded with every view, and "

@@ -170,8 +170,7 @@ def enquiry_clock_pause(
     The clock stops: the due and escalation times move later by the length of the pause. A reminder
     already sent stays sent; nothing is sent while the pause lasts.
     """
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    policies.require_editable(actor, enquiry)
     reason = (reason or "").strip()
     now = timezone.now()
     errors: dict[str, list[str]] = {}
@@ -223,8 +222,7 @@ def _end_running_pauses(*, enquiry: Enquiry, actor: Any, now: dt.datetime) -> No
 @transaction.atomic
 def enquiry_clock_resume(*, enquiry: Enquiry, actor: Any) -> None:
     """Lift a pause before its date (the answer came early). The clock runs again from now."""
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    policies.require_editable(actor, enquiry)
     now = timezone.now()
     clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
     if clock is None or not clock.is_paused(now):

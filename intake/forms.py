@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake import services
+from accounts.models import User
+from intake import selectors, services
 from intake.models import Enquiry
 from intake.validation import validate_enquiry
 from kernel.forms import add_errors
@@ -46,6 +47,12 @@ class EnquiryAdminForm(forms.ModelForm):
             ]
         if self.instance and self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
+        if "assigned_to" in self.fields:
+            # Only whom the assignment service accepts (a refusal would come too late).
+            team_id = getattr(self.instance, "team_id", None)
+            self.fields["assigned_to"].queryset = (
+                selectors.assignable_users(self.instance) if team_id else User.objects.none()
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

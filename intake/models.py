@@ -655,3 +655,25 @@ class ClockPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paused_at:%Y-%m-%d} → {self.paused_until:%Y-%m-%d}"
+
+
+class UsedFormToken(models.Model):
+    """A single-use form token that was used (``intake.submissions``): a POST that creates
+    something is taken once; the same form sent again finds its row and creates nothing.
+
+    Only a hash of the token's random part is kept. The unique constraint, not a prior read,
+    makes two sends at once (a double click) end in one creation.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used"), db_index=True)
+    enquiry = models.ForeignKey(
+        Enquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("used form token")
+        verbose_name_plural = _("used form tokens")
+
+    def __str__(self) -> str:
+        return f"{self.used_at:%Y-%m-%d %H:%M}"

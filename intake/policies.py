@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from accounts.policies import is_staff_user
+from kernel.errors import EnquiryClosed
 
 
 class Enquiry(Protocol):
@@ -16,6 +20,7 @@ class Enquiry(Protocol):
     these policies for django-fsm's ``permission=``, is not imported back here.)"""
 
     team_id: int
+    is_open: bool
 
 
 TRANSITION_PERMISSIONS = {
@@ -35,7 +40,21 @@ def may_view(user: Any, enquiry: Enquiry) -> bool:
 
 
 def may_edit(user: Any, enquiry: Enquiry) -> bool:
-    return same_team(user, enquiry) and user.has_perm("intake.change_enquiry")
+    """Change the enquiry's facts, or add to it (messages, decisions, pauses, referral answers).
+
+    Never while it is closed: a closed enquiry is read-only until a coordinator reopens it with a
+    reason (``reopen`` is a transition, asked of ``may_transition``)."""
+    return same_team(user, enquiry) and user.has_perm("intake.change_enquiry") and enquiry.is_open
+
+
+def require_editable(user: Any, enquiry: Enquiry) -> None:
+    """For services: EnquiryClosed when ``user`` could change the enquiry but it is closed;
+    PermissionDenied when ``user`` may not change it at all."""
+    if same_team(user, enquiry) and not enquiry.is_open:
+        names = getattr(enquiry, "transition_names_for", None)
+        raise EnquiryClosed(allowed=names(user) if names else [])
+    if not may_edit(user, enquiry):
+        raise PermissionDenied(_("You may not do this with this enquiry."))
 
 
 def may_transition(user: Any, enquiry: Enquiry, name: str) -> bool:
@@ -44,7 +63,7 @@ def may_transition(user: Any, enquiry: Enquiry, name: str) -> bool:
 
 
 def may_assign(user: Any, enquiry: Enquiry) -> bool:
-    return same_team(user, enquiry) and user.has_perm("intake.assign_enquiry")
+    return same_team(user, enquiry) and user.has_perm("intake.assign_enquiry") and enquiry.is_open
 
 
 def may_break_glass(user: Any) -> bool:

@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import context, events
 from audit.models import Action
-from intake import policies, receipts, services
+from intake import policies, receipts, services, submissions
 from intake.models import Enquiry, EnquiryReceipt, ReporterMessage
 from kernel.text import has_control_characters
 
 MESSAGE_MAX_LENGTH = 5_000
+# The same form sent again within this long answers with the same code (a double click, a
+# reload of the answer page); later, only "already received".
+REPEAT_SHOWS_CODE = dt.timedelta(minutes=30)
 
 
 @contextlib.contextmanager
@@ -43,19 +47,51 @@ def _without_ip() -> Iterator[None]:
 @dataclass(frozen=True)
 class Submitted:
     enquiry: Enquiry
-    code: str  # shown once to the resident, never stored
+    code: str  # shown to the resident, never stored; "" when a repeat comes too late for it
+    repeated: bool = False  # the same form was sent before: nothing was created now
 
 
-def public_enquiry_submit(*, values: dict[str, Any]) -> Submitted:
-    """A resident's enquiry from the form, with its new receipt code."""
-    with _without_ip(), transaction.atomic():
-        enquiry = services.enquiry_create(actor=events.PUBLIC, values=values, channel="web_form")
-        code = receipts.new_code()
-        receipt = EnquiryReceipt.objects.create(
-            enquiry=enquiry, code_hash=receipts.code_hash(code), created_at=enquiry.received_at
-        )
-        events.object_created(actor=events.PUBLIC, obj=receipt, enquiry_id=enquiry.pk)
+def public_enquiry_submit(
+    *, values: dict[str, Any], form_token: submissions.FormToken
+) -> Submitted:
+    """A resident's enquiry from the form, with its receipt code (``receipts.code_for_form``).
+
+    The form is taken once (``intake.submissions``): sent again, it creates nothing and answers
+    with the first enquiry (``repeated``), and with the same code within ``REPEAT_SHOWS_CODE``.
+    """
+    try:
+        with _without_ip(), transaction.atomic():
+            used = submissions.use(form_token)
+            enquiry = services.enquiry_create(
+                actor=events.PUBLIC, values=values, channel="web_form"
+            )
+            code = receipts.code_for_form(form_token.nonce)
+            receipt = EnquiryReceipt.objects.create(
+                enquiry=enquiry, code_hash=receipts.code_hash(code), created_at=enquiry.received_at
+            )
+            used.enquiry = enquiry
+            used.save(update_fields=["enquiry"])
+            events.object_created(actor=events.PUBLIC, obj=receipt, enquiry_id=enquiry.pk)
+    except submissions.AlreadyReceived as exc:
+        return _repeated(exc.enquiry, form_token)
     return Submitted(enquiry=enquiry, code=code)
+
+
+def _repeated(enquiry: Enquiry | None, form_token: submissions.FormToken) -> Submitted:
+    if enquiry is None:  # the first send is still being stored, or was erased
+        raise submissions.AlreadyReceived()
+    receipt = EnquiryReceipt.objects.filter(enquiry=enquiry).first()
+    code = ""
+    if receipt is not None and timezone.now() - receipt.created_at < REPEAT_SHOWS_CODE:
+        code = next(
+            (
+                candidate
+                for candidate in receipts.codes_for_form(form_token.nonce)
+                if receipt.code_hash in receipts.candidate_hashes(candidate)
+            ),
+            "",
+        )
+    return Submitted(enquiry=enquiry, code=code, repeated=True)
 
 
 def _find(code: str) -> Enquiry | None:
@@ -134,14 +170,19 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def reporter_reply_add(*, code: str, text: str) -> ReporterMessage | None:
-    """The reporter answers or adds information; None (and a refusal event) for a wrong code."""
+def reporter_reply_add(
+    *, code: str, text: str, once: submissions.FormToken | None = None
+) -> ReporterMessage | None:
+    """The reporter answers or adds information; None (and a refusal event) for a wrong code.
+    AlreadyReceived when this reply form (``once``) was sent before: nothing is added twice."""
     text = _clean_text(text)
     with _without_ip(), transaction.atomic():
         enquiry = _find(code)
         if enquiry is None:
             _refuse()
             return None
+        if once is not None:
+            submissions.use(once, enquiry=enquiry)
         message = ReporterMessage.objects.create(
             enquiry=enquiry,
             direction=ReporterMessage.Direction.FROM_REPORTER,
@@ -154,9 +195,9 @@ def reporter_reply_add(*, code: str, text: str) -> ReporterMessage | None:
 
 @transaction.atomic
 def reporter_message_send(*, enquiry: Enquiry, actor: Any, text: str) -> ReporterMessage:
-    """A team member writes to the reporter; they read it on the status page with their code."""
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    """A team member writes to the reporter; they read it on the status page with their code.
+    Not on a closed enquiry (EnquiryClosed): reopen it to answer."""
+    policies.require_editable(actor, enquiry)
     if not EnquiryReceipt.objects.filter(enquiry=enquiry).exists():
         raise ValidationError(
             {"text": [_("The reporter has no receipt code, so they cannot read messages here.")]}

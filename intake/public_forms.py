@@ -10,12 +10,11 @@ import time
 from typing import Any, ClassVar
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from intake import submissions
 from kernel.vocabulary import choices
 
-STARTED_SALT = "tryggest.intake.form-started"
 # After this long the signed start time is refused, and the page asks to send again.
 STARTED_MAX_AGE = 24 * 60 * 60
 
@@ -39,8 +38,9 @@ def _optional(group: str) -> list[tuple[str, Any]]:
 
 
 def form_started_token(at: float | None = None) -> str:
-    """The signed time the form was handed out: a person needs a while to fill it in."""
-    return signing.dumps(int(at if at is not None else time.time()), salt=STARTED_SALT)
+    """The form's signed single-use token (``intake.submissions``): the time it was handed out
+    (a person needs a while to fill it in) and a random part that makes it one form, sent once."""
+    return submissions.new_token(at)
 
 
 class YesNoUnknownField(forms.TypedChoiceField):
@@ -57,7 +57,8 @@ class YesNoUnknownField(forms.TypedChoiceField):
 
 
 class PublicEnquiryForm(forms.Form):
-    # The time the form was handed out, signed so that a script cannot claim it waited.
+    # The form's single-use token: when it was handed out (signed, so that a script cannot
+    # claim it waited) and which form it is (sent twice, it creates one enquiry).
     started = forms.CharField(widget=forms.HiddenInput)
     # A honeypot: hidden from people (CSS and aria-hidden), filled in by naive scripts.
     website = forms.CharField(
@@ -231,17 +232,14 @@ class PublicEnquiryForm(forms.Form):
     def is_honeypot_filled(self) -> bool:
         return bool(self.data.get("website", "").strip())
 
+    def form_token(self) -> submissions.FormToken | None:
+        """The form's single-use token; None when it is forged or too old."""
+        return submissions.read_token(self.data.get("started", ""), max_age=STARTED_MAX_AGE)
+
     def seconds_since_start(self) -> float | None:
         """Seconds since the form was handed out; None when the token is forged or too old."""
-        try:
-            started = signing.loads(
-                self.data.get("started", ""), salt=STARTED_SALT, max_age=STARTED_MAX_AGE
-            )
-        except signing.BadSignature:
-            return None
-        if not isinstance(started, int):
-            return None
-        return time.time() - started
+        token = self.form_token()
+        return None if token is None else time.time() - token.issued_at
 
     def values(self) -> dict[str, Any]:
         """The enquiry's values for the services: blanks as the model stores them."""
@@ -280,7 +278,7 @@ class ReceiptCodeForm(forms.Form):
     )
 
 
-class ReporterReplyForm(forms.Form):
+class ReporterReplyForm(submissions.SingleUseForm):
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     text = forms.CharField(
         label=_("Answer or add information"),

@@ -62,3 +62,29 @@ def candidate_hashes(code: str) -> list[str]:
         return []
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return [code_hash(code, secret=key) for key in keys]
+
+
+_FORM_KEY_SALT = "tryggest.intake.receipt-code-from-form"
+
+
+def code_for_form(nonce: str, *, secret: str | None = None) -> str:
+    """The receipt code of the residents' form with this single-use token (``intake.submissions``):
+    80 bits of an HMAC-SHA256 keyed with SECRET_KEY over the token's random part.
+
+    Derived rather than stored, so that the same form sent twice (a double click, a reload) can
+    answer with the same code although no code is kept anywhere; only its holder's browser has
+    the token, and only for as long as the answer may be repeated (``public.REPEAT_SHOWS_CODE``).
+    """
+    digest = salted_hmac(_FORM_KEY_SALT, nonce, secret=secret, algorithm="sha256").digest()
+    number = int.from_bytes(digest[: BITS // 8], "big")
+    chars = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, 32)
+        chars.append(ALPHABET[digit])
+    return format_code("".join(chars))
+
+
+def codes_for_form(nonce: str) -> list[str]:
+    """The code under the current key and under each fallback key (a rotation in between)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [code_for_form(nonce, secret=key) for key in keys]

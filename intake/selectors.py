@@ -6,14 +6,20 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from accounts.models import User
 from accounts.policies import is_staff_user
 from audit import events
 from intake import policies
 from intake.models import Enquiry
 from kernel.ids import uuid_or_none
+from kernel.text import text_errors
+
+# A reason for breaking the glass: enough for "who called, about what"; longer is refused.
+BREAK_GLASS_REASON_MAX_LENGTH = 1_000
 
 
 def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
@@ -27,14 +33,31 @@ def enquiries_visible_to(actor: Any) -> QuerySet[Enquiry]:
     return Enquiry.objects.filter(team_id=actor.team_id)
 
 
+def assignable_users(enquiry: Enquiry) -> QuerySet[User]:
+    """Who may be assigned the enquiry: the active users of its team who may work it, by the
+    same policy ``casework.services.enquiry_assign`` checks (not managers, auditors or other
+    teams), so that a form offers exactly what the service accepts."""
+    candidates = User.objects.filter(team_id=enquiry.team_id, is_active=True).prefetch_related(
+        "groups__permissions", "user_permissions"
+    )
+    return User.objects.filter(
+        pk__in=[user.pk for user in candidates if policies.may_view(user, enquiry)]
+    ).order_by("username")
+
+
 def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
     """One enquiry for reading, with its view event; Enquiry.DoesNotExist when not visible.
 
     A coordinator may open another team's enquiry by stating a reason ("break the glass"): it is
     allowed and logged as ``break_glass``. Any other refused read is logged as
     ``permission_denied`` (committed, although the read fails) and looks exactly like a missing
-    enquiry to the caller.
+    enquiry to the caller. A reason with control characters or over
+    ``BREAK_GLASS_REASON_MAX_LENGTH`` characters is a ValidationError (``reason``): refused,
+    never cut, before anything is read.
     """
+    reason = (reason or "").strip()
+    if found := text_errors(reason, limit=BREAK_GLASS_REASON_MAX_LENGTH):
+        raise ValidationError({"reason": found})
     key = uuid_or_none(pk)
     if key is None:
         raise Enquiry.DoesNotExist
@@ -45,11 +68,8 @@ def enquiry_for_actor(*, actor: Any, pk: Any, reason: str = "") -> Enquiry:
         if policies.may_view(actor, enquiry):
             events.enquiry_viewed(actor=actor, enquiry=enquiry)
             return enquiry
-        reason = (reason or "").strip()
         if reason and policies.may_break_glass(actor):
-            events.enquiry_viewed(
-                actor=actor, enquiry=enquiry, reason=reason[:1000], break_glass=True
-            )
+            events.enquiry_viewed(actor=actor, enquiry=enquiry, reason=reason, break_glass=True)
             return enquiry
         events.access_denied(
             actor=actor, object_type="enquiry", object_id=enquiry.pk, enquiry_id=enquiry.pk

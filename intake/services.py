@@ -143,8 +143,11 @@ def enquiry_create(
 
 @transaction.atomic
 def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) -> Enquiry:
-    """Correct or complete an enquiry's facts. The audit event names the fields, never values."""
-    require(policies.may_edit(actor, enquiry))
+    """Correct or complete an enquiry's facts. The audit event names the fields, never values.
+
+    EnquiryClosed for a closed enquiry (read-only until reopened); PermissionDenied for a caller
+    who may not edit it; ValidationError for values the rules refuse."""
+    policies.require_editable(actor, enquiry)
     unknown = set(changes) - INPUT_FIELDS
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})

@@ -115,21 +115,60 @@ def validate_enquiry(values: dict[str, Any], *, today: dt.date | None = None) ->
         elif birth_year > today.year or birth_year < 1880:
             add("subject_birth_year", _("Must be a year between 1880 and this year."))
 
+    # The national id tells the birth date; a birth date or year that says otherwise is a mistake
+    # in one of them, and guessing which would decide whether a child is protected (issue 14).
+    from_id = birth_date_from_national_id(values)
+    if from_id is not None:
+        if isinstance(birth_date, dt.date) and birth_date != from_id:
+            add(
+                "subject_birth_date",
+                _("Does not match the birth date in the national identity number."),
+            )
+        if isinstance(birth_year, int) and birth_year != from_id.year:
+            add(
+                "subject_birth_year",
+                _("Does not match the birth year in the national identity number."),
+            )
+    elif (
+        isinstance(birth_date, dt.date)
+        and isinstance(birth_year, int)
+        and not isinstance(birth_year, bool)
+        and birth_year != birth_date.year
+    ):
+        add("subject_birth_year", _("Does not match the birth date."))
+
     if errors:
         raise ValidationError(errors)
 
 
-def subject_age(values: dict[str, Any], *, today: dt.date | None = None) -> int | None:
-    """The adult's age from birth date, national id or birth year; None when unknown."""
-    today = today or timezone.localdate()
-    born = values.get("subject_birth_date")
+def birth_date_from_national_id(values: dict[str, Any]) -> dt.date | None:
+    """The birth date the subject's national id encodes; None without a valid id.
+
+    The one place a fact is derived from the national id (``kernel.national_id`` reads it).
+    """
     nid = values.get("subject_national_id")
-    if born is None and nid and national_id.has_valid_check_digits(nid):
-        born = national_id.birth_date(nid)
-    if born is not None:
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not nid or not national_id.has_valid_check_digits(nid):
+        return None
+    return national_id.birth_date(nid)
+
+
+def subject_age(values: dict[str, Any], *, today: dt.date | None = None) -> int | None:
+    """The adult's age in whole years from national id, birth date and birth year; None when
+    none is known.
+
+    New enquiries cannot contradict themselves (``validate_enquiry``), but older records may: when
+    the facts disagree or are partial, the youngest age they allow counts, because the rules
+    that depend on it (under 18: child welfare's case, routing-rules.yaml) protect a child.
+    A birth year alone gives the lower of its two possible ages.
+    """
+    today = today or timezone.localdate()
+    ages: list[int] = []
+    for born in (birth_date_from_national_id(values), values.get("subject_birth_date")):
+        if isinstance(born, dt.date):
+            ages.append(
+                today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            )
     year = values.get("subject_birth_year")
-    if year:
-        # Without a day, the lower of the two possible ages: "under 18" must not be missed.
-        return today.year - year - 1
-    return None
+    if isinstance(year, int) and not isinstance(year, bool) and year:
+        ages.append(today.year - year - 1)
+    return min(ages) if ages else None

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import csrf
 
-from intake import public, throttle
+from intake import public, submissions, throttle
 from intake.public_forms import (
     PublicEnquiryForm,
     ReceiptCodeForm,
@@ -176,11 +176,17 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
 
     if form.is_valid():
         try:
-            submitted = public.public_enquiry_submit(values=form.values())
+            submitted = public.public_enquiry_submit(
+                values=form.values(), form_token=form.form_token()
+            )
         except ValidationError as exc:
             add_errors(form, exc)
+        except submissions.AlreadyReceived:
+            # The first send of this very form is still being stored: it will get its answer.
+            return _page(request, "intake/public/receipt.html", {"already_received": True})
         else:
-            throttle.hit(_limit("submit"), request)
+            if not submitted.repeated:
+                throttle.hit(_limit("submit"), request)
             return _page(
                 request,
                 "intake/public/receipt.html",
@@ -188,6 +194,7 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
                     "code": submitted.code,
                     "reference": submitted.enquiry.reference,
                     "immediate_danger": submitted.enquiry.immediate_danger,
+                    "already_received": submitted.repeated,
                 },
             )
     return _page(request, template, {"form": form}, status=400)
@@ -222,10 +229,16 @@ def status(request: http.HttpRequest) -> http.HttpResponse:
         if reply_form.is_valid():
             try:
                 message = public.reporter_reply_add(
-                    code=reply_form.cleaned_data["code"], text=reply_form.cleaned_data["text"]
+                    code=reply_form.cleaned_data["code"],
+                    text=reply_form.cleaned_data["text"],
+                    once=submissions.read_token(reply_form.cleaned_data.get("once") or ""),
                 )
             except ValidationError as exc:
                 add_errors(reply_form, exc, to="text")
+            except submissions.AlreadyReceived:
+                # The same reply again (a reload of this page): it was received, not added twice.
+                sent = True
+                reply_form = ReporterReplyForm(initial={"code": code})
             else:
                 if message is None:
                     return _wrong_code(request, template, code)
@@ -244,7 +257,7 @@ def _wrong_code(request: http.HttpRequest, template: str, code: str) -> http.Htt
     if throttle.hit(limit, request) == limit.per_window:
         public.receipt_guessing_throttled()
     # What was typed comes back (this answer is not stored anywhere), so a typo can be fixed.
-    code_form = ReceiptCodeForm({"code": code[:40]})
+    code_form = ReceiptCodeForm({"code": code})
     code_form.is_valid()
     # The same words for a mistyped, an unknown and a malformed code.
     code_form.add_error(

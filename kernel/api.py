@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kernel.api_parser import PayloadTooLarge
-from kernel.errors import ConflictError, TransitionRefused
+from kernel.errors import ConflictError, EnquiryClosed, TransitionRefused
 
 
 class IdempotencyMismatch(exceptions.APIException):
@@ -121,7 +121,7 @@ def django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         return validation_response(django_validation_errors(exc))
-    if isinstance(exc, TransitionRefused):
+    if isinstance(exc, (TransitionRefused, EnquiryClosed)):
         return Response(
             {"detail": str(exc), "state": exc.state, "allowed_transitions": list(exc.allowed)},
             status=status.HTTP_409_CONFLICT,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from intake import policies
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.models import Enquiry
-from kernel.forms import add_errors
+from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.vocabulary import choices
 from routing import selectors, services
 from routing.models import DutyDecision, HelpService, LegalDutyDecision, RoutingRule
@@ -39,7 +39,7 @@ class HelpServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
     """Coordinators edit the rules; the model validates conditions (codes, keys) when saved."""
 
     list_display = ("name", "service", "priority", "for_whom", "legal_duty", "active")

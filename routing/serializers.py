@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from kernel.api import StrictSerializer
 from kernel.opening_hours import is_open
-from routing.models import HelpService, Referral
+from routing.models import HelpService, Referral, ReferralState
 
 
 class ReferralSubject(serializers.Serializer):
@@ -23,13 +23,17 @@ class ReferralSubject(serializers.Serializer):
 class ReferralOutput(serializers.ModelSerializer):
     enquiry_reference = serializers.CharField(source="enquiry.reference")
     service = serializers.CharField(source="service.slug")
-    subject = ReferralSubject(source="enquiry")
+    subject = ReferralSubject(
+        source="enquiry", allow_null=True, help_text="null once the referral is withdrawn."
+    )
     violence_types = serializers.ListField(
         child=serializers.CharField(), source="enquiry.violence_types"
     )
     risk_level = serializers.SerializerMethodField()
-    immediate_danger = serializers.BooleanField(source="enquiry.immediate_danger")
-    children_in_household = serializers.BooleanField(source="enquiry.children_in_household")
+    immediate_danger = serializers.BooleanField(source="enquiry.immediate_danger", allow_null=True)
+    children_in_household = serializers.BooleanField(
+        source="enquiry.children_in_household", allow_null=True
+    )
     due_at = serializers.DateTimeField(allow_null=True)
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     declined_at = serializers.DateTimeField(allow_null=True)
@@ -62,6 +66,20 @@ class ReferralOutput(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_risk_level(self, obj: Referral) -> str | None:
         return obj.enquiry.risk_level or None
+
+    def to_representation(self, instance: Referral) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.state == ReferralState.WITHDRAWN:
+            # Withdrawn (the enquiry was closed): the service no longer needs to know who or what.
+            data.update(
+                subject=None,
+                violence_types=[],
+                risk_level=None,
+                immediate_danger=None,
+                children_in_household=None,
+                note="",
+            )
+        return data
 
 
 class DeclineInput(StrictSerializer):

@@ -38,6 +38,7 @@ from routing.models import (
     LegalDutyDecision,
     Referral,
     ReferralLink,
+    ReferralState,
     validate_conditions,
 )
 from routing.selectors import duty_status
@@ -163,7 +164,11 @@ def referral_complete(*, referral: Referral, actor: Any, note: str = "") -> Refe
 
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, actor: Any) -> Referral:
-    return _change(
+    """The team takes a referral back (``casework.services.enquiry_close`` does, for every open
+    referral). Its unused links stop working, and the service is told by e-mail after commit
+    (reference only, no personal data); from then on the service sees no personal data of it
+    and cannot answer it (``ReferralTransitionRefused``: 409 in the API)."""
+    referral = _change(
         referral=referral,
         actor=actor,
         name="withdraw",
@@ -171,6 +176,44 @@ def referral_withdraw(*, referral: Referral, actor: Any) -> Referral:
         allowed=policies.may_edit(actor, referral.enquiry)
         and getattr(actor, "service", None) is None,
     )
+    _links_expire(referral=referral, actor=actor)
+    service = referral.service
+    if service.email:
+        reference = referral.enquiry.reference
+        transaction.on_commit(
+            lambda: _send_withdrawal_mail(
+                service=service, referral_id=referral.pk, reference=reference
+            )
+        )
+    else:
+        logger.warning(
+            "Service %s has no e-mail address: the withdrawal of referral %s was not e-mailed; "
+            "tell them by phone.",
+            service.slug,
+            referral.pk,
+        )
+    return referral
+
+
+def _send_withdrawal_mail(*, service: HelpService, referral_id: Any, reference: str) -> None:
+    """Runs after commit. No personal data: the service's name and the reference only."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Referral withdrawn by TryggEst (%(reference)s)") % {"reference": reference}
+        body = _(
+            "Hello %(service)s,\n\n"
+            "The TryggEst team has closed its enquiry %(reference)s and withdrawn its referral to "
+            "you. Do not act on it; the link you got no longer works.\n"
+            "Call the TryggEst team if you have questions.\n"
+        ) % {"service": service.name, "reference": reference}
+    try:
+        send_mail(subject, body, None, [service.email], fail_silently=False)
+    except Exception:
+        logger.warning(
+            "Withdrawal e-mail to service %s failed for referral %s",
+            service.slug,
+            referral_id,
+            exc_info=True,
+        )
 
 
 # --- Legal duties ---
@@ -187,9 +230,9 @@ def duty_decision_record(
     notified_at: dt.datetime | None = None,
     reason: str = "",
 ) -> LegalDutyDecision:
-    """Record that the team considered a legal duty: whom it notified and when, or why it does not apply."""
-    if not policies.may_edit(actor, enquiry):
-        raise PermissionDenied(_("You may not do this with this enquiry."))
+    """Record that the team considered a legal duty: whom it notified and when, or why it does not apply.
+    EnquiryClosed on a closed enquiry (reopen it first)."""
+    policies.require_editable(actor, enquiry)
     notified_whom = (notified_whom or "").strip()
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -208,8 +251,6 @@ def duty_decision_record(
         errors["reason"] = [_("Say why the duty does not apply.")]
     check_text(errors, "notified_whom", notified_whom, limit=200)
     check_text(errors, "reason", reason, limit=5_000)
-    if not enquiry.is_open:
-        errors["enquiry"] = [_("The enquiry is closed; reopen it first.")]
     if errors:
         raise ValidationError(errors)
     record = LegalDutyDecision.objects.create(
@@ -428,9 +469,18 @@ def referral_link_open(*, token: str) -> ReferralLink:
 
 @transaction.atomic
 def referral_view_for_service(*, referral: Referral) -> dict[str, Any]:
-    """What the receiving service sees (minimum necessary), with the access logged."""
+    """What the receiving service sees (minimum necessary), with the access logged. A withdrawn
+    referral shows its reference and state only: the service no longer needs anything else."""
     enquiry = referral.enquiry
     events.object_viewed(actor=ServiceActor(referral.service), obj=referral, enquiry_id=enquiry.pk)
+    if referral.state == ReferralState.WITHDRAWN:
+        return {
+            "reference": enquiry.reference,
+            "service": referral.service.name,
+            "state": referral.state,
+            "state_label": referral.get_state_display(),
+            "withdrawn": True,
+        }
     return {
         "reference": enquiry.reference,
         "service": referral.service.name,

@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from kernel.text import query_parameter_errors
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,3 +71,40 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+class CleanQueryParametersMiddleware:
+    """Every query parameter of every page and endpoint (and the path) is checked here, once,
+    before any view queries or logs it: a control character (a NUL byte: PostgreSQL refuses it
+    in a text comparison and in the audit event's jsonb) or an endless value is a 400 naming the
+    parameter. Views then only decide what a well-formed value means (unknown codes: 400 or
+    ignored, as each documents). Installed after the language is chosen, so the answer is in it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        errors: dict[str, list[str]] = {}
+        if found := query_parameter_errors("", request.path):
+            errors["path"] = found
+        for name, values in request.GET.lists():
+            for value in values:
+                if found := query_parameter_errors(name, value):
+                    errors.setdefault(_printable(name), []).extend(found)
+        if errors:
+            return self._refused(request, errors)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+        detail = _("The request is not valid.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": detail, "errors": errors}, status=400)
+        lines = [detail, *(f"{name}: {' '.join(messages)}" for name, messages in errors.items())]
+        return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+
+
+def _printable(name: str) -> str:
+    # The parameter is named in the answer without the characters that made it unreadable.
+    return "".join(ch for ch in name if ch.isprintable())[:100] or "?"

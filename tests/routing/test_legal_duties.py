@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from casework import services as casework_services
 from intake.models import State
+from kernel.errors import EnquiryClosed
 from routing.models import LegalDutyDecision
 from routing.selectors import duties_raised
 from routing.services import duty_decision_record
@@ -168,5 +169,6 @@ def test_forwarding_without_consent_needs_a_recorded_duty(alice: Any) -> None:
 
 
 def test_no_decision_on_a_closed_enquiry(closed: Any, alice: Any) -> None:
-    with pytest.raises(ValidationError):
+    # Closed is read-only until reopened (issue 14, fault 13).
+    with pytest.raises(EnquiryClosed):
         notify(closed, alice)

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("service_slug")
-        parser.add_argument("--name", default="", help="The organisation's name (and the key's).")
+        parser.add_argument(
+            "--name", default="", help="The organisation's name (at most 200 characters)."
+        )
 
     def handle(self, *args: Any, service_slug: str, name: str, **options: Any) -> None:
         try:
