@@ -69,3 +69,22 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer that does not say otherwise.
+
+    Almost every answer of this service carries personal data (the admin, the API, the
+    statistics, the residents' receipts), and a browser's or proxy's cache is no place for it. The
+    few that may be cached say so themselves: the static files (WhiteNoise answers before this
+    middleware, with a year for hashed names) and anything that sets its own Cache-Control.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -41,6 +41,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Signing in (accounts.views): before the admin, whose /admin/login/ it replaces.
+    path("", include("accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/stats/", include((stats_urls.api_urlpatterns, "stats_api"))),
     path("stats/", include("stats.urls")),
