@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -68,10 +68,10 @@ class _IdentityMixin:
             raise ValidationError(exc.message_dict["email"]) from None
 
 
-class StaffUserCreationForm(_IdentityMixin, UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+class StaffUserCreationForm(_IdentityMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
+        fields = ("username",)
 
 
 class StaffUserChangeForm(_IdentityMixin, UserChangeForm):

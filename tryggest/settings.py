@@ -388,6 +388,9 @@ LOGGING = {
         # Django logs request bodies nowhere, but its request logger does log paths; ours carry
         # only uuids and references, never names.
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in attempt at INFO, with the address; the audit trail and
+        # its counters (audit.refusals) are the record.
+        "axes": {"level": "WARNING"},
     },
 }
 
