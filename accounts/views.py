@@ -259,7 +259,7 @@ def enrol_step(request: HttpRequest) -> HttpResponse:
 
 def _show_new_codes(request: HttpRequest, *, first: bool) -> HttpResponse:
     user = request.user
-    has_codes = StaticDevice.objects.filter(user=user, token__isnull=False).exists()
+    has_codes = StaticDevice.objects.filter(user=user, token_set__isnull=False).exists()
     if first or not has_codes:
         request.session[NEW_CODES] = services.recovery_codes_create(user=user, actor=user)
     return redirect(_with_next("signin-recovery-codes", _next(request)))
@@ -280,7 +280,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if (
         codes is None
         and WebAuthnCredential.objects.filter(user=request.user).exists()
-        and not StaticDevice.objects.filter(user=request.user, token__isnull=False).exists()
+        and not StaticDevice.objects.filter(user=request.user, token_set__isnull=False).exists()
     ):
         # Just registered a first security key: its codes are made here.
         codes = services.recovery_codes_create(user=request.user, actor=request.user)
