@@ -100,7 +100,9 @@ def password_step(request: HttpRequest) -> HttpResponse:
         if user is None or not user.is_staff:
             # django-axes turns this answer into the lockout page when the attempt was refused.
             if settings.TRYGGEST_PASSWORD_SIGNIN:
-                form.add_error(None, _("Wrong username or password. Both are case-sensitive."))
+                form.add_error(
+                    None, _("Wrong username or password. The password is case-sensitive.")
+                )
             else:
                 form.add_error(None, _("Sign in with %(p)s.") % {"p": settings.OIDC_PROVIDER_NAME})
         else:

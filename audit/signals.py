@@ -33,6 +33,9 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
-    # django-axes marks an attempt it refused unheard (the account or address is locked).
-    locked = bool(getattr(request, "axes_locked_out", False))
-    refusals.count("login_refused_locked" if locked else "login_failed")
+    # django-axes marks an attempt it refused unheard (the account or address was locked before
+    # it): locked out, and no failure counted for it. The attempt that starts a lock was heard.
+    unheard = bool(getattr(request, "axes_locked_out", False)) and (
+        getattr(request, "axes_failures_since_start", None) is None
+    )
+    refusals.count("login_refused_locked" if unheard else "login_failed")

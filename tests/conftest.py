@@ -72,6 +72,9 @@ def pytest_configure(config: Any) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+    # The test client and the live server speak plain HTTP; production redirects them to HTTPS.
+    # Set here too, before the live server builds its middleware once for the session.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture

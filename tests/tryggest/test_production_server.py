@@ -172,12 +172,10 @@ def test_headers_per_page_kind(server: str) -> None:
         server + "/admin/login/", headers={"Host": HOST}
     )
     opener = urllib.request.build_opener(NoRedirect())
-    try:
+    with pytest.raises(urllib.error.HTTPError) as redirected:
         opener.open(plain, timeout=10)
-        raise AssertionError("expected a redirect")
-    except urllib.error.HTTPError as error:
-        assert error.code == 301
-        assert error.headers["Location"] == f"https://{HOST}/admin/login/"
+    assert redirected.value.code == 301
+    assert redirected.value.headers["Location"] == f"https://{HOST}/admin/login/"
     health = urllib.request.Request(server + "/healthz", headers={"Host": HOST})  # noqa: S310
     with opener.open(health, timeout=10) as answer:
         assert answer.status == 200
