@@ -91,7 +91,15 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
                 else None
             ),
         )
-        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        # A request cut short by the next navigation (the icon of a page just left) is no fault.
+        page.on(
+            "requestfailed",
+            lambda request: (
+                problems.append(f"failed: {request.url} ({request.failure})")
+                if request.failure != "net::ERR_ABORTED"
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda response: (
