@@ -228,6 +228,52 @@ def object_changed(
     )
 
 
+def stored_values(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of ``obj`` as the database holds them now (read before a save, to
+    record old and new), JSON-friendly; ``{}`` for an unsaved object."""
+    names = [f for f in fields if _concrete(obj, f)]
+    if obj.pk is None or not names:
+        return {}
+    row = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first() or {}
+    return {name: plain(value) for name, value in row.items()}
+
+
+def current_values(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of ``obj`` in memory, JSON-friendly (after a save)."""
+    values = {}
+    for name in fields:
+        if _concrete(obj, name):
+            field = obj._meta.get_field(name)
+            values[name] = plain(getattr(obj, field.attname))
+    return values
+
+
+def real_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields whose value differs, with old and new (a form may report a JSON field as
+    changed when only its spelling did)."""
+    return {
+        name: (before.get(name), value)
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _concrete(obj: Any, name: str) -> bool:
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:
+        return False
+    return bool(getattr(field, "concrete", False)) and not field.many_to_many
+
+
+def plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
 def _changes(changes: dict[str, tuple[Any, Any]] | None) -> dict[str, Any] | None:
     if not changes:
         return None
