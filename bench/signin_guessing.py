@@ -51,7 +51,8 @@ def csrf(port: int) -> tuple[str, str]:
         conn.request("GET", "/admin/login/")
         response = conn.getresponse()
         html = response.read().decode()
-        cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+        cookies = " ".join(response.headers.get_all("Set-Cookie") or [])
+        cookie = re.search(r"csrftoken=([^;]+)", cookies)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         assert cookie and token, "no CSRF token on the sign-in page"
         return cookie.group(1), token.group(1)
@@ -108,6 +109,8 @@ def round_(port: int, key: str, seconds: float, guessing: bool) -> dict[str, Any
                 guesses[status] = guesses.get(status, 0) + 1
             i += 1
 
+    # The ordinary callers' numbers are what is measured; a guesser that cannot even start
+    # would make the comparison meaningless, so it fails loudly (assert in csrf()).
     threads = [threading.Thread(target=caller, daemon=True) for _ in range(CALLERS)]
     if guessing:
         threads += [threading.Thread(target=guesser, args=(n,), daemon=True) for n in range(8)]

@@ -222,9 +222,15 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "tryggest" / "static"]
 # WhiteNoise serves what collectstatic wrote: compressed (gzip, Brotli) and with hashed names,
 # so each file can be cached for a year. /favicon.ico and the like come from WHITENOISE_ROOT.
+# STATIC_HASHED=False only where pages are served without collectstatic and DEBUG off (the
+# benchmarks): names without hashes, and no year-long caching.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_HASHED", default=True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_ROOT = BASE_DIR / "tryggest" / "root"
 
