@@ -30,7 +30,7 @@ from bench.common import bench_env, gunicorn, manage, save
 
 GUESSERS = 8
 CALLERS = 2
-PASSWORD = "bench-correct-horse-2026"
+PASSWORD = "bench-correct-horse-2026"  # noqa: S105 - the benchmark user's
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, float]:
@@ -138,7 +138,12 @@ def main() -> None:
     env = bench_env(database_url, API_THROTTLE_SERVICE="100000000/min")
     env.pop("CELERY_BROKER_URL", None)
     manage(env, "migrate", "--no-input")
-    manage(env, "shell", "-c", "from axes.models import AccessAttempt; AccessAttempt.objects.all().delete()")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from axes.models import AccessAttempt; AccessAttempt.objects.all().delete()",
+    )
     manage(
         {**env, "TRYGGEST_PASSWORD": PASSWORD},
         "shell",
@@ -155,11 +160,16 @@ def main() -> None:
         ("guessing", {}, True),
         ("guessing, no limits", {"AXES_ENABLED": "False"}, True),
     ):
-        manage(env, "shell", "-c", "from axes.models import AccessAttempt; AccessAttempt.objects.all().delete()")
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from axes.models import AccessAttempt; AccessAttempt.objects.all().delete()",
+        )
         with gunicorn({**env, **extra}, workers=3) as port:
             get(port, "/api/v1/services/", {"Authorization": f"Api-Key {key}"})  # warm up
             results[name] = round_(port, key, args.seconds, guessing)
-        print(name, results[name])  # noqa: T201
+        print(name, results[name])
     quiet = results["quiet"]
     for name in ("guessing", "guessing, no limits"):
         r = results[name]
@@ -170,7 +180,7 @@ def main() -> None:
         results["guessing"]["median_ratio"] <= 1.5 and results["guessing"]["p90_ratio"] <= 1.5
     )
     save("signin_guessing", results)
-    print(results)  # noqa: T201
+    print(results)
 
 
 if __name__ == "__main__":
