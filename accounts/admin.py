@@ -1,11 +1,23 @@
 import contextlib
+from typing import Any
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from accounts import services
+from accounts.forms import StaffUserChangeForm, StaffUserCreationForm
 from accounts.models import ServiceKey, ServiceOrganisation, Team, User
 
 
@@ -14,11 +26,126 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "email")
 
 
+def _locked_usernames(usernames: list[str]) -> set[str]:
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = (
+        AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=since)
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+    )
+    return {r["username"] for r in rows if r["total"] >= settings.AXES_FAILURE_LIMIT}
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "team", "is_active")
+    """Superusers create and change users and their roles (every change is an audit event, with
+    the roles before and after). Coordinators see their team's users, read-only, and may unlock
+    a locked sign-in and reset a lost second factor (``accounts.policies.may_manage_signin``)."""
+
+    form = StaffUserChangeForm
+    add_form = StaffUserCreationForm
+    list_display = ("username", "first_name", "last_name", "team", "is_active", "signin_locked")
     list_filter = ("team", "groups", "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("TryggEst"), {"fields": ("team",)}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, (gettext_lazy("TryggEst"), {"fields": ("team",)}))
+    actions = ["unlock_signin", "reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        users = super().get_queryset(request).select_related("team")
+        if request.user.is_superuser:
+            return users
+        return users.filter(Q(team_id=request.user.team_id) & Q(team__isnull=False))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        self._locked = None  # computed once per list page
+        return super().get_list_display(request)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not (request.user.is_superuser or request.user.has_perm("accounts.manage_signin")):
+            actions.pop("unlock_signin", None)
+            actions.pop("reset_second_factor", None)
+        return actions
+
+    @admin.display(description=gettext_lazy("sign-in locked"), boolean=True)
+    def signin_locked(self, user: User) -> bool:
+        if getattr(self, "_locked", None) is None:
+            self._locked = _locked_usernames(list(User.objects.values_list("username", flat=True)))
+        return user.username in self._locked
+
+    @admin.action(description=gettext_lazy("Unlock sign-in"))
+    def unlock_signin(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._for_each(request, queryset, services.signin_unlock, _("Sign-in unlocked for %s."))
+
+    @admin.action(description=gettext_lazy("Reset the second step (lost phone or key)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._for_each(
+            request,
+            queryset,
+            services.second_factor_reset,
+            _("The second step of %s was reset; they set up a new one at their next sign-in."),
+        )
+
+    def _for_each(self, request: HttpRequest, queryset: Any, service: Any, done: str) -> None:
+        for user in queryset:
+            try:
+                service(actor=request.user, user=user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{user.username}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, done % user.username, messages.SUCCESS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the audit trail names users; deactivate instead
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        self._roles_before = (
+            list(obj.groups.values_list("name", flat=True)) if change and obj.pk else []
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.user_changed(
+            actor=request.user,
+            user=form.instance,
+            fields=form.changed_data,
+            roles_before=getattr(self, "_roles_before", []),
+            created=not change,
+        )
+
+
+# Roles are Django groups; a change of their permissions is an audit event (before and after).
+with contextlib.suppress(admin.sites.NotRegistered):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(DjangoGroupAdmin):
+    def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
+        self._before = (
+            [
+                f"{p.content_type.app_label}.{p.codename}"
+                for p in obj.permissions.select_related("content_type")
+            ]
+            if change and obj.pk
+            else []
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.role_changed(
+            actor=request.user,
+            group=form.instance,
+            permissions_before=getattr(self, "_before", []),
+            created=not change,
+        )
 
 
 @admin.register(ServiceOrganisation)
@@ -27,18 +154,37 @@ class ServiceOrganisationAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
 
-    @admin.display(description=_("helping service"))
+    @admin.display(description=gettext_lazy("helping service"))
     def answers_for(self, organisation: ServiceOrganisation) -> object:
         # Linked from the directory's side (routing.HelpService.organisation).
         return organisation.service or "–"
 
+    def save_model(
+        self, request: HttpRequest, obj: ServiceOrganisation, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        services.organisation_changed(
+            actor=request.user, organisation=obj, fields=form.changed_data, created=not change
+        )
+
 
 @admin.register(ServiceKey)
 class ServiceKeyAdmin(APIKeyModelAdmin):
-    """Keys are created here or with ``create_service_key`` and shown once; revoking is final."""
+    """Keys are created here or with ``create_service_key`` and shown once; revoking is final.
+    Every creation and change is an audit event naming the key by its public prefix."""
 
     list_display = (*APIKeyModelAdmin.list_display, "organisation")
     list_filter = ("organisation", "revoked")
+
+    def save_model(self, request: HttpRequest, obj: ServiceKey, form: Any, change: bool) -> None:
+        before = {name: form.initial.get(name) for name in ("name", "revoked", "expiry_date")}
+        super().save_model(request, obj, form, change)
+        services.service_key_changed(
+            actor=request.user,
+            key=obj,
+            fields=form.changed_data if change else ["created"],
+            before=before if change else {},
+        )
 
 
 # The library's own key model is unused: every key belongs to an organisation (ServiceKey).

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from accounts.identity import normalise_username
 from audit.events import Actor
 
 
@@ -26,8 +28,18 @@ class Team(models.Model):
         return self.name
 
 
+class StaffUserManager(UserManager):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Whatever the sign-in form got ("Kari ", "KARI"), it looks up the one stored form.
+        return self.get(**{self.model.USERNAME_FIELD: normalise_username(username)})
+
+
 class User(AbstractUser):
-    """A staff user. Roles are Django groups (see accounts.roles)."""
+    """A staff user. Roles are Django groups (see accounts.roles).
+
+    The username is stored normalised (``accounts.identity``) and is unique whatever its case,
+    by a database constraint as well.
+    """
 
     team = models.ForeignKey(
         Team,
@@ -38,9 +50,52 @@ class User(AbstractUser):
         related_name="members",
     )
 
+    objects = StaffUserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [
+            (
+                "manage_signin",
+                _("Can unlock sign-in and reset the second factor of the team's users"),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_("A user with that username already exists."),
+            )
+        ]
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        return normalise_username(username)
+
+
+class ExternalIdentity(models.Model):
+    """The link between a staff user and their account at the sign-in provider (OIDC ``iss`` and
+    ``sub``; for Entra ID the object id is stable, the name may change)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300)
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="accounts_externalidentity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"
 
 
 class ServiceOrganisation(models.Model):

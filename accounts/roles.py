@@ -48,6 +48,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "intake.delete_instrumentitem",
         # Coordinators run the team, so they see its case-flow statistics too (issue 7).
         "intake.view_statistics",
+        # ...and help its members sign in: unlock a locked account, reset a lost second factor.
+        "accounts.view_user",
+        "accounts.manage_signin",
     ],
     MANAGER: ["intake.view_statistics"],
     AUDITOR: ["audit.view_auditevent"],

@@ -210,7 +210,12 @@ def object_changed(
     enquiry_id: Any = None,
     action: str = Action.UPDATE,
     reason: str = "",
+    changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> AuditEvent:
+    """A change of ``obj``: the names of the fields that changed, and, in ``changes``, old and
+    new values of fields that are *not* personal data (a directory entry's address, a rule's
+    priority, a user's roles). The caller decides which fields those are; personal values never
+    come here."""
     return record(
         action=action,
         actor=actor,
@@ -218,8 +223,61 @@ def object_changed(
         object_id=obj.pk,
         enquiry_id=enquiry_id,
         fields=fields,
+        filters=_changes(changes),
         reason=reason,
     )
+
+
+def stored_values(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of ``obj`` as the database holds them now (read before a save, to
+    record old and new), JSON-friendly; ``{}`` for an unsaved object."""
+    names = [f for f in fields if _concrete(obj, f)]
+    if obj.pk is None or not names:
+        return {}
+    row = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first() or {}
+    return {name: plain(value) for name, value in row.items()}
+
+
+def current_values(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of ``obj`` in memory, JSON-friendly (after a save)."""
+    values = {}
+    for name in fields:
+        if _concrete(obj, name):
+            field = obj._meta.get_field(name)
+            values[name] = plain(getattr(obj, field.attname))
+    return values
+
+
+def real_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields whose value differs, with old and new (a form may report a JSON field as
+    changed when only its spelling did)."""
+    return {
+        name: (before.get(name), value)
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _concrete(obj: Any, name: str) -> bool:
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:
+        return False
+    return bool(getattr(field, "concrete", False)) and not field.many_to_many
+
+
+def plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _changes(changes: dict[str, tuple[Any, Any]] | None) -> dict[str, Any] | None:
+    if not changes:
+        return None
+    return {"changes": {name: [old, new] for name, (old, new) in changes.items()}}
 
 
 def object_viewed(*, actor: Any, obj: Any, enquiry_id: Any = None) -> AuditEvent:
@@ -246,17 +304,54 @@ def access_denied(
     )
 
 
-def logged_in(*, actor: Any) -> AuditEvent:
-    return record(action=Action.LOGIN, actor=actor, object_type="user")
+def logged_in(*, actor: Any, method: str = "") -> AuditEvent:
+    """A sign-in step passed: ``method`` is ``password`` (the second factor still to come),
+    ``totp``, ``security_key`` or ``recovery_code`` (complete), or ``oidc`` (single sign-on)."""
+    return record(action=Action.LOGIN, actor=actor, object_type="user", reason=method)
+
+
+def second_factor_failed(*, actor: Any, method: str) -> AuditEvent:
+    """A wrong second factor after a right password: the account is known (and django-otp slows
+    its next tries), so each one is an event."""
+    return record(
+        action=Action.LOGIN_FAILED, actor=actor, object_type="second_factor", reason=method
+    )
+
+
+def signin_locked(*, username: str, scope: str) -> AuditEvent:
+    """Sign-in was locked after too many wrong passwords: for the account ``username`` as it was
+    typed (normalised; never the password), or for the address (``scope``: ``account`` or
+    ``address``). Written once when the lock begins, not for each refused attempt."""
+    return record(
+        action=Action.LOGIN_FAILED,
+        actor=PUBLIC,
+        object_type="signin_lock",
+        object_id=username[:64],
+        reason=scope,
+    )
 
 
 def logged_out(*, actor: Any) -> AuditEvent:
     return record(action=Action.LOGOUT, actor=actor, object_type="user")
 
 
-def login_failed(*, username: str) -> AuditEvent:
-    # The attempted name is not stored: a mistyped password in the username box would be kept.
-    return record(action=Action.LOGIN_FAILED, actor=PUBLIC, object_type="user")
+def refusals_counted(
+    *, action: str, kind: str, count: int, window_start: dt.datetime, window_end: dt.datetime
+) -> AuditEvent:
+    """One chained event for every anonymous refusal of one kind in one window (failed sign-ins,
+    401s): an unauthenticated caller can only raise a counter (``audit.refusals``), never grow
+    the chain by one event per attempt or hold its lock."""
+    return record(
+        action=action,
+        actor=PUBLIC,
+        object_type="refusal_count",
+        object_id=kind,
+        filters={
+            "count": count,
+            "window_start": window_start.isoformat(),
+            "window_end": window_end.isoformat(),
+        },
+    )
 
 
 def trail_viewed(*, actor: Any, filters: dict[str, Any], enquiry_id: Any = None) -> AuditEvent:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from audit import context
+from audit import context, refusals
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -34,5 +34,8 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             context.reset(token)
+        if response.status_code == 401:
+            # No or bad credentials: anonymous, so counted rather than chained (audit.refusals).
+            refusals.count("unauthenticated")
         response["X-Request-ID"] = request_id
         return response

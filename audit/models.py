@@ -70,3 +70,26 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq}"
+
+
+class RefusalCount(models.Model):
+    """How many anonymous refusals of one kind (failed sign-ins, 401s) fell in one window.
+
+    Counted here rather than chained one event each (``audit.refusals``): an unauthenticated
+    caller can raise a counter but cannot grow the audit trail or hold the chain's lock. Each
+    closed window becomes one chained event and its row is removed.
+    """
+
+    window_start = models.DateTimeField(_("window start"))
+    kind = models.CharField(_("kind"), max_length=40)
+    count = models.PositiveBigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("refusal count")
+        verbose_name_plural = _("refusal counts")
+        constraints = [
+            models.UniqueConstraint(fields=["window_start", "kind"], name="audit_refusal_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"

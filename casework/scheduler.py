@@ -13,6 +13,7 @@ import threading
 
 from django.db import close_old_connections
 
+from audit import refusals
 from casework import reminders
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ class ReminderScheduler(threading.Thread):
             reminders.sweep()
         except Exception:
             logger.exception("Reminder sweep failed")
+        try:
+            refusals.summarise()
+        except Exception:
+            logger.exception("Summarising refusals failed")
         finally:
             close_old_connections()
 

@@ -15,8 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.events import stored_values
 from intake import clock, selectors
-from intake.instrument import instrument_new_draft, instrument_publish
+from intake.instrument import (
+    instrument_items_changed,
+    instrument_new_draft,
+    instrument_publish,
+    instrument_save,
+)
 from intake.models import AssessmentInstrument, Deadline, Enquiry, InstrumentItem
 from kernel.forms import ServiceRefusalsOnForm
 
@@ -81,6 +87,26 @@ class AssessmentInstrumentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(
+        self, request: http.HttpRequest, obj: AssessmentInstrument, form: Any, change: bool
+    ) -> None:
+        instrument_save(instrument=obj, actor=request.user, fields=form.changed_data)
+
+    def save_formset(
+        self, request: http.HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        changed = [(f.instance, f.changed_data) for f in formset.forms if f.has_changed()]
+        before = {
+            id(item): stored_values(item, fields) for item, fields in changed if item.pk is not None
+        }
+        formset.save()
+        instrument_items_changed(
+            instrument=form.instance,
+            actor=request.user,
+            changes=[(item, fields, before.get(id(item))) for item, fields in changed],
+            deleted=list(formset.deleted_objects),
+        )
 
     @admin.action(description=gettext_lazy("Publish the selected draft"), permissions=["change"])
     def publish(self, request: http.HttpRequest, queryset: Any) -> None:

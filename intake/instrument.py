@@ -137,3 +137,55 @@ def instrument_new_draft(*, source: AssessmentInstrument, actor: Any) -> Assessm
     )
     events.object_created(actor=actor, obj=draft)
     return draft
+
+
+@transaction.atomic
+def instrument_save(
+    *, instrument: AssessmentInstrument, actor: Any, fields: list[str]
+) -> AssessmentInstrument:
+    """Save a draft's name (a coordinator, in the admin); a published version never changes. The
+    audit event has the old and new values."""
+    _require_coordinator(actor)
+    if (
+        instrument.pk is not None
+        and AssessmentInstrument.objects.filter(
+            pk=instrument.pk, published_at__isnull=False
+        ).exists()
+    ):
+        raise ValidationError(_("This version is already published."))
+    creating = instrument.pk is None
+    before = events.stored_values(instrument, fields)
+    instrument.save()
+    if creating:
+        events.object_created(actor=actor, obj=instrument)
+    else:
+        changes = events.real_changes(before, events.current_values(instrument, fields))
+        events.object_changed(actor=actor, obj=instrument, fields=list(changes), changes=changes)
+    return instrument
+
+
+@transaction.atomic
+def instrument_items_changed(
+    *,
+    instrument: AssessmentInstrument,
+    actor: Any,
+    changes: list[tuple[InstrumentItem, list[str], dict[str, Any] | None]],
+    deleted: list[InstrumentItem],
+) -> None:
+    """Record the questions a coordinator added, changed (old and new values) or removed in a
+    draft, in the transaction of the admin's save (the questions hold no personal data)."""
+    _require_coordinator(actor)
+    for item, fields, before in changes:
+        if before is None:
+            events.object_created(actor=actor, obj=item)
+            continue
+        changes = events.real_changes(before, events.current_values(item, fields))
+        events.object_changed(actor=actor, obj=item, fields=list(changes), changes=changes)
+    for item in deleted:
+        events.record(
+            action="update",
+            actor=actor,
+            object_type="instrumentitem",
+            object_id=item.code,
+            fields=["deleted"],
+        )

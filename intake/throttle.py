@@ -8,13 +8,13 @@ must not be stopped by a puzzle.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from kernel.addresses import client_address
 
 WINDOW_SECONDS = 60 * 60
 
@@ -24,23 +24,6 @@ class Limit:
     name: str
     per_window: int
     window: int = WINDOW_SECONDS
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address to count against. Behind N trusted proxies (TRYGGEST_TRUSTED_PROXIES), the
-    N-th address from the right of X-Forwarded-For, which the nearest trusted proxy wrote;
-    otherwise REMOTE_ADDR (what a client writes into X-Forwarded-For itself is never trusted)."""
-    raw = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRYGGEST_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            raw = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return "unknown"
 
 
 def _key(limit: Limit, request: HttpRequest) -> str:

@@ -50,3 +50,30 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_cache(name: str, default: str) -> dict[str, object]:
+    """A Django cache from a URL: ``redis://host:port/db`` (or ``rediss://``), ``locmem://name``
+    or ``dummy://``.
+
+    Redis goes through django-redis with short timeouts and exceptions ignored: a cache that does
+    not answer costs a request at most half a second and never fails it (the throttles fail open).
+    """
+    url = env_str(name, default) or default
+    scheme, _sep, rest = url.partition("://")
+    if scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "tryggest",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"{name} must be a redis://, locmem:// or dummy:// URL.")

@@ -42,8 +42,11 @@ class AuditorView(views.APIView):
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
     ) -> None:
-        with transaction.atomic():
-            events.access_denied(actor=request.user, object_type="auditevent")
+        # A staff member's refusal is an event; an anonymous caller's 401 is only counted
+        # (audit.refusals): they must not be able to grow the trail.
+        if getattr(request.user, "is_authenticated", False):
+            with transaction.atomic():
+                events.access_denied(actor=request.user, object_type="auditevent")
         super().permission_denied(request, message=message, code=code)
 
 

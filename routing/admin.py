@@ -30,9 +30,17 @@ from routing.models import DutyDecision, HelpService, LegalDutyDecision, Routing
 
 @admin.register(HelpService)
 class HelpServiceAdmin(admin.ModelAdmin):
+    """Coordinators edit the directory (routing.services.help_service_save): every change is an
+    audit event with old and new values."""
+
     list_display = ("name", "slug", "category", "kind", "serves", "active")
     list_filter = ("category", "kind", "active")
     search_fields = ("name", "slug")
+
+    def save_model(
+        self, request: http.HttpRequest, obj: HelpService, form: Any, change: bool
+    ) -> None:
+        services.help_service_save(service=obj, actor=request.user, fields=form.changed_data)
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # referrals point at services; deactivate instead

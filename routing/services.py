@@ -536,16 +536,55 @@ def _may_edit_rules(actor: Any) -> bool:
 
 @transaction.atomic
 def routing_rule_save(*, rule: Any, actor: Any, fields: list[str] | None = None) -> Any:
+    """Save a rule a coordinator edited; the audit event has the changed fields with their old and
+    new values (rules hold no personal data)."""
     creating = rule.pk is None
     if not (_may_edit_rules(actor) and (not creating or actor.has_perm("routing.add_routingrule"))):
         raise PermissionDenied(_("You may not change the routing rules."))
     validate_conditions(rule.conditions)  # also checked by the form; never save an unchecked rule
+    before = events.stored_values(rule, fields or [])
     rule.save()
     if creating:
         events.object_created(actor=actor, obj=rule)
     else:
-        events.object_changed(actor=actor, obj=rule, fields=fields or [])
+        changes = events.real_changes(before, events.current_values(rule, fields or []))
+        events.object_changed(actor=actor, obj=rule, fields=list(changes), changes=changes)
     return rule
+
+
+# --- The directory: who may change a service's contact details ---
+
+# Where referral links and reminders go, and whom staff call: changed by coordinators only.
+CONTACT_FIELDS = ("email", "phones", "url", "referral_route", "organisation")
+
+
+@transaction.atomic
+def help_service_save(*, service: HelpService, actor: Any, fields: list[str]) -> HelpService:
+    """Save a directory entry a coordinator edited (``routing.change_helpservice``; adding needs
+    ``routing.add_helpservice``). Contact details are security data: a service's e-mail address
+    decides where referral links go. Every change is an audit event with the changed fields and
+    their old and new values (a directory entry describes an organisation, not a person), so an
+    auditor can see who pointed a service's links where, and when. ``PermissionDenied`` for
+    anyone else."""
+    creating = service.pk is None
+    needed = "routing.add_helpservice" if creating else "routing.change_helpservice"
+    if not (is_staff_user(actor) and actor.has_perm(needed)):
+        raise PermissionDenied(_("You may not change the directory."))
+    before = events.stored_values(service, fields)
+    service.save()
+    if creating:
+        events.object_created(actor=actor, obj=service)
+        return service
+    changes = events.real_changes(before, events.current_values(service, fields))
+    contact = set(changes) & set(CONTACT_FIELDS)
+    events.object_changed(
+        actor=actor,
+        obj=service,
+        fields=list(changes),
+        changes=changes,
+        reason="contact details changed" if contact else "",
+    )
+    return service
 
 
 @transaction.atomic

@@ -14,7 +14,13 @@ from django.test import Client
 from accounts.models import Team, User
 from casework import services as casework_services
 from intake.models import Enquiry
-from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory, make_enquiry
+from tests.factories import (
+    TEST_PASSWORD,
+    TeamFactory,
+    UserFactory,
+    make_enquiry,
+    second_factor_code,
+)
 
 pytest_plugins = ["tests.browser"]
 
@@ -50,6 +56,25 @@ def _audit_erasure_during_flush() -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness costs about a second per test user; tests need no such defence.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain HTTP; production redirects it to HTTPS (tests/tryggest test
+    # the headers with the redirect on).
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def pytest_configure(config: Any) -> None:
+    # The hashed, compressed static files need `collectstatic` first (production does it in the
+    # image); tests render pages without it. tests/tryggest/test_production_server.py serves the
+    # real thing under gunicorn.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+    # The test client and the live server speak plain HTTP; production redirects them to HTTPS.
+    # Set here too, before the live server builds its middleware once for the session.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
@@ -114,10 +139,27 @@ def closed(enquiry: Enquiry, alice: User) -> Enquiry:
     return enquiry
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=TEST_PASSWORD)
+def sign_in_client(client: Client, user: User, *, next_url: str = "/admin/") -> Client:
+    """Sign ``user`` (of the test cast, password ``TEST_PASSWORD``) in through the real two steps
+    (README: "Signing in"): the password at /admin/login/, then the code of their authenticator
+    app at /admin/login/verify/ (enrolled for them if missing). Works for the test client and
+    DRF's APIClient alike."""
+    response = client.post(
+        "/admin/login/",
+        {"username": user.username, "password": TEST_PASSWORD, "next": next_url},
+    )
+    assert response.status_code == 302, f"password step refused for {user.username}"
+    code = second_factor_code(user)
+    response = client.post("/admin/login/verify/", {"code": code, "next": next_url})
+    assert response.status_code == 302 and "/admin/login/" not in response["Location"], (
+        f"second step refused for {user.username}"
+    )
     return client
+
+
+def logged_in(user: User) -> Client:
+    """A test client signed in as ``user`` with both steps."""
+    return sign_in_client(Client(), user)
 
 
 @pytest.fixture

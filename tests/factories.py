@@ -14,6 +14,26 @@ from intake import services
 from intake.models import Enquiry
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+# The test cast's authenticator app: RFC 6238's own test key (base32 of "12345678901234567890").
+TEST_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+TEST_TOTP_KEY = b"12345678901234567890".hex()
+
+
+def second_factor_code(user: User) -> str:
+    """The code ``user``'s authenticator app shows now: the test cast's TOTP device (RFC 6238,
+    SHA-1, 6 digits, 30 s) is enrolled if missing. django-otp refuses a code twice in one
+    30-second step, so the device forgets the step it last accepted: tests sign the same person
+    in many times a second (and under frozen clocks); people do not."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, name="test app", confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="test app", key=TEST_TOTP_KEY, confirmed=True, step=30, digits=6
+        )
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    return f"{TOTP(bytes.fromhex(device.key), step=30, digits=6).token():06d}"
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

@@ -108,3 +108,22 @@ class CleanQueryParametersMiddleware:
 def _printable(name: str) -> str:
     # The parameter is named in the answer without the characters that made it unreadable.
     return "".join(ch for ch in name if ch.isprintable())[:100] or "?"
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer that does not say otherwise.
+
+    Almost every answer of this service carries personal data (the admin, the API, the
+    statistics, the residents' receipts), and a browser's or proxy's cache is no place for it. The
+    few that may be cached say so themselves: the static files (WhiteNoise answers before this
+    middleware, with a year for hashed names) and anything that sets its own Cache-Control.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kernel.env import env_bool, env_int, env_list, env_str
+from kernel.env import env_bool, env_cache, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # TOTP (RFC 6238) devices
+    "django_otp.plugins.otp_static",  # recovery codes
+    "django_otp_webauthn",  # security keys and passkeys
+    "axes",  # sign-in attempts, per account and per address
+    "mozilla_django_oidc",  # single sign-on (OpenID Connect), used when OIDC_* are set
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI from the package, not a CDN
@@ -50,15 +60,25 @@ if BENCH_BASELINE:
 MIDDLEWARE = [
     "tryggest.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files answer here, before sessions and the database are touched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tryggest.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tryggest.middleware.ChosenLanguageMiddleware",
     "tryggest.middleware.CleanQueryParametersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # A session that has passed the password but not the second factor reaches nothing else;
+    # idle and over-age sessions end here (accounts.middleware).
+    "accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused (locked) sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tryggest.urls"
@@ -108,12 +128,88 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Every door that sets a password runs these with the user (create_user, the admin), so a
+# password like the username or the e-mail address is refused.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Signing in (README: "Signing in") ---
+# The sign-in attempt limit (django-axes) is asked first, so a locked account or address is
+# refused before any password is hashed; then the password, then single sign-on.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.signin.StaffPasswordBackend",
+    "accounts.oidc.MunicipalOIDCBackend",
+]
+# Every staff sign-in needs a second factor (TOTP, a security key, or a recovery code). Only a
+# development server may turn this off (make run does, for the demo users).
+TRYGGEST_MFA_REQUIRED = env_bool("TRYGGEST_MFA_REQUIRED", default=True)
+if not TRYGGEST_MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("TRYGGEST_MFA_REQUIRED can be turned off only with DEBUG=True.")
+# With single sign-on configured, password sign-in can be turned off for staff.
+TRYGGEST_PASSWORD_SIGNIN = env_bool("TRYGGEST_PASSWORD_SIGNIN", default=True)
+# How long a password step waits for its second factor, in seconds.
+TRYGGEST_SECOND_FACTOR_SECONDS = env_int("TRYGGEST_SECOND_FACTOR_SECONDS", 300)
+# The issuer shown in authenticator apps beside the username.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TryggEst")
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", "TryggEst")
+# The security keys' domain and the origins allowed to use them: by default the site's own
+# address (TRYGGEST_PUBLIC_URL, below).
+# A security key is a second factor after the password, never a way around it (API.md).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Sign-in attempts (django-axes, in the database: shared by every worker and process).
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "accounts.lockout.SignInAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Wrong passwords for one account before it is locked, and for one address (an office behind
+# one NAT address shares it, hence the higher number).
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURES_PER_ACCOUNT", 6)
+TRYGGEST_SIGNIN_FAILURES_PER_ADDRESS = env_int("SIGNIN_FAILURES_PER_ADDRESS", 30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+# Attempts while locked are refused cheaply and do not extend the lock (no write per attempt).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# The audit trail records sign-ins; axes keeps only the counters it needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Single sign-on with the municipality's OpenID Connect provider (Microsoft Entra ID), optional.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+# Which claims carry the roles and the team, and how their values map to TryggEst's.
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", "roles")
+OIDC_ROLE_MAP = env_str(
+    "OIDC_ROLE_MAP",
+    "team_member=team_member,coordinator=coordinator,manager=manager,auditor=auditor",
+)
+OIDC_TEAM_CLAIM = env_str("OIDC_TEAM_CLAIM", "")
+OIDC_TEAM_MAP = env_str("OIDC_TEAM_MAP", "")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL_FAILURE = "/admin/login/?sso=refused"
+LOGOUT_REDIRECT_URL = "/admin/login/"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
@@ -123,20 +219,64 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
+STATICFILES_DIRS = [BASE_DIR / "tryggest" / "static"]
+# WhiteNoise serves what collectstatic wrote: compressed (gzip, Brotli) and with hashed names,
+# so each file can be cached for a year. /favicon.ico and the like come from WHITENOISE_ROOT.
+# STATIC_HASHED=False only where pages are served without collectstatic and DEBUG off (the
+# benchmarks): names without hashes, and no year-long caching.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_HASHED", default=True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_ROOT = BASE_DIR / "tryggest" / "root"
 
 LOGIN_URL = "admin:login"
 
-# Sessions and cookies
+# Sessions and cookies. A staff session ends after SESSION_IDLE_SECONDS without a request, and
+# at the latest SESSION_COOKIE_AGE after signing in (accounts.middleware).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"  # the SSO provider's redirect back must carry the session
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 )
+# HTTPS only, outside development: a year of HSTS and a redirect from plain HTTP. The health
+# checks answer on plain HTTP inside the container network.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy on every page (django-csp): the app's own scripts, styles and images
+# only, nothing inline. The residents' pages send their stricter one (intake.views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI and the admin draw a few icons as data: URIs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Audit trail: the chain key lives outside the database so that someone with database access alone
 # cannot re-forge the hash chain.
@@ -185,6 +325,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.sweep_reminders",
         "schedule": float(REMINDER_SWEEP_SECONDS),
         "options": {"expires": max(REMINDER_SWEEP_SECONDS - 1, 1)},
+    },
+    # Anonymous refusals counted in a closed window become one chained event (audit.refusals).
+    "summarise-refusals": {
+        "task": "audit.tasks.summarise_refusals",
+        "schedule": 60.0,
+        "options": {"expires": 59},
     },
     # Statistics reads refresh the roll-up themselves; this keeps what is left for them small.
     "refresh-statistics": {
@@ -249,6 +395,9 @@ LOGGING = {
         # Django logs request bodies nowhere, but its request logger does log paths; ours carry
         # only uuids and references, never names.
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in attempt at INFO, with the address; the audit trail and
+        # its counters (audit.refusals) are the record.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -256,6 +405,11 @@ LOGGING = {
 TRYGGEST_DEFAULT_TEAM = "tonsberg"
 # Where the public pages live, for links in e-mails (the referral link for helping services).
 TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
+_public = urlsplit(TRYGGEST_PUBLIC_URL)
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", _public.hostname or "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", [f"{_public.scheme}://{_public.netloc}"]
+)
 
 # The residents' form (/meld/, issue 8)
 # A resident whose browser lost the CSRF cookie gets the form back with their text (other pages:
@@ -273,14 +427,21 @@ TRYGGEST_FORM_SUBMISSIONS_PER_HOUR = env_int("TRYGGEST_FORM_SUBMISSIONS_PER_HOUR
 TRYGGEST_RECEIPT_GUESSES_PER_HOUR = env_int("TRYGGEST_RECEIPT_GUESSES_PER_HOUR", 10)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRYGGEST_TRUSTED_PROXIES = env_int("TRYGGEST_TRUSTED_PROXIES", 0)
-# Throttling counts live only in this process's memory (never in the database or a shared cache),
-# keyed by a keyed hash of the address, and expire after an hour. With several worker processes
-# each keeps its own count, so the real limit is the number above times the workers.
+# The default cache holds the API's throttle counters: shared by every worker when CACHE_URL
+# names Redis (docker compose does), this process's memory otherwise. A Redis that does not
+# answer is skipped within half a second (the throttles fail open, and say so in the log).
+#
+# The residents' form's throttling counts live only in this process's memory (never in the
+# database or a shared cache), keyed by a keyed hash of the address, and expire after an hour.
+# With several worker processes each keeps its own count, so the real limit is the number above
+# times the workers.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": env_cache("CACHE_URL", "locmem://default"),
     "public_throttle": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "public-throttle",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
+# A Redis cache that does not answer is logged, never a failed request.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

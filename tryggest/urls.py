@@ -1,5 +1,9 @@
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
@@ -17,30 +21,60 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# The broker and the cache are asked in threads with a deadline, so /readyz answers within a
+# second even when Redis hangs or its host name does not resolve (docker compose's health check
+# and a load balancer must not wait on it): their state is reported, never fails the answer.
+_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+PROBE_SECONDS = 0.6
+
+
+def _broker_state() -> str:
+    if app.conf.task_always_eager:
+        return "none (tasks run in-process)"
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=0, timeout=PROBE_SECONDS)
+    return "ok"
+
+
+def _cache_state() -> str:
+    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        return "local"
+    client = caches["default"].client.get_client(write=True)
+    client.ping()
+    return "ok"
+
+
+def _probe(future: Future[str]) -> str:
+    try:
+        return future.result(timeout=PROBE_SECONDS)
+    except FutureTimeout:
+        return "unavailable (no answer)"
+    except Exception:
+        return "unavailable"
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
+    broker = _probes.submit(_broker_state)
+    cache = _probes.submit(_cache_state)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception:
         database = "unavailable"
-    if app.conf.task_always_eager:
-        broker = "none (tasks run in-process)"
-    else:
-        try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=1)
-            broker = "ok"
-        except Exception:
-            broker = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database, "broker": broker}, status=status)
+    return JsonResponse(
+        {"database": database, "broker": _probe(broker), "cache": _probe(cache)}, status=status
+    )
 
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Signing in (accounts.views): before the admin, whose /admin/login/ it replaces.
+    path("", include("accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/stats/", include((stats_urls.api_urlpatterns, "stats_api"))),
     path("stats/", include("stats.urls")),

@@ -21,9 +21,12 @@ def install(apps, schema_editor):
         perms = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # A permission added by a later migration (accounts 0006) is granted there.
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                perms.append(permission)
         group.permissions.set(perms)
     Team.objects.get_or_create(
         slug="tonsberg", defaults={"name": "TryggEst-teamet i Tønsberg kommune"}

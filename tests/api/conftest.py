@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from routing.services import service_key_create
+from tests.conftest import sign_in_client
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +31,9 @@ def key_client(key: str) -> APIClient:
 
 
 def staff_client(user: User) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
+    """An API client with ``user``'s staff session, signed in with both steps (password and
+    second factor) as a person would (tests.conftest.sign_in_client)."""
+    return sign_in_client(APIClient(), user)
 
 
 @pytest.fixture

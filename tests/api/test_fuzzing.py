@@ -110,11 +110,10 @@ def test_fuzz_as_a_service_key(case: Any, nav_key: str, targets: dict[str, str])
 @schema.parametrize()
 @FUZZ
 def test_fuzz_as_staff(case: Any, alice: Any, targets: dict[str, str]) -> None:
-    from django.test import Client
+    from tests.conftest import logged_in
 
     _aim(case, targets)
-    client = Client()
-    client.force_login(alice)
+    client = logged_in(alice)
     session = client.cookies["sessionid"].value
     csrf = _get_new_csrf_string()
     with _in_the_test_transaction():

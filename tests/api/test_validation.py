@@ -268,10 +268,8 @@ def test_throttled_callers_get_429_with_retry_after(nav: Any, settings: Any) -> 
 
 
 def test_staff_posts_need_the_csrf_token(alice: Any) -> None:
-    from rest_framework.test import APIClient
-
-    client = APIClient(enforce_csrf_checks=True)
-    client.force_login(alice)
+    client = staff_client(alice)
+    client.handler.enforce_csrf_checks = True  # signed in; from now on as a browser would be
     response = client.post("/api/v1/enquiries/", submission(channel="phone"), format="json")
     assert response.status_code == 403
     assert Enquiry.objects.count() == 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit import refusals
+from audit.models import AuditEvent, RefusalCount
 from casework import services as casework_services
 from intake import selectors, services
 from tests.audit.helpers import events_after, last_seq
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, second_factor_code
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +92,20 @@ def test_a_transition_leaves_one_transition_event(alice: Any, enquiry: Any) -> N
     assert "state" in event.fields
 
 
-def test_logging_in_and_out_leave_login_and_logout_events(alice: Any, client: Any) -> None:
+def test_signing_in_and_out_leave_login_and_logout_events(alice: Any, client: Any) -> None:
+    # Signing in is what this test is about: both steps by hand.
     before = last_seq()
     response = client.post("/admin/login/", {"username": "alice", "password": TEST_PASSWORD})
     assert response.status_code == 302
     [event] = events_after(before)
     assert (event.action, event.actor, event.actor_id) == ("login", "alice", str(alice.pk))
+    assert event.reason == "password"  # the second step is still to come
+
+    before = last_seq()
+    response = client.post("/admin/login/verify/", {"code": second_factor_code(alice)})
+    assert response.status_code == 302
+    [event] = events_after(before)
+    assert (event.action, event.actor, event.reason) == ("login", "alice", "totp")
 
     before = last_seq()
     client.post("/admin/logout/")
@@ -103,13 +113,27 @@ def test_logging_in_and_out_leave_login_and_logout_events(alice: Any, client: An
     assert (event.action, event.actor) == ("logout", "alice")
 
 
-def test_a_failed_login_is_recorded_without_the_attempted_name(alice: Any, client: Any) -> None:
+def test_a_failed_login_is_counted_not_chained_and_never_names_the_account(
+    alice: Any, client: Any
+) -> None:
     before = last_seq()
-    response = client.post("/admin/login/", {"username": "alice", "password": "hunter2-wrong"})
-    assert response.status_code == 200
+    for _ in range(3):
+        response = client.post("/admin/login/", {"username": "alice", "password": "hunter2-wrong"})
+        assert response.status_code == 200
+    # Anonymous: an unknown caller must not be able to grow the trail one event per attempt.
+    assert events_after(before) == []
+    assert RefusalCount.objects.get(kind="login_failed").count == 3
+    # When the window has closed, the count is one chained event.
+    assert refusals.summarise(now=timezone.now() + refusals.WINDOW) == 1
     [event] = events_after(before)
-    assert (event.action, event.actor, event.actor_type) == ("login_failed", "public", "public")
+    assert (event.action, event.actor_type, event.object_type) == (
+        "login_failed",
+        "public",
+        "refusal_count",
+    )
+    assert event.filters["count"] == 3
     assert "alice" not in str(AuditEvent.objects.filter(seq=event.seq).values().get())
+    assert not RefusalCount.objects.exists()
 
 
 def test_another_teams_member_is_refused_and_it_is_recorded(

@@ -4,7 +4,6 @@ import getpass
 import os
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,8 +13,9 @@ from accounts.services import user_create
 
 class Command(BaseCommand):
     help = (
-        "Create a staff user who can log in at /admin/login/. The password comes from the "
-        "environment variable TRYGGEST_PASSWORD, or a prompt."
+        "Create a staff user who signs in at /admin/login/. The password comes from the "
+        "environment variable TRYGGEST_PASSWORD, or a prompt. The username is stored in lower "
+        "case without surrounding spaces, and must be unique whatever its case."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,9 +23,22 @@ class Command(BaseCommand):
         parser.add_argument("--role", action="append", choices=ROLES, required=True, dest="roles")
         parser.add_argument("--team", default="tonsberg", help="Team slug (created if missing).")
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--totp-secret",
+            default=None,
+            help="Enrol a TOTP second factor with this base32 secret (RFC 6238: SHA-1, 6 digits, "
+            "30 s), for provisioning scripts. Without it, the user sets one up at first sign-in.",
+        )
 
     def handle(
-        self, *args: Any, username: str, roles: list[str], team: str, email: str, **options: Any
+        self,
+        *args: Any,
+        username: str,
+        roles: list[str],
+        team: str,
+        email: str,
+        totp_secret: str | None,
+        **options: Any,
     ) -> None:
         password = os.environ.get("TRYGGEST_PASSWORD")
         if not password:
@@ -35,12 +48,19 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
         try:
-            validate_password(password)
             user = user_create(
-                username=username, password=password, roles=roles, team_slug=team, email=email
+                username=username,
+                password=password,
+                roles=roles,
+                team_slug=team,
+                email=email,
+                totp_secret=totp_secret,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        factor = " with a TOTP second factor" if totp_secret else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Created {user.username} ({', '.join(roles)}) in team {team}.")
+            self.style.SUCCESS(
+                f"Created {user.username} ({', '.join(roles)}) in team {team}{factor}."
+            )
         )

@@ -38,3 +38,15 @@ class Command(BaseCommand):
                 f"  {spec.username:<22} password: {demo.DEMO_PASSWORD}   role: {', '.join(spec.roles)}"
                 f"   team: {spec.team}"
             )
+        if settings.TRYGGEST_MFA_REQUIRED:
+            self.stdout.write(
+                "\nEvery sign-in asks for a second step: the first one sets up an authenticator "
+                "app or a security key (README: Signing in)."
+            )
+        else:
+            self.stdout.write(
+                "\nThe second sign-in step is OFF for this development server "
+                "(TRYGGEST_MFA_REQUIRED=False, set by `make run`): the demo users sign in with the "
+                "password alone, unless they set up a second step under 'Sign-in and security'. "
+                "With DEBUG off it is always required."
+            )
