@@ -126,6 +126,8 @@ def sign_in(page: Any, user: Any, *, next_url: str = "/admin/") -> None:
     for them if missing); wait until ``next_url`` is shown. The one way browser tests sign in."""
     from tests.factories import TEST_PASSWORD, second_factor_code
 
+    # Enrolled before the password step, so the service asks for the code (not for enrolment).
+    second_factor_code(user)
     page.goto(f"/admin/login/?next={next_url}")
     page.fill("#id_username", user.username)
     page.fill("#id_password", TEST_PASSWORD)

@@ -144,6 +144,7 @@ def sign_in_client(client: Client, user: User, *, next_url: str = "/admin/") -> 
     (README: "Signing in"): the password at /admin/login/, then the code of their authenticator
     app at /admin/login/verify/ (enrolled for them if missing). Works for the test client and
     DRF's APIClient alike."""
+    second_factor_code(user)  # enrolled first, so the service asks for the code, not enrolment
     response = client.post(
         "/admin/login/",
         {"username": user.username, "password": TEST_PASSWORD, "next": next_url},
