@@ -3,17 +3,78 @@
 Deadlines in working days (``intake.clock``), opening hours (``kernel.opening_hours``) and the
 statistics' days (``stats.rollup``) all count in Oslo time with Norway's statutory public
 holidays (the ``holidays`` library).
+
+**The Oslo day of a moment** is defined here once, for Python (``oslo_day``, ``oslo_today``,
+``oslo_day_bounds``) and for SQL (``oslo_day_sql``, ``OsloDay``): the date on the clocks in
+Norway at that moment. A day starts at Oslo midnight, so it lasts 23 hours when summer time
+starts and 25 when it ends; between midnight and 01:00 (02:00 in summer) it is still the day
+before in UTC, which is how the database stores every moment.
+
+Deadlines counted in days keep the local clock time across a change of summer time
+(``add_calendar_days``, ``add_working_days``): 30 days from 10 March 10:00 is 9 April 10:00.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.db import connection
+from django.db.models.functions import TruncDate
 
 OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("A moment must carry its time zone (an aware datetime).")
+    return moment
+
+
+def oslo_day(moment: dt.datetime) -> dt.date:
+    """The Oslo day of ``moment`` (an aware datetime): its date on the clocks in Norway.
+
+    ValueError for a naive datetime, whose moment is unknown. SQL's twin is ``oslo_day_sql``.
+    """
+    return _aware(moment).astimezone(OSLO).date()
+
+
+def oslo_today() -> dt.date:
+    """The Oslo day it is now."""
+    return oslo_day(dt.datetime.now(dt.UTC))
+
+
+def oslo_midnight(day: dt.date) -> dt.datetime:
+    """The moment ``day`` starts in Oslo (midnight exists every day: summer time changes at
+    02:00 and 03:00)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=OSLO)
+
+
+def oslo_day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments of the Oslo days ``first`` to ``last`` (inclusive): [start, end), aware.
+
+    A moment ``m`` lies in them exactly when ``first <= oslo_day(m) <= last``. Compare them with
+    stored moments through the ORM, or as ``connection.ops.adapt_datetimefield_value`` of them in
+    raw SQL (SQLite stores UTC text and compares text: an Oslo time would not compare true).
+    """
+    return oslo_midnight(first), oslo_midnight(last + dt.timedelta(days=1))
+
+
+def oslo_day_sql(column: str) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for the Oslo day of the moment in ``column``, on the connection's
+    database: ``oslo_day`` in SQL. On SQLite Django's function converts with the same zoneinfo."""
+    sql, params = connection.ops.datetime_cast_date_sql(column, (), OSLO.key)
+    return sql, list(params)
+
+
+class OsloDay(TruncDate):
+    """The ORM expression for the Oslo day of a moment field: ``oslo_day`` in a query."""
+
+    def __init__(self, expression: Any, **extra: Any) -> None:
+        super().__init__(expression, tzinfo=OSLO, **extra)
 
 
 @cache

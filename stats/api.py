@@ -7,7 +7,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.calendar import oslo_today
 from stats.selectors import published_case_flow, write_csv
 from stats.validators import validate_statistics_date
 
@@ -61,7 +61,7 @@ RangeSerializer = type(
 
 
 def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = oslo_today()
     attrs.setdefault("from", dt.date(today.year, 1, 1))
     attrs.setdefault("to", today)
     if attrs["from"] > attrs["to"]:
