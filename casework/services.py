@@ -116,13 +116,14 @@ def enquiry_assess(
     enquiry_lock(enquiry)
     now = timezone.now()
     source = enquiry.state
+    became_acute = level == "acute" and enquiry.risk_level != "acute"
     if enquiry.state == State.RECEIVED:
         _transition(enquiry, actor, "assess")
         enquiry.assessed_at = now
     assessment = assessment_add(enquiry=enquiry, scored=scored, actor=actor, at=now)
     enquiry.risk_level = level
     enquiry_save(enquiry)
-    clock.clock_on_assess(enquiry)
+    clock.clock_on_assess(enquiry, actor=actor, became_acute=became_acute)
     if source != enquiry.state:
         _record_state_change(
             enquiry=enquiry,
@@ -202,7 +203,7 @@ def enquiry_forward(
     if enquiry.forwarded_at is None:
         enquiry.forwarded_at = now
     enquiry_save(enquiry)
-    clock.clock_on_forward(enquiry)
+    clock.clock_on_forward(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry,
         actor=actor,
@@ -255,7 +256,7 @@ def enquiry_close(
     enquiry.close_note = note or ""
     enquiry.closed_at = now
     enquiry_save(enquiry)
-    clock.clock_on_close(enquiry)
+    clock.clock_on_close(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry,
         actor=actor,
@@ -293,7 +294,7 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
     enquiry.outcome = enquiry.outcome_asked = enquiry.outcome_achieved = enquiry.close_note = ""
     enquiry.closed_at = None
     enquiry_save(enquiry)
-    clock.clock_on_reopen(enquiry)
+    clock.clock_on_reopen(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
     )

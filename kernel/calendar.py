@@ -91,13 +91,47 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and not is_public_holiday(day)
 
 
+def _on_oslo_clocks(naive: dt.datetime) -> dt.datetime:
+    """The moment the clocks in Oslo read ``naive``, as an Oslo datetime.
+
+    Of a time that occurs twice (the hour repeated when summer time ends) the first; a time that
+    does not occur (the hour skipped when summer time starts) is read as the hour before the change
+    would have, so 02:30 is the moment the clocks show 03:30. Normalised, so that two such
+    datetimes compare by their moments.
+    """
+    return naive.replace(tzinfo=OSLO, fold=0).astimezone(dt.UTC).astimezone(OSLO)
+
+
+def add_local(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """The moment the Oslo clocks read ``delta`` later than they read at ``moment``.
+
+    Days in ``delta`` are calendar days on the clocks, whatever summer time does meanwhile: a day
+    is 23 or 25 hours across a change. Use plain ``+`` for elapsed time (an hour is an hour).
+    """
+    local = _aware(moment).astimezone(OSLO).replace(tzinfo=None)
+    return _on_oslo_clocks(local + delta)
+
+
+def local_difference(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """How far the Oslo clocks moved from ``start`` to ``end``: ``add_local(start, result) ==
+    end``. Differs from ``end - start`` by an hour when a change of summer time lies between."""
+    return _aware(end).astimezone(OSLO).replace(tzinfo=None) - _aware(start).astimezone(
+        OSLO
+    ).replace(tzinfo=None)
+
+
+def add_calendar_days(start: dt.datetime, days: int) -> dt.datetime:
+    """The same local time of day, ``days`` calendar days later (negative: earlier)."""
+    return add_local(start, dt.timedelta(days=days))
+
+
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     """The same local time of day, ``days`` Norwegian working days later."""
-    local = start.astimezone(OSLO)
+    local = _aware(start).astimezone(OSLO)
     day = local.date()
     remaining = days
     while remaining > 0:
         day += dt.timedelta(days=1)
         if is_working_day(day):
             remaining -= 1
-    return dt.datetime.combine(day, local.time(), tzinfo=OSLO)
+    return _on_oslo_clocks(dt.datetime.combine(day, local.time()))
