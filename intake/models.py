@@ -150,12 +150,20 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         _("closing note"), blank=True, validators=[MaxLengthValidator(10_000)]
     )
 
-    # Times of the steps, for deadlines and statistics
+    # Times of the steps, for deadlines and statistics. ``assessed_at`` and ``forwarded_at`` are
+    # the first time the step happened: set once, by ``record_first_time`` as the transition is
+    # taken, and never moved by a repetition (assessing again, also after reopening; forwarding
+    # again), which is a row of the history (``StateChange``). The statistics measure from them
+    # (``stats.models.Step``). ``closed_at`` belongs with the outcome: the current closing, empty
+    # while the enquiry is open; every closing is in the history.
     received_at = models.DateTimeField(_("received"), db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     assessed_at = models.DateTimeField(_("first assessed"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("first forwarded"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    # transition -> the field holding the first time it was taken
+    FIRST_TIMES = {"assess": "assessed_at", "forward": "forwarded_at"}
 
     class Meta:
         verbose_name = _("enquiry")
@@ -223,6 +231,13 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.CLOSED
+
+    def record_first_time(self, transition: str, at: dt.datetime) -> None:
+        """Note ``at`` as the first time ``transition`` was taken, unless it was taken before
+        (then the first time stays). Transitions without a first time are ignored."""
+        field = self.FIRST_TIMES.get(transition)
+        if field is not None and getattr(self, field) is None:
+            setattr(self, field, at)
 
     def transition_names_for(self, user: User) -> list[str]:
         """The steps ``user`` may take now. Assessing again (a new version; the state stays) is no

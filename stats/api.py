@@ -77,6 +77,15 @@ def _counts() -> serializers.DictField:
     return serializers.DictField(child=serializers.IntegerField(allow_null=True))
 
 
+# What each duration measures (stats.models.Step): a repetition never counts again.
+TO_ASSESSMENT = _(
+    "Hours from receipt to the first risk assessment, for the enquiries received in the range; "
+    "assessing again, also after reopening, does not move it."
+)
+TO_FORWARD = _("Hours from the first risk assessment to the first forwarding.")
+TO_ACKNOWLEDGEMENT = _("Hours from sending a referral to its acknowledgement.")
+
+
 class StatisticsSerializer(serializers.Serializer):
     """The contract's statistics. A count of null was suppressed (1 to 4); see ``suppressed``."""
 
@@ -96,12 +105,16 @@ class StatisticsSerializer(serializers.Serializer):
     by_outcome_achieved = _counts()
     by_team = _counts()
     referrals_by_service = serializers.DictField(child=_counts())
-    median_hours_to_assessment = serializers.FloatField(allow_null=True)
-    median_hours_to_forward = serializers.FloatField(allow_null=True)
-    median_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
-    p90_hours_to_assessment = serializers.FloatField(allow_null=True)
-    p90_hours_to_forward = serializers.FloatField(allow_null=True)
-    p90_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
+    median_hours_to_assessment = serializers.FloatField(allow_null=True, help_text=TO_ASSESSMENT)
+    median_hours_to_forward = serializers.FloatField(allow_null=True, help_text=TO_FORWARD)
+    median_hours_to_acknowledgement = serializers.FloatField(
+        allow_null=True, help_text=TO_ACKNOWLEDGEMENT
+    )
+    p90_hours_to_assessment = serializers.FloatField(allow_null=True, help_text=TO_ASSESSMENT)
+    p90_hours_to_forward = serializers.FloatField(allow_null=True, help_text=TO_FORWARD)
+    p90_hours_to_acknowledgement = serializers.FloatField(
+        allow_null=True, help_text=TO_ACKNOWLEDGEMENT
+    )
     overdue = _counts()
     suppressed = serializers.ListField(child=serializers.CharField())
 
