@@ -34,6 +34,38 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
+# The moments the service can be asked about (an operator's --now, a task's catch-up time): the
+# years its records can hold, with room on both sides for the arithmetic of deadlines and retries.
+EARLIEST_MOMENT = dt.datetime(2000, 1, 1, tzinfo=OSLO)
+LATEST_MOMENT = dt.datetime(2101, 1, 1, tzinfo=OSLO)  # exclusive
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """An ISO 8601 date or date and time (without an offset: Oslo time) as an aware datetime.
+
+    ValueError, with a message for the person who typed it, when it is no such time or falls
+    outside 2000-01-01 to 2100-12-31 (``EARLIEST_MOMENT``, ``LATEST_MOMENT``).
+    """
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except (ValueError, TypeError, AttributeError):
+        moment = None
+    if moment is None:
+        raise ValueError(f"{text!r} is not an ISO 8601 time, e.g. 2026-12-01T15:00.")
+    try:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            moment = _on_oslo_clocks(moment.replace(tzinfo=None))
+        within = EARLIEST_MOMENT <= moment < LATEST_MOMENT
+    except OverflowError:  # in UTC it would fall before the calendar's first day or after its last
+        within = False
+    if not within:
+        raise ValueError(
+            f"{text!r} is outside the service's years: give a time from "
+            f"{EARLIEST_MOMENT:%Y-%m-%d} to {LATEST_MOMENT.year - 1}-12-31."
+        )
+    return moment
+
+
 def oslo_day(moment: dt.datetime) -> dt.date:
     """The Oslo day of ``moment`` (an aware datetime): its date on the clocks in Norway.
 
