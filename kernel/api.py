@@ -42,7 +42,11 @@ class Conflict(exceptions.APIException):
 
 
 def check_body_size(request: Any) -> None:
-    """413 from the declared length, before anything reads the body."""
+    """413 from the declared length, before anything reads the body.
+
+    The length is known here: ``tryggest.middleware`` gives a chunked body its length (gunicorn)
+    or refuses it with 411, and refuses a Content-Length that is no number (400).
+    """
     limit = settings.API_MAX_BODY_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
