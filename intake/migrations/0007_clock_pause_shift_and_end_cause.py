@@ -3,14 +3,18 @@
 pause records why it ended early.
 
 Clocks running now get the time paused since their step started, from the pauses' history (a
-pause counts from when it was made until it was ended early, or until its date).
+pause counts from when it was made until it was ended early, or until its date). A pause that
+hides an acute assessment deadline now, or that outlived the closing of its enquiry, is ended
+here, as the services end it from now on (without an audit event: no one acted; the pause's
+history says why it ended).
 """
 
 import datetime
 
 from django.db import migrations, models
+from django.utils import timezone
 
-from kernel.calendar import local_difference
+from kernel.calendar import add_local, local_difference
 
 
 def pause_shift_from_history(apps, schema_editor):
@@ -25,6 +29,29 @@ def pause_shift_from_history(apps, schema_editor):
             shift += max(datetime.timedelta(0), local_difference(pause.paused_at, end))
         if shift:
             EnquiryClock.objects.filter(pk=clock.pk).update(pause_shift=shift)
+
+
+def end_pauses_that_hide_urgency(apps, schema_editor):
+    EnquiryClock = apps.get_model("intake", "EnquiryClock")
+    ClockPause = apps.get_model("intake", "ClockPause")
+    now = timezone.now()
+    for clock in EnquiryClock.objects.filter(
+        paused_until__gt=now, kind__in=["assessment_acute", ""]
+    ).iterator():
+        cause = "immediate_danger" if clock.kind else "closed"
+        if clock.kind:
+            unused = local_difference(now, clock.paused_until)
+            clock.pause_shift -= unused
+            if clock.due_at and clock.reminded_at is None:
+                clock.due_at = max(now, add_local(clock.due_at, -unused))
+            if clock.escalate_at and clock.escalated_at is None:
+                clock.escalate_at = max(now, add_local(clock.escalate_at, -unused))
+        clock.paused_until = None
+        clock.pause_reason = ""
+        clock.save()
+        ClockPause.objects.filter(
+            enquiry_id=clock.enquiry_id, ended_at=None, paused_until__gt=now
+        ).update(ended_at=now, end_cause=cause)
 
 
 class Migration(migrations.Migration):
@@ -69,4 +96,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(pause_shift_from_history, migrations.RunPython.noop),
+        migrations.RunPython(end_pauses_that_hide_urgency, migrations.RunPython.noop),
     ]
