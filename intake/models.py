@@ -613,6 +613,7 @@ class EnquiryClock(models.Model):
     pause_shift = models.DurationField(
         _("paused in this step"),
         default=dt.timedelta(0),
+        db_default=dt.timedelta(0),  # also for writers past the ORM (bench/generate.py's COPY)
         help_text=_(
             "How far pauses have moved this step's times on (on the Oslo clocks). Kept when the "
             "step's deadline changes (immediate danger recorded or withdrawn)."

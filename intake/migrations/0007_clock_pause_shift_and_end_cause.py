@@ -80,6 +80,7 @@ class Migration(migrations.Migration):
             model_name="enquiryclock",
             name="pause_shift",
             field=models.DurationField(
+                db_default=datetime.timedelta(0),
                 default=datetime.timedelta(0),
                 help_text="How far pauses have moved this step's times on (on the Oslo clocks). Kept when the step's deadline changes (immediate danger recorded or withdrawn).",
                 verbose_name="paused in this step",
