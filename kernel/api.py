@@ -170,6 +170,7 @@ COMMON_ERRORS = {
     401: ERROR,
     403: ERROR,
     404: ERROR,
+    411: ERROR,  # a body without Content-Length that the server could not decode (tryggest.middleware)
     413: ERROR,
     415: ERROR,
     429: ERROR,
