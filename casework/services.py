@@ -41,8 +41,12 @@ from routing import services as routing_services
 from routing.models import LEGAL_BASES, OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
 
 
-def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
-    """Check permission and state, then move the enquiry; returns the state it left."""
+def _transition(enquiry: Enquiry, actor: User, name: str, *, at: dt.datetime) -> str:
+    """Check permission and state, then move the enquiry; returns the state it left.
+
+    The one place a transition is taken, so the one place its first time is noted
+    (``Enquiry.record_first_time``: set once, never moved by a repetition).
+    """
     require(policies.may_transition(actor, enquiry, name))
     method = getattr(enquiry, name)
     source = enquiry.state
@@ -51,6 +55,7 @@ def _transition(enquiry: Enquiry, actor: User, name: str) -> str:
             transition=name, state=enquiry.state, allowed=enquiry.transition_names_for(actor)
         )
     method()
+    enquiry.record_first_time(name, at)
     return source
 
 
@@ -120,13 +125,13 @@ def enquiry_assess(
     enquiry_lock(enquiry)
     now = timezone.now()
     source = enquiry.state
+    became_acute = level == "acute" and enquiry.risk_level != "acute"
     if enquiry.state == State.RECEIVED:
-        _transition(enquiry, actor, "assess")
-        enquiry.assessed_at = now
+        _transition(enquiry, actor, "assess", at=now)
     assessment = assessment_add(enquiry=enquiry, scored=scored, actor=actor, at=now)
     enquiry.risk_level = level
     enquiry_save(enquiry)
-    clock.clock_on_assess(enquiry)
+    clock.clock_on_assess(enquiry, actor=actor, became_acute=became_acute)
     if source != enquiry.state:
         _record_state_change(
             enquiry=enquiry,
@@ -190,8 +195,8 @@ def enquiry_forward(
         )
 
     enquiry_lock(enquiry)
-    source = _transition(enquiry, actor, "forward")
     now = timezone.now()
+    source = _transition(enquiry, actor, "forward", at=now)
     referrals = [
         routing_services.referral_create(
             enquiry=enquiry,
@@ -203,10 +208,8 @@ def enquiry_forward(
         )
         for slug in slugs
     ]
-    if enquiry.forwarded_at is None:
-        enquiry.forwarded_at = now
     enquiry_save(enquiry)
-    clock.clock_on_forward(enquiry)
+    clock.clock_on_forward(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry,
         actor=actor,
@@ -263,15 +266,15 @@ def enquiry_close(
         # elsewhere hands the case over: there the referrals are the handover and stay open.
         for referral in enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES):
             routing_services.referral_withdraw(referral=referral, actor=actor)
-    source = _transition(enquiry, actor, "close")
     now = timezone.now()
+    source = _transition(enquiry, actor, "close", at=now)
     enquiry.outcome = outcome
     enquiry.outcome_asked = outcome_asked or ""
     enquiry.outcome_achieved = outcome_achieved or ""
     enquiry.close_note = note or ""
     enquiry.closed_at = now
     enquiry_save(enquiry)
-    clock.clock_on_close(enquiry)
+    clock.clock_on_close(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry,
         actor=actor,
@@ -303,13 +306,13 @@ def enquiry_reopen(*, enquiry: Enquiry, actor: User, reason: str) -> Enquiry:
     if found := text_errors(reason, limit=5_000):
         raise ValidationError({"reason": found})
     enquiry_lock(enquiry)
-    source = _transition(enquiry, actor, "reopen")
     now = timezone.now()
+    source = _transition(enquiry, actor, "reopen", at=now)
     # The previous closing stays in the history (StateChange of the close); the enquiry is open.
     enquiry.outcome = enquiry.outcome_asked = enquiry.outcome_achieved = enquiry.close_note = ""
     enquiry.closed_at = None
     enquiry_save(enquiry)
-    clock.clock_on_reopen(enquiry)
+    clock.clock_on_reopen(enquiry, actor=actor)
     _record_state_change(
         enquiry=enquiry, actor=actor, transition="reopen", source=source, reason=reason, at=now
     )

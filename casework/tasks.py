@@ -7,15 +7,14 @@ database holds every due time; a late, repeated or redelivered sweep sends nothi
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
 
 from casework import reminders
+from kernel.calendar import parse_moment
 
 
 @shared_task(name="casework.tasks.sweep_reminders", acks_late=True, ignore_result=True)
 def sweep_reminders(now: str | None = None) -> int:
     """Send the reminders and escalations that are due (``now``: ISO 8601, for catch-up)."""
-    at = dt.datetime.fromisoformat(now) if now else None
+    at = parse_moment(now) if now else None  # naive means Oslo time, as for send_reminders
     return reminders.sweep(now=at).count

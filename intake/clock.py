@@ -7,12 +7,14 @@ starts the assessment again. The intake services arm it; ``casework.services`` m
 each transition; ``casework.reminders`` reminds and escalates what falls due.
 
 A pause with a reason (waiting for the adult's consent, for the police) moves the due times on by
-its length; nothing is reminded while it lasts.
+its length; nothing is reminded while it lasts. Urgency overrides a pause: whatever makes the
+enquiry acute ends it (see "Arming" below), and the acute assessment deadline is never paused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.policies import is_staff_user
 from audit import events
 from intake import policies
@@ -33,6 +36,7 @@ from intake.models import (
     EnquiryClock,
     State,
 )
+from kernel.calendar import add_local, local_difference
 from kernel.text import check_text
 
 # The defaults installed by migration routing/0004 (and used if a row is missing): issue 6.
@@ -67,22 +71,51 @@ def deadline_save(*, deadline: Deadline, actor: Any, fields: list[str] | None = 
 
 
 # --- Arming, moving on and stopping the clock (each called inside its service's transaction) ---
+#
+# A pause stops the clock: the due times move on by its length on the Oslo clocks, and the
+# length is kept as ``pause_shift`` for as long as the step runs. Re-arming the same step with
+# another deadline (immediate danger recorded or withdrawn) counts the new deadline from the
+# step's start and adds the shift already earned; a new step (assessed, forwarded, reopened)
+# starts now and waits for whatever is left of a running pause.
+#
+# Urgency overrides a pause. Whatever makes an enquiry acute ends a running pause at once:
+# immediate danger recorded, an assessment that puts it at level acute, and arming the acute
+# assessment deadline at all (which is never paused: ``enquiry_clock_pause`` refuses it). The
+# pause stays in the history with when, by whom and why it ended; the clock counts the part
+# that was used and gives back the rest. Closing ends a running pause too (the clock stops), so
+# a reopened enquiry is never silently paused by a pause made before it was closed.
+
+NO_SHIFT = dt.timedelta(0)
 
 
-def _arm(enquiry: Enquiry, kind: str, start: dt.datetime) -> EnquiryClock:
+def _arm(
+    enquiry: Enquiry, kind: str, start: dt.datetime, *, shift: dt.timedelta = NO_SHIFT
+) -> EnquiryClock:
     deadline = deadline_for(kind)
     clock, _created = EnquiryClock.objects.update_or_create(
         enquiry=enquiry,
         defaults={
             "kind": kind,
             "started_at": start,
-            "due_at": deadline.due(start),
-            "escalate_at": deadline.escalation(start),
+            "due_at": add_local(deadline.due(start), shift),
+            "escalate_at": add_local(deadline.escalation(start), shift),
+            "pause_shift": shift,
             "reminded_at": None,
             "escalated_at": None,
         },
     )
     return clock
+
+
+def _arm_step(enquiry: Enquiry, kind: str, *, actor: Any, now: dt.datetime) -> EnquiryClock:
+    """A new step starts ``now``: its deadline waits for the rest of a running pause, unless
+    the deadline is the acute assessment, which ends the pause."""
+    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
+    if clock is not None and kind == DeadlineKind.ASSESSMENT_ACUTE:
+        _end_pause(clock, actor=actor, now=now, cause=ClockPause.EndCause.IMMEDIATE_DANGER)
+    paused = clock is not None and clock.is_paused(now)
+    shift = local_difference(now, clock.paused_until) if paused else NO_SHIFT
+    return _arm(enquiry, kind, now, shift=shift)
 
 
 def _stop(enquiry: Enquiry) -> None:
@@ -94,6 +127,7 @@ def _stop(enquiry: Enquiry) -> None:
             "escalate_at": None,
             "reminded_at": None,
             "escalated_at": None,
+            "pause_shift": NO_SHIFT,
         },
     )
 
@@ -118,38 +152,60 @@ def clock_on_create(enquiry: Enquiry) -> None:
     )
 
 
-def clock_on_update(enquiry: Enquiry) -> None:
-    """Immediate danger reported after the enquiry came in makes the assessment acute."""
-    clock = EnquiryClock.objects.filter(enquiry=enquiry).first()
-    if enquiry.state != State.RECEIVED or clock is None or not clock.started_at:
+def clock_on_update(enquiry: Enquiry, *, actor: Any, changed: Iterable[str]) -> None:
+    """The enquiry's facts were corrected (``changed``: the fields' names).
+
+    Immediate danger recorded ends a running pause, in every open state. While the enquiry waits
+    for its assessment, recording or withdrawing the danger changes that deadline (acute: within
+    the hour); it still counts from when the enquiry came in, plus the time paused so far.
+    """
+    if "immediate_danger" not in changed:
         return
+    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
+    if clock is None or not enquiry.is_open:
+        return
+    if enquiry.immediate_danger:
+        _end_pause(
+            clock, actor=actor, now=timezone.now(), cause=ClockPause.EndCause.IMMEDIATE_DANGER
+        )
     kind = _assessment_kind(enquiry)
-    if kind != clock.kind:
-        _arm(enquiry, kind, clock.started_at)
+    if enquiry.state == State.RECEIVED and clock.started_at and kind != clock.kind:
+        _arm(enquiry, kind, clock.started_at, shift=clock.pause_shift)
 
 
-def clock_on_assess(enquiry: Enquiry) -> None:
-    """Assessed: the assessment deadline is met; the enquiry must move on (follow-up clock)."""
+def clock_on_assess(enquiry: Enquiry, *, actor: Any, became_acute: bool) -> None:
+    """Assessed: the assessment deadline is met; the enquiry must move on (follow-up clock).
+
+    An assessment that makes the enquiry acute (``became_acute``: level acute, and it was not
+    before) ends a running pause.
+    """
+    now = timezone.now()
+    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
+    if became_acute and clock is not None:
+        _end_pause(clock, actor=actor, now=now, cause=ClockPause.EndCause.ASSESSED_ACUTE)
     # Only the first assessment moves the clock on; assessing again keeps the running follow-up.
-    clock = EnquiryClock.objects.filter(enquiry=enquiry).first()
     if enquiry.state == State.RISK_ASSESSED and (
         clock is None or clock.kind in ("", DeadlineKind.ASSESSMENT, DeadlineKind.ASSESSMENT_ACUTE)
     ):
-        _arm(enquiry, DeadlineKind.FOLLOW_UP, timezone.now())
+        _arm_step(enquiry, DeadlineKind.FOLLOW_UP, actor=actor, now=now)
 
 
-def clock_on_forward(enquiry: Enquiry) -> None:
+def clock_on_forward(enquiry: Enquiry, *, actor: Any) -> None:
     """Forwarded: follow up that the services acted (each forwarding restarts it)."""
-    _arm(enquiry, DeadlineKind.FOLLOW_UP, timezone.now())
+    _arm_step(enquiry, DeadlineKind.FOLLOW_UP, actor=actor, now=timezone.now())
 
 
-def clock_on_close(enquiry: Enquiry) -> None:
+def clock_on_close(enquiry: Enquiry, *, actor: Any) -> None:
+    """Closed: nothing is due; a running pause ends with the clock."""
+    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
+    if clock is not None:
+        _end_pause(clock, actor=actor, now=timezone.now(), cause=ClockPause.EndCause.CLOSED)
     _stop(enquiry)
 
 
-def clock_on_reopen(enquiry: Enquiry) -> None:
+def clock_on_reopen(enquiry: Enquiry, *, actor: Any) -> None:
     """Reopened enquiries are back in `received`: they must be assessed again."""
-    _arm(enquiry, _assessment_kind(enquiry), timezone.now())
+    _arm_step(enquiry, _assessment_kind(enquiry), actor=actor, now=timezone.now())
 
 
 def referral_deadlines(sent_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -167,8 +223,11 @@ def enquiry_clock_pause(
 ) -> ClockPause:
     """Pause an enquiry's clock until a date, with a reason (waiting for consent, for the police).
 
-    The clock stops: the due and escalation times move later by the length of the pause. A reminder
-    already sent stays sent; nothing is sent while the pause lasts.
+    The clock stops: the due and escalation times move later by the length of the pause, counted
+    on the Oslo clocks (four days from 10:00 end at 10:00, across a change of summer time too).
+    A reminder already sent stays sent; nothing is sent while the pause lasts. ValidationError
+    without a reason, for a date not in the future or more than a year ahead, for a closed
+    enquiry, and while the deadline is the acute assessment (within the hour: never paused).
     """
     policies.require_editable(actor, enquiry)
     reason = (reason or "").strip()
@@ -184,20 +243,30 @@ def enquiry_clock_pause(
         errors["until"] = [_("A pause can last at most a year.")]
     if not enquiry.is_open:
         errors["enquiry"] = [_("The enquiry is closed; reopen it first.")]
+    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
+    if clock is not None and clock.kind == DeadlineKind.ASSESSMENT_ACUTE:
+        errors.setdefault("enquiry", []).append(
+            _(
+                "An acute enquiry must be risk-assessed within its deadline; that deadline "
+                "cannot be paused."
+            )
+        )
     if errors:
         raise ValidationError(errors)
-    clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
     if clock is None:
         clock = _arm(enquiry, _assessment_kind(enquiry), enquiry.received_at)
     # A pause replacing a running one ends it here; the due times move as if the new pause had
     # been chosen in the first place (a shorter one brings them back, a longer one moves them on).
-    _end_running_pauses(enquiry=enquiry, actor=actor, now=now)
+    _end_running_pauses(
+        enquiry_id=enquiry.pk, actor=actor, now=now, cause=ClockPause.EndCause.REPLACED
+    )
     paused_from = max(now, clock.paused_until) if clock.paused_until else now
-    shift = until - paused_from
+    shift = local_difference(paused_from, until)
+    clock.pause_shift += shift
     if clock.due_at and clock.reminded_at is None:
-        clock.due_at += shift
+        clock.due_at = add_local(clock.due_at, shift)
     if clock.escalate_at and clock.escalated_at is None:
-        clock.escalate_at += shift
+        clock.escalate_at = add_local(clock.escalate_at, shift)
     clock.paused_until = until
     clock.pause_reason = reason
     clock.save()
@@ -208,35 +277,47 @@ def enquiry_clock_pause(
     return pause
 
 
-def _end_running_pauses(*, enquiry: Enquiry, actor: Any, now: dt.datetime) -> None:
+def _end_running_pauses(*, enquiry_id: Any, actor: Any, now: dt.datetime, cause: str) -> None:
     running = ClockPause.objects.filter(
-        enquiry=enquiry, ended_at__isnull=True, paused_until__gt=now
+        enquiry_id=enquiry_id, ended_at__isnull=True, paused_until__gt=now
     )
     for pause in running:
         pause.ended_at = now
-        pause.ended_by = actor
-        pause.save(update_fields=["ended_at", "ended_by"])
-        events.object_changed(actor=actor, obj=pause, fields=["ended_at"], enquiry_id=enquiry.pk)
+        pause.ended_by = actor if isinstance(actor, User) else None
+        pause.end_cause = cause
+        pause.save(update_fields=["ended_at", "ended_by", "end_cause"])
+        events.object_changed(
+            actor=actor, obj=pause, fields=["ended_at", "end_cause"], enquiry_id=enquiry_id
+        )
+
+
+def _end_pause(clock: EnquiryClock, *, actor: Any, now: dt.datetime, cause: str) -> None:
+    """End the clock's running pause at ``now`` (nothing when it is not paused): the clock keeps
+    the part of the pause that was used and gives back the rest; the pause's history says why."""
+    if not clock.is_paused(now):
+        return
+    unused = local_difference(now, clock.paused_until)
+    clock.pause_shift -= unused
+    if clock.due_at and clock.reminded_at is None:
+        clock.due_at = max(now, add_local(clock.due_at, -unused))
+    if clock.escalate_at and clock.escalated_at is None:
+        clock.escalate_at = max(now, add_local(clock.escalate_at, -unused))
+    clock.paused_until = None
+    clock.pause_reason = ""
+    clock.save()
+    _end_running_pauses(enquiry_id=clock.enquiry_id, actor=actor, now=now, cause=cause)
 
 
 @transaction.atomic
 def enquiry_clock_resume(*, enquiry: Enquiry, actor: Any) -> None:
-    """Lift a pause before its date (the answer came early). The clock runs again from now."""
+    """Lift a pause before its date (the answer came early). The clock runs again from now.
+    ValidationError when the clock is not paused."""
     policies.require_editable(actor, enquiry)
     now = timezone.now()
     clock = EnquiryClock.objects.select_for_update().filter(enquiry=enquiry).first()
     if clock is None or not clock.is_paused(now):
         raise ValidationError({"enquiry": [_("The enquiry's clock is not paused.")]})
-    # Give back the part of the pause that was not used.
-    unused = clock.paused_until - now
-    if clock.due_at and clock.reminded_at is None:
-        clock.due_at = max(now, clock.due_at - unused)
-    if clock.escalate_at and clock.escalated_at is None:
-        clock.escalate_at = max(now, clock.escalate_at - unused)
-    clock.paused_until = None
-    clock.pause_reason = ""
-    clock.save()
-    _end_running_pauses(enquiry=enquiry, actor=actor, now=now)
+    _end_pause(clock, actor=actor, now=now, cause=ClockPause.EndCause.RESUMED)
 
 
 # --- "Overdue": one definition, from the clocks (deadlines are data) ---

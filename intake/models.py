@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import User
 from intake import policies
-from kernel.calendar import add_working_days
+from kernel.calendar import add_calendar_days, add_working_days
 from kernel.vocabulary import choices, risk_level_rank
 
 
@@ -150,12 +150,20 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         _("closing note"), blank=True, validators=[MaxLengthValidator(10_000)]
     )
 
-    # Times of the steps, for deadlines and statistics
+    # Times of the steps, for deadlines and statistics. ``assessed_at`` and ``forwarded_at`` are
+    # the first time the step happened: set once, by ``record_first_time`` as the transition is
+    # taken, and never moved by a repetition (assessing again, also after reopening; forwarding
+    # again), which is a row of the history (``StateChange``). The statistics measure from them
+    # (``stats.models.Step``). ``closed_at`` belongs with the outcome: the current closing, empty
+    # while the enquiry is open; every closing is in the history.
     received_at = models.DateTimeField(_("received"), db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     assessed_at = models.DateTimeField(_("first assessed"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("first forwarded"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    # transition -> the field holding the first time it was taken
+    FIRST_TIMES = {"assess": "assessed_at", "forward": "forwarded_at"}
 
     class Meta:
         verbose_name = _("enquiry")
@@ -223,6 +231,13 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.CLOSED
+
+    def record_first_time(self, transition: str, at: dt.datetime) -> None:
+        """Note ``at`` as the first time ``transition`` was taken, unless it was taken before
+        (then the first time stays). Transitions without a first time are ignored."""
+        field = self.FIRST_TIMES.get(transition)
+        if field is not None and getattr(self, field) is None:
+            setattr(self, field, at)
 
     def transition_names_for(self, user: User) -> list[str]:
         """The steps ``user`` may take now. Assessing again (a new version; the state stays) is no
@@ -544,13 +559,18 @@ class Deadline(models.Model):
             )
 
     def after(self, start: dt.datetime, amount: int) -> dt.datetime:
+        """``amount`` units after ``start`` (aware). Days, calendar or working, keep the local
+        clock time across a change of summer time (``kernel.calendar``); hours and minutes are
+        elapsed time."""
         if self.unit == DeadlineUnit.WORKING_DAYS:
             return add_working_days(start, amount)
         if self.unit == DeadlineUnit.DAYS:
-            return start + dt.timedelta(days=amount)
+            return add_calendar_days(start, amount)
+        # In UTC: adding to an Oslo datetime would count the clocks, not the time gone by.
+        elapsed = start.astimezone(dt.UTC)
         if self.unit == DeadlineUnit.HOURS:
-            return start + dt.timedelta(hours=amount)
-        return start + dt.timedelta(minutes=amount)
+            return elapsed + dt.timedelta(hours=amount)
+        return elapsed + dt.timedelta(minutes=amount)
 
     def due(self, start: dt.datetime) -> dt.datetime:
         return self.after(start, self.remind_after)
@@ -590,6 +610,15 @@ class EnquiryClock(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, db_index=True)
     pause_reason = models.CharField(_("reason for the pause"), max_length=500, blank=True)
+    pause_shift = models.DurationField(
+        _("paused in this step"),
+        default=dt.timedelta(0),
+        db_default=dt.timedelta(0),  # also for writers past the ORM (bench/generate.py's COPY)
+        help_text=_(
+            "How far pauses have moved this step's times on (on the Oslo clocks). Kept when the "
+            "step's deadline changes (immediate danger recorded or withdrawn)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("enquiry clock")
@@ -616,7 +645,15 @@ class EnquiryClock(models.Model):
 
 
 class ClockPause(models.Model):
-    """The history of pauses: who paused an enquiry's clock, why, until when, and when it ended."""
+    """The history of pauses: who paused an enquiry's clock, why, until when, and when and why it
+    ended before its date."""
+
+    class EndCause(models.TextChoices):
+        RESUMED = "resumed", _("Resumed early")
+        REPLACED = "replaced", _("Replaced by a new pause")
+        IMMEDIATE_DANGER = "immediate_danger", _("Immediate danger recorded")
+        ASSESSED_ACUTE = "assessed_acute", _("Assessed as acute")
+        CLOSED = "closed", _("Enquiry closed")
 
     enquiry = models.ForeignKey(
         "intake.Enquiry",
@@ -637,7 +674,13 @@ class ClockPause(models.Model):
         _("ended early"),
         null=True,
         blank=True,
-        help_text=_("Set when the pause was lifted before its date, or replaced by a new pause."),
+        help_text=_(
+            "Set when the pause was lifted before its date, replaced by a new pause, ended because "
+            "the enquiry became acute, or ended by closing the enquiry."
+        ),
+    )
+    end_cause = models.CharField(
+        _("why it ended"), max_length=20, choices=EndCause.choices, blank=True
     )
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -160,7 +160,7 @@ def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) ->
     for name, value in changed.items():
         setattr(enquiry, name, value)
     enquiry_save(enquiry)
-    clock.clock_on_update(enquiry)
+    clock.clock_on_update(enquiry, actor=actor, changed=changed)
     events.enquiry_updated(actor=actor, enquiry=enquiry, fields=changed)
     return enquiry
 

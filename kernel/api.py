@@ -42,7 +42,11 @@ class Conflict(exceptions.APIException):
 
 
 def check_body_size(request: Any) -> None:
-    """413 from the declared length, before anything reads the body."""
+    """413 from the declared length, before anything reads the body.
+
+    The length is known here: ``tryggest.middleware`` gives a chunked body its length (gunicorn)
+    or refuses it with 411, and refuses a Content-Length that is no number (400).
+    """
     limit = settings.API_MAX_BODY_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -166,6 +170,7 @@ COMMON_ERRORS = {
     401: ERROR,
     403: ERROR,
     404: ERROR,
+    411: ERROR,  # a body without Content-Length that the server could not decode (tryggest.middleware)
     413: ERROR,
     415: ERROR,
     429: ERROR,

@@ -29,6 +29,7 @@ from audit import events
 from audit.models import ActorType
 from intake import policies
 from intake.clock import referral_deadlines
+from kernel.calendar import add_calendar_days
 from kernel.text import check_text, text_errors
 from kernel.vocabulary import codes, label
 from routing.models import (
@@ -45,8 +46,9 @@ from routing.selectors import duty_status
 
 logger = logging.getLogger(__name__)
 
-# How long an e-mailed referral link can be opened, and how long the page stays usable after.
-REFERRAL_LINK_VALID_FOR = dt.timedelta(days=7)
+# How long an e-mailed referral link can be opened (calendar days, to the same clock time: the
+# e-mail names the day and time), and how long the page stays usable after.
+REFERRAL_LINK_VALID_DAYS = 7
 REFERRAL_GRANT_VALID_FOR = dt.timedelta(minutes=30)
 
 
@@ -404,7 +406,7 @@ def _link_create(*, referral: Referral, actor: Any) -> tuple[ReferralLink, str]:
         referral=referral,
         token_hash=token_hash(token),
         created_at=now,
-        expires_at=now + REFERRAL_LINK_VALID_FOR,
+        expires_at=add_calendar_days(now, REFERRAL_LINK_VALID_DAYS),
     )
     events.object_created(actor=actor, obj=link, enquiry_id=referral.enquiry_id)
     return link, token

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.calendar import oslo_today
 from stats.selectors import published_case_flow, write_csv
 from stats.validators import validate_statistics_date
 
@@ -61,7 +61,7 @@ RangeSerializer = type(
 
 
 def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = oslo_today()
     attrs.setdefault("from", dt.date(today.year, 1, 1))
     attrs.setdefault("to", today)
     if attrs["from"] > attrs["to"]:
@@ -75,6 +75,15 @@ def _counts() -> serializers.DictField:
     """A breakdown: code -> count (null when suppressed). A new field each time: DRF binds a field
     instance to one name, so a shared one would leave all but the last out of the schema."""
     return serializers.DictField(child=serializers.IntegerField(allow_null=True))
+
+
+# What each duration measures (stats.models.Step): a repetition never counts again.
+TO_ASSESSMENT = _(
+    "Hours from receipt to the first risk assessment, for the enquiries received in the range; "
+    "assessing again, also after reopening, does not move it."
+)
+TO_FORWARD = _("Hours from the first risk assessment to the first forwarding.")
+TO_ACKNOWLEDGEMENT = _("Hours from sending a referral to its acknowledgement.")
 
 
 class StatisticsSerializer(serializers.Serializer):
@@ -96,12 +105,16 @@ class StatisticsSerializer(serializers.Serializer):
     by_outcome_achieved = _counts()
     by_team = _counts()
     referrals_by_service = serializers.DictField(child=_counts())
-    median_hours_to_assessment = serializers.FloatField(allow_null=True)
-    median_hours_to_forward = serializers.FloatField(allow_null=True)
-    median_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
-    p90_hours_to_assessment = serializers.FloatField(allow_null=True)
-    p90_hours_to_forward = serializers.FloatField(allow_null=True)
-    p90_hours_to_acknowledgement = serializers.FloatField(allow_null=True)
+    median_hours_to_assessment = serializers.FloatField(allow_null=True, help_text=TO_ASSESSMENT)
+    median_hours_to_forward = serializers.FloatField(allow_null=True, help_text=TO_FORWARD)
+    median_hours_to_acknowledgement = serializers.FloatField(
+        allow_null=True, help_text=TO_ACKNOWLEDGEMENT
+    )
+    p90_hours_to_assessment = serializers.FloatField(allow_null=True, help_text=TO_ASSESSMENT)
+    p90_hours_to_forward = serializers.FloatField(allow_null=True, help_text=TO_FORWARD)
+    p90_hours_to_acknowledgement = serializers.FloatField(
+        allow_null=True, help_text=TO_ACKNOWLEDGEMENT
+    )
     overdue = _counts()
     suppressed = serializers.ListField(child=serializers.CharField())
 

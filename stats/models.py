@@ -72,8 +72,16 @@ class DailyCount(models.Model):
 
 
 class Step(models.TextChoices):
-    ASSESSMENT = "assessment", _("received to risk assessed")
-    FORWARD = "forward", _("risk assessed to forwarded")
+    """The durations the statistics measure, each between two times set once.
+
+    An enquiry assessed again (a new version, also after it was reopened) or forwarded again is
+    measured by its first assessment and first forwarding (``Enquiry.assessed_at`` and
+    ``forwarded_at``, which a repetition never moves); a referral by its one sending and
+    acknowledgement.
+    """
+
+    ASSESSMENT = "assessment", _("received to the first risk assessment")
+    FORWARD = "forward", _("first risk assessment to first forwarding")
     ACKNOWLEDGEMENT = "acknowledgement", _("referral sent to acknowledged")
 
 

@@ -20,10 +20,9 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.functions import TruncDate
 
 from intake.models import Enquiry
-from kernel.calendar import OSLO
+from kernel.calendar import OsloDay, oslo_day_bounds, oslo_day_sql
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, RollupMark, RollupState, Step
 
 logger = logging.getLogger(__name__)
@@ -72,9 +71,9 @@ def _tenths_of_hours(since: str, until: str) -> str:
 
 
 def _day_sql() -> tuple[str, list[str]]:
-    """SQL for the Oslo day an enquiry (alias ``e``) was received on."""
-    sql, params = connection.ops.datetime_cast_date_sql("e.received_at", (), "Europe/Oslo")
-    return sql, list(params)
+    """SQL for the Oslo day an enquiry (alias ``e``) was received on (kernel.calendar's one
+    definition)."""
+    return oslo_day_sql("e.received_at")
 
 
 def _listed_sql(column: str) -> tuple[str, str]:
@@ -91,7 +90,11 @@ def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[
     each dimension in turn."""
     day, day_params = _day_sql()
     within = "(" + " OR ".join(["(e.received_at >= %s AND e.received_at < %s)"] * len(spans)) + ")"
-    params = [*day_params, *[moment for span in spans for moment in span]]
+    # Raw SQL gets no field's conversion: on SQLite a moment is stored as UTC text and compared
+    # as text, so an Oslo time passed as it is would leave out whatever came in just after
+    # midnight (still the day before in UTC). Converted as the ORM converts a DateTimeField.
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [*day_params, *[adapt(moment) for span in spans for moment in span]]
     referrals = (
         f"FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id WHERE {within}"
     )
@@ -173,8 +176,7 @@ def _runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
 
 def bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Oslo midnight of the first day to Oslo midnight after the last (inclusive range)."""
-    start = dt.datetime.combine(first, dt.time(), tzinfo=OSLO)
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=OSLO)
+    return oslo_day_bounds(first, last)
 
 
 # PostgreSQL, for the refresh's and the statistics reads' transactions only: the statements
@@ -279,7 +281,7 @@ def refresh() -> int:
     with transaction.atomic():
         _lock()
         days = list(
-            RollupMark.objects.annotate(day=TruncDate("received_at", tzinfo=OSLO))
+            RollupMark.objects.annotate(day=OsloDay("received_at"))
             .values_list("day", flat=True)
             .distinct()
             .order_by()
@@ -295,7 +297,7 @@ def rebuild() -> int:
     """Recompute every day from the first enquiry to the last, and drop every mark."""
     with transaction.atomic():
         _lock()
-        span = Enquiry.objects.annotate(day=TruncDate("received_at", tzinfo=OSLO)).order_by()
+        span = Enquiry.objects.annotate(day=OsloDay("received_at")).order_by()
         first = span.order_by("received_at").values_list("day", flat=True).first()
         last = span.order_by("-received_at").values_list("day", flat=True).first()
         RollupMark.objects.all().delete()

@@ -10,9 +10,9 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.calendar import oslo_today
 from kernel.vocabulary import label
 from stats.rollup import COUNTED, LISTED
 from stats.selectors import published_case_flow, write_csv
@@ -82,7 +82,7 @@ def _report_context(data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @permission_required("intake.view_statistics", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = oslo_today()
     form = RangeForm(request.GET or {"date_from": dt.date(today.year, 1, 1), "date_to": today})
     context: dict[str, Any] = {
         **admin.site.each_context(request),
@@ -110,7 +110,7 @@ class YearForm(forms.Form):
 @permission_required("intake.view_statistics", raise_exception=True)
 def yearly_report(request: HttpRequest) -> HttpResponse:
     """The year's figures for Bufdir and the plan's evaluation: printable, or CSV."""
-    form = YearForm(request.GET or {"year": timezone.localdate().year})
+    form = YearForm(request.GET or {"year": oslo_today().year})
     if not form.is_valid():
         return render(
             request,

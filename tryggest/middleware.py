@@ -1,14 +1,26 @@
-"""Norwegian bokmål unless the user chose otherwise.
+"""What the project does with every request before and after the apps see it.
 
-Django's LocaleMiddleware follows the browser's Accept-Language, so a Norwegian case worker on an
-English-language browser would get English. TryggEst's default is bokmål; English is a choice the
-user makes with the language switch (Django's set_language view, which sets the language cookie).
+- **The body's length** (``ChunkedBody``, a WSGI wrapper, and ``BodyLengthMiddleware``): Django
+  reads ``Content-Length`` bytes of a body, so a chunked request (no ``Content-Length``) would
+  reach every door as an empty body. Where the server has decoded the chunks (gunicorn sets
+  ``wsgi.input_terminated``), the wrapper reads the body, up to the largest any door accepts,
+  and gives it its length; where nobody can (Django's development server, a server that passes
+  the chunks through), the middleware answers 411 Length Required. A ``Content-Length`` that is
+  no length is a 400.
+- **Norwegian bokmål unless the user chose otherwise** (``ChosenLanguageMiddleware``). Django's
+  LocaleMiddleware follows the browser's Accept-Language, so a Norwegian case worker on an
+  English-language browser would get English. TryggEst's default is bokmål; English is a choice
+  the user makes with the language switch (Django's set_language view, which sets the language
+  cookie).
+- **A database that is down** answers 503 (``DatabaseUnavailableMiddleware``).
 """
 
 from __future__ import annotations
 
+import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -20,6 +32,64 @@ from django.utils.translation import gettext as _
 from kernel.text import query_parameter_errors
 
 logger = logging.getLogger(__name__)
+
+
+def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    """The API's error shape under /api/, plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def largest_body() -> int:
+    """The largest body any door accepts (the API's limit, or Django's for forms), in bytes."""
+    return max(settings.API_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+class ChunkedBody:
+    """WSGI wrapper: a chunked body that the server decoded is read and given its length.
+
+    The server must say it ends the input itself (``wsgi.input_terminated``, which gunicorn sets):
+    only then is reading to the end safe. At most ``largest_body() + 1`` bytes are read; a longer
+    body keeps that length, so the door it goes to refuses it as too large (the API 413, a form
+    Django's 400) without reading the rest.
+    """
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if (
+            "HTTP_TRANSFER_ENCODING" in environ
+            and not environ.get("CONTENT_LENGTH")
+            and environ.get("wsgi.input_terminated")
+        ):
+            body = environ["wsgi.input"].read(largest_body() + 1)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]  # decoded: the application sees a plain body
+        return self.application(environ, start_response)
+
+
+class BodyLengthMiddleware:
+    """A body whose length is unknown is refused (411), never read as empty; a Content-Length
+    that is no length is a 400. Installed before anything that reads a body (CSRF)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if "HTTP_TRANSFER_ENCODING" in request.META:
+            # Still encoded: this server does not decode chunked bodies for the application.
+            return _error(
+                request,
+                _("Send the body with a Content-Length header; a chunked body is not accepted."),
+                411,
+            )
+        if declared and not (declared.isascii() and declared.isdigit()):
+            return _error(request, _("The Content-Length header is not a length in bytes."), 400)
+        return self.get_response(request)
 
 
 class ChosenLanguageMiddleware:
@@ -65,10 +135,7 @@ class DatabaseUnavailableMiddleware:
             "Database unavailable for %s %s: %s", request.method, request.path, exception
         )
         message = _("The service is temporarily unavailable. Nothing was stored; please try again.")
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse({"detail": message}, status=503)
-        else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response = _error(request, message, 503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
 

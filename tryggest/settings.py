@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tryggest.middleware.ChosenLanguageMiddleware",
     "tryggest.middleware.CleanQueryParametersMiddleware",
+    # Before anything reads a body (CSRF reads a form's): a body of unknown length is a 411.
+    "tryggest.middleware.BodyLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from kernel.calendar import add_working_days
+from kernel.calendar import add_calendar_days, add_working_days
 
 DEFAULTS = {
     # kind: (remind after, escalate after, unit)
@@ -32,8 +32,8 @@ ROLE_PERMISSIONS = {
 def _after(start, amount, unit):
     if unit == "working_days":
         return add_working_days(start, amount)
-    if unit == "days":
-        return start + dt.timedelta(days=amount)
+    if unit == "days":  # the same clock time, across a change of summer time (issue 14)
+        return add_calendar_days(start, amount)
     if unit == "hours":
         return start + dt.timedelta(hours=amount)
     return start + dt.timedelta(minutes=amount)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import ROLES
 from accounts.services import user_create
+from kernel import arguments
 
 
 class Command(BaseCommand):
@@ -21,7 +22,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", action="append", choices=ROLES, required=True, dest="roles")
-        parser.add_argument("--team", default="tonsberg", help="Team slug (created if missing).")
+        parser.add_argument(
+            "--team",
+            type=arguments.slug(max_length=50),
+            default="tonsberg",
+            help="Team slug (created if missing).",
+        )
         parser.add_argument("--email", default="")
         parser.add_argument(
             "--totp-secret",

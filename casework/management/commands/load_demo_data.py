@@ -6,13 +6,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework import demo
+from kernel import arguments
+
+# A demo goes through the services one enquiry at a time (seconds per hundred); bench/generate.py
+# loads volumes.
+MAX_DEMO_ENQUIRIES = 10_000
 
 
 class Command(BaseCommand):
     help = "Load a realistic demo: users demo-* for every role and N enquiries in all states."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--enquiries", type=int, default=30)
+        parser.add_argument(
+            "--enquiries",
+            type=arguments.whole_number(low=0, high=MAX_DEMO_ENQUIRIES),
+            default=30,
+            help=f"How many demo enquiries (0 to {MAX_DEMO_ENQUIRIES}; default 30).",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -24,8 +34,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo users have known passwords: refusing with DEBUG off (use --force)."
             )
-        if enquiries < 0:
-            raise CommandError("--enquiries must be 0 or more.")
         if demo.already_loaded() and not force:
             demo.ensure_users()
             self.stdout.write("The demo is already loaded; nothing added.")

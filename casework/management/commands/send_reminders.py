@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from casework import reminders
-
-
-def parse_now(value: str) -> dt.datetime:
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--now must be an ISO 8601 time, not {value!r}.") from exc
-    if timezone.is_naive(at):  # the service runs in Europe/Oslo
-        at = timezone.make_aware(at)
-    return at
+from kernel import arguments
 
 
 class Command(BaseCommand):
@@ -26,7 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--now", help="Sweep as of this time (ISO 8601), e.g. for catch-up or tests."
+            "--now",
+            type=arguments.moment,
+            help="Sweep as of this time (ISO 8601; without an offset, Oslo time; years 2000 to "
+            "2100), e.g. for catch-up or tests.",
         )
         parser.add_argument(
             "--dry-run",
@@ -35,8 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = parse_now(options["now"]) if options["now"] else None
-        result = reminders.sweep(now=now, dry_run=options["dry_run"])
+        result = reminders.sweep(now=options["now"], dry_run=options["dry_run"])
         # References and usernames only: no personal data in the output.
         for item in result.planned:
             service = f" [{item.referral_service}]" if item.referral_service else ""

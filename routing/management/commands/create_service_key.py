@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kernel import arguments
 from routing.services import service_key_create
 
 
@@ -15,9 +16,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("service_slug")
+        parser.add_argument("service_slug", type=arguments.slug(max_length=80))
         parser.add_argument(
-            "--name", default="", help="The organisation's name (at most 200 characters)."
+            "--name",
+            type=arguments.text(max_length=200),
+            default="",
+            help="The organisation's name, at most 200 characters.",
         )
 
     def handle(self, *args: Any, service_slug: str, name: str, **options: Any) -> None:
