@@ -20,8 +20,8 @@ from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = [("intake", "0006_clock_tables_renamed")]
-AFTER = [("intake", "0007_clock_pause_shift_and_end_cause")]
+BEFORE = [("intake", "0007_used_form_token")]
+AFTER = [("intake", "0008_clock_pause_shift_and_end_cause")]
 
 
 def migrate(targets: list[tuple[str, str]]) -> Any:
