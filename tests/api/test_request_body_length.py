@@ -83,6 +83,8 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "False",
+        # Plain HTTP on loopback: no redirect to HTTPS (the TLS proxy's job in production).
+        "SECURE_SSL_REDIRECT": "False",
         "CELERY_BROKER_URL": "",
     }
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
