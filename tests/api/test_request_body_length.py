@@ -85,6 +85,8 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "SECURE_COOKIES": "False",
         # Plain HTTP on loopback: no redirect to HTTPS (the TLS proxy's job in production).
         "SECURE_SSL_REDIRECT": "False",
+        # Static files straight from the apps (no collectstatic manifest in a test).
+        "STATIC_HASHED": "False",
         "CELERY_BROKER_URL": "",
     }
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
