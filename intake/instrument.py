@@ -137,3 +137,64 @@ def instrument_new_draft(*, source: AssessmentInstrument, actor: Any) -> Assessm
     )
     events.object_created(actor=actor, obj=draft)
     return draft
+
+
+def _require_draft(instrument: AssessmentInstrument) -> None:
+    if (
+        instrument.pk is not None
+        and AssessmentInstrument.objects.filter(
+            pk=instrument.pk, published_at__isnull=False
+        ).exists()
+    ):
+        raise ValidationError(_("A published version never changes: make a new draft."))
+
+
+@transaction.atomic
+def instrument_save(
+    *, instrument: AssessmentInstrument, actor: Any, fields: list[str] | None = None
+) -> AssessmentInstrument:
+    """Add a draft version or change a draft's name and version number (``fields`` names what
+    changed, for the audit event). PermissionDenied without the coordinator's permission;
+    ValidationError for a published version, which never changes."""
+    creating = instrument.pk is None
+    if not actor.has_perm(
+        "intake.add_assessmentinstrument" if creating else "intake.change_assessmentinstrument"
+    ):
+        raise PermissionDenied
+    _require_draft(instrument)
+    instrument.save()
+    if creating:
+        events.object_created(actor=actor, obj=instrument)
+    else:
+        events.object_changed(actor=actor, obj=instrument, fields=fields or [])
+    return instrument
+
+
+@transaction.atomic
+def instrument_items_save(
+    *,
+    instrument: AssessmentInstrument,
+    actor: Any,
+    saved: list[InstrumentItem],
+    deleted: list[InstrumentItem],
+) -> None:
+    """Save a draft's questions (``saved``: new or changed) and delete ``deleted``; one audit
+    event on the instrument naming ``items``. PermissionDenied without the coordinator's
+    permissions; ValidationError for a published version or a question of another version."""
+    if not (
+        actor.has_perm("intake.change_instrumentitem")
+        and actor.has_perm("intake.add_instrumentitem")
+        and (not deleted or actor.has_perm("intake.delete_instrumentitem"))
+    ):
+        raise PermissionDenied
+    _require_draft(instrument)
+    if not saved and not deleted:
+        return
+    for item in [*saved, *deleted]:
+        if item.instrument_id != instrument.pk:
+            raise ValidationError(_("The question belongs to another version."))
+    for item in deleted:
+        item.delete()
+    for item in saved:
+        item.save()
+    events.object_changed(actor=actor, obj=instrument, fields=["items"])

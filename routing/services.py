@@ -477,6 +477,31 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[Any, str]:
     return key, plain
 
 
+# --- The directory, edited by coordinators in the admin ---
+
+
+@transaction.atomic
+def help_service_save(
+    *, service: HelpService, actor: Any, fields: list[str] | None = None
+) -> HelpService:
+    """Add or change a directory service (its phone numbers and opening hours included).
+
+    ``fields`` names what changed, for the audit event (names, never values). PermissionDenied
+    without the coordinator's permission; ValidationError when the service is invalid (the hours'
+    format among it: ``kernel.opening_hours``)."""
+    creating = service.pk is None
+    needed = "routing.add_helpservice" if creating else "routing.change_helpservice"
+    if not (is_staff_user(actor) and actor.has_perm(needed)):
+        raise PermissionDenied(_("You may not change the directory."))
+    service.full_clean()  # also checked by the form; never save an unchecked service
+    service.save()
+    if creating:
+        events.object_created(actor=actor, obj=service)
+    else:
+        events.object_changed(actor=actor, obj=service, fields=fields or [])
+    return service
+
+
 # --- The rules, edited by coordinators in the admin ---
 
 
