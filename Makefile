@@ -22,12 +22,14 @@ messages: $(STAMP)
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
 
 # SQLite, no broker (tasks run in-process), demo data and demo users; reminders are swept by a
-# scheduler thread inside the server process (casework/scheduler.py).
+# scheduler thread inside the server process (casework/scheduler.py). E-mail (reminders, referral
+# links) is written to var/mail/, one file per message, so that it can be read.
+RUN_ENV := DEBUG=True EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
 run: install
-	mkdir -p var
-	DEBUG=True $(BIN)/python manage.py migrate --no-input
-	DEBUG=True $(BIN)/python manage.py load_demo_data
-	DEBUG=True $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
+	mkdir -p var/mail
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
+	$(RUN_ENV) $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL from the environment choose PostgreSQL / Redis.
 # First the layers (README "Architecture"): an upward import fails here, naming the rule it breaks.

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -71,3 +72,30 @@ def organisation_key_create(
     # The key's primary key embeds its hash; the audit trail names it by its public prefix.
     events.record(action="create", actor=None, object_type="servicekey", object_id=key.prefix)
     return key, plain, organisation, created
+
+
+@transaction.atomic
+def team_ensure(*, slug: str, name: str) -> Team:
+    """The team ``slug``, created with ``name`` if missing, and named ``name`` if it still bears
+    its slug as its name (``user_create`` makes a missing team so). For set-up commands (the
+    demo); audited."""
+    team, created = Team.objects.get_or_create(slug=slug, defaults={"name": name})
+    if created:
+        events.object_created(actor=None, obj=team)
+    elif team.name == slug and name != slug:
+        team.name = name
+        team.save(update_fields=["name"])
+        events.object_changed(actor=None, obj=team, fields=["name"])
+    return team
+
+
+@transaction.atomic
+def user_email_set(*, user: User, email: str) -> User:
+    """Give a user the e-mail address reminders go to (for set-up commands: the demo users of a
+    database loaded before they had one); audited, the field's name only."""
+    validate_email(email)
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+        events.object_changed(actor=None, obj=user, fields=["email"])
+    return user
