@@ -33,7 +33,7 @@ from intake.models import (
     State,
     StateChange,
 )
-from kernel.calendar import OSLO
+from kernel.calendar import OSLO, is_working_day
 from kernel.national_id import has_valid_check_digits
 from routing import services as routing_services
 from routing.models import LegalDutyDecision, Referral
@@ -508,7 +508,7 @@ def _set_history(rng: random.Random, plans: dict[Any, str]) -> None:
     latest = now - dt.timedelta(minutes=5)
 
     def later(start: dt.datetime, low: float, high: float) -> dt.datetime:
-        return min(start + dt.timedelta(hours=rng.uniform(low, high)), latest)
+        return min(_office_time(rng, start + dt.timedelta(hours=rng.uniform(low, high))), latest)
 
     for enquiry in Enquiry.objects.filter(pk__in=plans).order_by("received_at"):
         times: dict[str, dt.datetime] = {}
@@ -550,6 +550,19 @@ def _set_history(rng: random.Random, plans: dict[Any, str]) -> None:
         }.get(enquiry.state)
         if started is not None:
             clock_restart(enquiry, started)
+
+
+def _office_time(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+    """``moment`` if it falls in office hours on a working day (the team and the services work
+    then), else early on the next working day."""
+    local = moment.astimezone(OSLO)
+    if is_working_day(local.date()) and dt.time(8) <= local.time() < dt.time(15, 30):
+        return moment
+    day = local.date() + dt.timedelta(days=0 if local.time() < dt.time(8) else 1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(8), tzinfo=OSLO)
+    return start + dt.timedelta(minutes=rng.uniform(0, 120))
 
 
 def _referral_history(referral: Referral, sent: dt.datetime, later: Any) -> None:

@@ -74,9 +74,9 @@ class InstrumentItemForm(forms.ModelForm):
         fields = ("position", "group", "text_nb", "text_en", "code")
         widgets = {
             "position": forms.NumberInput(attrs={"class": "vIntegerField", "min": 0}),
-            "text_nb": forms.Textarea(attrs={"rows": 2, "cols": 36}),
-            "text_en": forms.Textarea(attrs={"rows": 2, "cols": 36}),
-            "code": forms.TextInput(attrs={"size": 18}),
+            "text_nb": forms.Textarea(attrs={"rows": 4, "cols": 30}),
+            "text_en": forms.Textarea(attrs={"rows": 4, "cols": 30}),
+            "code": forms.TextInput(attrs={"size": 14}),
         }
         help_texts = {
             "code": gettext_lazy("Stored with the answers; made from the English text if empty.")

@@ -78,7 +78,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("routing/admin.css",)}
 
-    list_display = ("name", "service", "when", "priority", "for_whom", "legal_duty", "active")
+    list_display = ("name", "when", "service", "priority", "legal_duty", "active")
     list_filter = ("active", "legal_duty", "for_whom")
     list_select_related = ("service",)
     search_fields = ("name",)
