@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -95,9 +95,22 @@ class InstrumentItemForm(forms.ModelForm):
         return data
 
 
+class InstrumentItemFormSet(forms.BaseInlineFormSet):
+    """The questions' rows: each field named for a screen reader ("Text (Norwegian), question
+    3"), since a table row's inputs have no label of their own."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = _("question %(n)s") % {"n": index + 1} if index is not None else _("new question")
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{capfirst(field.label)}, {row}"
+
+
 class InstrumentItemInline(admin.TabularInline):
     model = InstrumentItem
     form = InstrumentItemForm
+    formset = InstrumentItemFormSet
     extra = 0
     fields = ("position", "group", "text_nb", "text_en", "code")
 

@@ -53,7 +53,6 @@ def _with_last_year(this: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.dat
 
 
 def _download(
-    request: HttpRequest,
     *,
     kind: str,
     periods: list[dict[str, Any]],
@@ -115,7 +114,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     periods = published_case_flows(actor=request.user, ranges=ranges, export=download in DOWNLOADS)
     if download in DOWNLOADS:
         return _download(
-            request,
             kind=download,
             periods=periods,
             ranges=ranges,
@@ -185,7 +183,6 @@ def yearly_report(request: HttpRequest) -> HttpResponse:
     )
     if download in DOWNLOADS:
         return _download(
-            request,
             kind=download,
             periods=periods,
             ranges=ranges,

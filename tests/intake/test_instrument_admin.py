@@ -119,6 +119,8 @@ def test_bob_edits_a_drafts_questions_and_a_new_one_gets_a_code_from_its_text(
 ) -> None:
     draft = instrument_new_draft(source=published, actor=bob)
     count = draft.items.count()
+    page = as_user(bob).get(f"/admin/intake/assessmentinstrument/{draft.pk}/change/")
+    assert 'aria-label="Tekst (norsk), spørsmål 1"' in page.content.decode()  # a label per field
     data = draft_items_form(
         draft,
         **{
