@@ -358,6 +358,11 @@ class HelpServiceForm(forms.ModelForm):
     hours_kind = forms.ChoiceField(
         label=_("Opening hours"), choices=HoursKind.CHOICES, widget=forms.RadioSelect
     )
+    url = forms.URLField(
+        label=capfirst(HelpService._meta.get_field("url").verbose_name),
+        required=False,
+        assume_scheme="https",  # a service's site is https; Django 6 assumes so too
+    )
     holidays = forms.ChoiceField(
         label=_("On public holidays"),
         choices=[
