@@ -23,10 +23,11 @@ messages: $(STAMP)
 
 # SQLite, no broker (tasks run in-process), demo data and demo users; reminders are swept by a
 # scheduler thread inside the server process (casework/scheduler.py). The second sign-in step is
-# turned off for the demo users (TRYGGEST_MFA_REQUIRED=False; allowed only with DEBUG on).
-RUN_ENV := DEBUG=True TRYGGEST_MFA_REQUIRED=False
+# turned off for the demo users (TRYGGEST_MFA_REQUIRED=False; allowed only with DEBUG on). E-mail
+# (reminders, referral links) is written to var/mail/, one file per message, so it can be read.
+RUN_ENV := DEBUG=True TRYGGEST_MFA_REQUIRED=False EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
 run: install
-	mkdir -p var
+	mkdir -p var/mail
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
 	$(RUN_ENV) $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)

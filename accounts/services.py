@@ -12,6 +12,7 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -424,3 +425,30 @@ def organisation_changed(
     names = list(fields)
     if names:
         events.object_changed(actor=actor, obj=organisation, fields=names)
+
+
+@transaction.atomic
+def team_ensure(*, slug: str, name: str) -> Team:
+    """The team ``slug``, created with ``name`` if missing, and named ``name`` if it still bears
+    its slug as its name (``user_create`` makes a missing team so). For set-up commands (the
+    demo); audited."""
+    team, created = Team.objects.get_or_create(slug=slug, defaults={"name": name})
+    if created:
+        events.object_created(actor=None, obj=team)
+    elif team.name == slug and name != slug:
+        team.name = name
+        team.save(update_fields=["name"])
+        events.object_changed(actor=None, obj=team, fields=["name"])
+    return team
+
+
+@transaction.atomic
+def user_email_set(*, user: User, email: str) -> User:
+    """Give a user the e-mail address reminders go to (for set-up commands: the demo users of a
+    database loaded before they had one); audited, the field's name only."""
+    validate_email(email)
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+        events.object_changed(actor=None, obj=user, fields=["email"])
+    return user

@@ -208,6 +208,18 @@ def clock_on_reopen(enquiry: Enquiry, *, actor: Any) -> None:
     _arm_step(enquiry, _assessment_kind(enquiry), actor=actor, now=timezone.now())
 
 
+def clock_restart(enquiry: Enquiry, started_at: dt.datetime) -> EnquiryClock | None:
+    """Start the enquiry's running clock again from ``started_at``, the time of the step that
+    armed it, for a history recorded after the fact (the demo's year of work: its steps are taken
+    now and their times set back): what is due keeps its kind, its times follow from
+    ``started_at`` as if the step had been taken then, and nothing counts as reminded yet. A
+    stopped clock (closed enquiry) stays stopped. Inside the caller's transaction."""
+    clock = EnquiryClock.objects.filter(enquiry=enquiry).first()
+    if clock is None or not clock.kind:
+        return clock
+    return _arm(enquiry, clock.kind, started_at)
+
+
 def referral_deadlines(sent_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """Due and escalation times of a new referral's acknowledgement."""
     deadline = deadline_for(DeadlineKind.REFERRAL_ACKNOWLEDGEMENT)

@@ -139,48 +139,65 @@ def instrument_new_draft(*, source: AssessmentInstrument, actor: Any) -> Assessm
     return draft
 
 
-@transaction.atomic
-def instrument_save(
-    *, instrument: AssessmentInstrument, actor: Any, fields: list[str]
-) -> AssessmentInstrument:
-    """Save a draft's name (a coordinator, in the admin); a published version never changes. The
-    audit event has the old and new values."""
-    _require_coordinator(actor)
+# The questions' fields: no personal data, so their old and new values go in the audit trail.
+ITEM_FIELDS = ["position", "code", "group", "text_nb", "text_en"]
+
+
+def _require_draft(instrument: AssessmentInstrument) -> None:
     if (
         instrument.pk is not None
         and AssessmentInstrument.objects.filter(
             pk=instrument.pk, published_at__isnull=False
         ).exists()
     ):
-        raise ValidationError(_("This version is already published."))
+        raise ValidationError(_("A published version never changes: make a new draft."))
+
+
+@transaction.atomic
+def instrument_save(
+    *, instrument: AssessmentInstrument, actor: Any, fields: list[str] | None = None
+) -> AssessmentInstrument:
+    """Add a draft version or change a draft's name and version number (``fields`` names what
+    changed; the audit event has their old and new values). PermissionDenied without the
+    coordinator's permission; ValidationError for a published version, which never changes."""
     creating = instrument.pk is None
-    before = events.stored_values(instrument, fields)
+    if not actor.has_perm(
+        "intake.add_assessmentinstrument" if creating else "intake.change_assessmentinstrument"
+    ):
+        raise PermissionDenied
+    _require_draft(instrument)
+    before = events.stored_values(instrument, fields or [])
     instrument.save()
     if creating:
         events.object_created(actor=actor, obj=instrument)
     else:
-        changes = events.real_changes(before, events.current_values(instrument, fields))
+        changes = events.real_changes(before, events.current_values(instrument, fields or []))
         events.object_changed(actor=actor, obj=instrument, fields=list(changes), changes=changes)
     return instrument
 
 
 @transaction.atomic
-def instrument_items_changed(
+def instrument_items_save(
     *,
     instrument: AssessmentInstrument,
     actor: Any,
-    changes: list[tuple[InstrumentItem, list[str], dict[str, Any] | None]],
+    saved: list[InstrumentItem],
     deleted: list[InstrumentItem],
 ) -> None:
-    """Record the questions a coordinator added, changed (old and new values) or removed in a
-    draft, in the transaction of the admin's save (the questions hold no personal data)."""
-    _require_coordinator(actor)
-    for item, fields, before in changes:
-        if before is None:
-            events.object_created(actor=actor, obj=item)
-            continue
-        changes = events.real_changes(before, events.current_values(item, fields))
-        events.object_changed(actor=actor, obj=item, fields=list(changes), changes=changes)
+    """Save a draft's questions (``saved``: new or changed) and delete ``deleted``; an audit
+    event per question added, changed (old and new values) or removed. PermissionDenied without
+    the coordinator's permissions; ValidationError for a published version or a question of
+    another version."""
+    if not (
+        actor.has_perm("intake.change_instrumentitem")
+        and actor.has_perm("intake.add_instrumentitem")
+        and (not deleted or actor.has_perm("intake.delete_instrumentitem"))
+    ):
+        raise PermissionDenied
+    _require_draft(instrument)
+    for item in [*saved, *deleted]:
+        if item.instrument_id != instrument.pk:
+            raise ValidationError(_("The question belongs to another version."))
     for item in deleted:
         events.record(
             action="update",
@@ -189,3 +206,14 @@ def instrument_items_changed(
             object_id=item.code,
             fields=["deleted"],
         )
+        item.delete()
+    for item in saved:
+        if item.pk is None:
+            item.save()
+            events.object_created(actor=actor, obj=item)
+            continue
+        before = events.stored_values(item, ITEM_FIELDS)
+        item.save()
+        changes = events.real_changes(before, events.current_values(item, ITEM_FIELDS))
+        if changes:
+            events.object_changed(actor=actor, obj=item, fields=list(changes), changes=changes)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -282,6 +283,17 @@ class InstrumentGroup(models.TextChoices):
     VULNERABILITY = "vulnerability", _("Vulnerability")
 
 
+# The instrument's scoring (DOMAIN.md, "Level"): a yes in a group gives at least its level; the
+# most serious wins. The instrument's admin page shows this table; ``compute`` applies it.
+GROUP_LEVELS: dict[str, str] = {
+    InstrumentGroup.ACUTE: "acute",
+    InstrumentGroup.DANGER: "high",
+    InstrumentGroup.VULNERABILITY: "moderate",
+}
+LEVEL_WHEN_IMMEDIATE_DANGER = "acute"
+LEVEL_WITHOUT_YES = "low"
+
+
 class AssessmentInstrument(models.Model):
     """A version of the risk instrument. Items are data, so the team can replace the default.
 
@@ -307,16 +319,15 @@ class AssessmentInstrument(models.Model):
         return cls.objects.filter(published_at__isnull=False).order_by("-version").first()
 
     def compute(self, answers: dict[str, bool], *, immediate_danger: bool) -> tuple[str, bool]:
-        """The computed level and whether the acute criteria held (DOMAIN.md, "Level")."""
+        """The computed level and whether the acute criteria held (DOMAIN.md, "Level"): the most
+        serious of ``GROUP_LEVELS`` over the groups with a yes, ``acute`` when immediate danger is
+        reported, ``low`` (``LEVEL_WITHOUT_YES``) when nothing is."""
         yes_groups = {item.group for item in self.items.all() if answers.get(item.code) is True}
         acute_met = InstrumentGroup.ACUTE in yes_groups
-        if acute_met or immediate_danger:
-            return "acute", acute_met
-        if InstrumentGroup.DANGER in yes_groups:
-            return "high", acute_met
-        if InstrumentGroup.VULNERABILITY in yes_groups:
-            return "moderate", acute_met
-        return "low", acute_met
+        levels = [GROUP_LEVELS[group] for group in yes_groups]
+        if immediate_danger:
+            levels.append(LEVEL_WHEN_IMMEDIATE_DANGER)
+        return max(levels, key=risk_level_rank, default=LEVEL_WITHOUT_YES), acute_met
 
 
 class InstrumentItem(models.Model):
@@ -340,7 +351,8 @@ class InstrumentItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        # The question as a person reads it (delete confirmations, history), not its code.
+        return self.text(get_language())
 
     def text(self, language: str | None) -> str:
         return self.text_en if (language or "nb").startswith("en") else self.text_nb

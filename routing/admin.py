@@ -25,36 +25,86 @@ from intake.models import Enquiry
 from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.vocabulary import choices
 from routing import selectors, services
-from routing.models import DutyDecision, HelpService, LegalDutyDecision, RoutingRule
+from routing.forms import HelpServiceForm, RoutingRuleForm, conditions_summary, hours_summary
+from routing.models import (
+    CONDITION_KEYS,
+    DutyDecision,
+    HelpService,
+    LegalDutyDecision,
+    RoutingRule,
+)
 
 
 @admin.register(HelpService)
-class HelpServiceAdmin(admin.ModelAdmin):
-    """Coordinators edit the directory (routing.services.help_service_save): every change is an
-    audit event with old and new values."""
+class HelpServiceAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
+    """Coordinators edit the directory: phone numbers as rows, opening hours as a week table with
+    exceptions (``routing.forms``); every save goes through ``services.help_service_save``."""
 
-    list_display = ("name", "slug", "category", "kind", "serves", "active")
+    form = HelpServiceForm
+    change_form_template = "admin/routing/helpservice/change_form.html"
+    list_display = ("name", "category", "kind", "serves", "hours_summary", "active")
     list_filter = ("category", "kind", "active")
     search_fields = ("name", "slug")
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "kind", "category", "serves", "active")}),
+        (gettext_lazy("Whom they help"), {"fields": ("age_min", "age_max", "referral_route")}),
+        (gettext_lazy("Contact"), {"fields": ("url", "email", "organisation")}),
+        (gettext_lazy("Opening hours"), {"fields": ("hours_kind", "holidays")}),
+        (gettext_lazy("Notes"), {"fields": ("notes", "plan_ref"), "classes": ("collapse",)}),
+    ]
 
-    def save_model(
-        self, request: http.HttpRequest, obj: HelpService, form: Any, change: bool
-    ) -> None:
-        services.help_service_save(service=obj, actor=request.user, fields=form.changed_data)
+    @admin.display(description=gettext_lazy("Opening hours"))
+    def hours_summary(self, obj: HelpService) -> str:
+        return hours_summary(obj.hours)
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # referrals point at services; deactivate instead
 
+    def save_model(
+        self, request: http.HttpRequest, obj: HelpService, form: Any, change: bool
+    ) -> None:
+        services.help_service_save(
+            service=obj, actor=request.user, fields=form.changed_model_fields()
+        )
+
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
-    """Coordinators edit the rules; the model validates conditions (codes, keys) when saved."""
+    """Coordinators edit the rules: each condition is a field (``routing.forms.RoutingRuleForm``),
+    validated by ``validate_conditions``, saved by ``services.routing_rule_save``."""
 
-    list_display = ("name", "service", "priority", "for_whom", "legal_duty", "active")
+    form = RoutingRuleForm
+
+    class Media:
+        css = {"all": ("routing/admin.css",)}
+
+    list_display = ("name", "when", "service", "priority", "legal_duty", "active")
     list_filter = ("active", "legal_duty", "for_whom")
     list_select_related = ("service",)
     search_fields = ("name",)
     ordering = ("priority", "name")
+    fieldsets = [
+        (None, {"fields": ("name", "service", "for_whom", "priority", "legal_duty", "active")}),
+        (
+            gettext_lazy("When the rule applies"),
+            {
+                "fields": tuple(CONDITION_KEYS),
+                "description": gettext_lazy(
+                    "The rule suggests the service when every condition filled in holds. A "
+                    "condition left empty does not restrict; a rule without conditions applies to "
+                    "every enquiry."
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Reason shown to the team"),
+            {"fields": ("reason_nb", "reason_en")},
+        ),
+    ]
+
+    @admin.display(description=gettext_lazy("When"))
+    def when(self, obj: RoutingRule) -> str:
+        return conditions_summary(obj.conditions)
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: http.HttpRequest, **kwargs: Any
@@ -66,7 +116,7 @@ class RoutingRuleAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
     def save_model(
         self, request: http.HttpRequest, obj: RoutingRule, form: Any, change: bool
     ) -> None:
-        services.routing_rule_save(rule=obj, actor=request.user, fields=form.changed_data)
+        services.routing_rule_save(rule=obj, actor=request.user, fields=form.changed_model_fields())
 
     def delete_model(self, request: http.HttpRequest, obj: RoutingRule) -> None:
         services.routing_rule_delete(rule=obj, actor=request.user)

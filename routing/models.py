@@ -67,9 +67,7 @@ class HelpService(models.Model):
         _("opening hours"),
         null=True,
         blank=True,
-        help_text=_(
-            '"24/7", or a list of {"days": "mon-fri", "from": "08:00", "to": "15:30"}; empty when not known.'
-        ),
+        help_text=_('"24/7", a week table with exceptions, or none when not known.'),
     )
     referral_route = models.CharField(
         _("how to refer"), max_length=30, choices=ReferralRoute.choices, blank=True
@@ -116,7 +114,7 @@ CONDITION_KEYS = {
     "children_in_household": bool,
     "acute_criteria_met": bool,
 }
-_CONDITION_VOCABULARY = {
+CONDITION_VOCABULARY = {
     "risk_level_at_least": "risk_levels",
     "violence_any": "violence_types",
     "risk_factors_any": "risk_factors",
@@ -125,35 +123,59 @@ _CONDITION_VOCABULARY = {
 }
 
 
-def validate_conditions(conditions: object) -> None:
-    """Refuse unknown condition keys, wrong types and unknown codes (routing-rules.yaml)."""
+def condition_errors(conditions: object) -> dict[str, list[str]]:
+    """What is wrong with a rule's conditions, by condition key ("" for the whole): unknown keys,
+    wrong types, unknown codes (routing-rules.yaml), and an age range no one can be in."""
     if not isinstance(conditions, dict):
-        raise ValidationError(_("The conditions must be an object."))
-    errors: list[str] = []
+        return {"": [_("The conditions must be an object.")]}
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
     for key, value in conditions.items():
         expected = CONDITION_KEYS.get(key)
         if expected is None:
-            errors.append(_("Unknown condition: %(key)s.") % {"key": key})
+            add("", _("Unknown condition: %(key)s.") % {"key": key})
             continue
         if expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            errors.append(_("%(key)s must be a whole number.") % {"key": key})
+            add(key, _("%(key)s must be a whole number.") % {"key": key})
             continue
         if expected is not int and not isinstance(value, expected):
-            errors.append(_("%(key)s has the wrong type.") % {"key": key})
+            add(key, _("%(key)s has the wrong type.") % {"key": key})
             continue
         if expected is bool and value is not True:
-            errors.append(_("%(key)s can only be true.") % {"key": key})
-        group = _CONDITION_VOCABULARY.get(key)
+            add(key, _("%(key)s can only be true.") % {"key": key})
+        group = CONDITION_VOCABULARY.get(key)
         if group:
             known = set(codes(group))
             values = value if isinstance(value, list) else [value]
             if not values:
-                errors.append(_("%(key)s needs at least one code.") % {"key": key})
+                add(key, _("Choose at least one."))
             for code in values:
                 if code not in known:
-                    errors.append(_("%(key)s: unknown code %(code)s.") % {"key": key, "code": code})
+                    add(key, _("Unknown code: %(code)s.") % {"code": code})
+    low, high = conditions.get("age_at_least"), conditions.get("age_below")
+    if (
+        isinstance(low, int)
+        and isinstance(high, int)
+        and "age_at_least" not in errors
+        and "age_below" not in errors
+        and high <= low
+    ):
+        add(
+            "age_below",
+            _("No age is both at least %(low)s and below %(high)s.") % {"low": low, "high": high},
+        )
+    return errors
+
+
+def validate_conditions(conditions: object) -> None:
+    """Refuse unknown condition keys, wrong types and unknown codes (routing-rules.yaml): a
+    ValidationError listing every problem (``condition_errors`` has them by key)."""
+    errors = condition_errors(conditions)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([message for messages in errors.values() for message in messages])
 
 
 class ForWhom(models.TextChoices):

@@ -529,6 +529,9 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[Any, str]:
     return key, plain
 
 
+# --- The directory, edited by coordinators in the admin ---
+
+
 # --- The rules, edited by coordinators in the admin ---
 
 
@@ -561,17 +564,22 @@ CONTACT_FIELDS = ("email", "phones", "url", "referral_route", "organisation")
 
 
 @transaction.atomic
-def help_service_save(*, service: HelpService, actor: Any, fields: list[str]) -> HelpService:
-    """Save a directory entry a coordinator edited (``routing.change_helpservice``; adding needs
-    ``routing.add_helpservice``). Contact details are security data: a service's e-mail address
-    decides where referral links go. Every change is an audit event with the changed fields and
-    their old and new values (a directory entry describes an organisation, not a person), so an
-    auditor can see who pointed a service's links where, and when. ``PermissionDenied`` for
-    anyone else."""
+def help_service_save(
+    *, service: HelpService, actor: Any, fields: list[str] | None = None
+) -> HelpService:
+    """Save a directory entry a coordinator edited, its phone numbers and opening hours included
+    (``routing.change_helpservice``; adding needs ``routing.add_helpservice``). Contact details are
+    security data: a service's e-mail address decides where referral links go. Every change is an
+    audit event with the changed fields (``fields``) and their old and new values (a directory
+    entry describes an organisation, not a person), so an auditor can see who pointed a service's
+    links where, and when. PermissionDenied for anyone else; ValidationError when the entry is
+    invalid (the hours' format among it: ``kernel.opening_hours``)."""
     creating = service.pk is None
     needed = "routing.add_helpservice" if creating else "routing.change_helpservice"
     if not (is_staff_user(actor) and actor.has_perm(needed)):
         raise PermissionDenied(_("You may not change the directory."))
+    service.full_clean()  # also checked by the form; never save an unchecked service
+    fields = fields or []
     before = events.stored_values(service, fields)
     service.save()
     if creating:

@@ -87,7 +87,8 @@ TO_ACKNOWLEDGEMENT = _("Hours from sending a referral to its acknowledgement.")
 
 
 class StatisticsSerializer(serializers.Serializer):
-    """The contract's statistics. A count of null was suppressed (1 to 4); see ``suppressed``."""
+    """The contract's statistics. A count of null is suppressed (see ``suppressed``): 1 to 4, or
+    hidden to protect one that is (``hidden_to_protect``; ``stats.disclosure``)."""
 
     to = serializers.DateField()
     total_received = serializers.IntegerField(allow_null=True)
@@ -117,6 +118,12 @@ class StatisticsSerializer(serializers.Serializer):
     )
     overdue = _counts()
     suppressed = serializers.ListField(child=serializers.CharField())
+    hidden_to_protect = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The paths in `suppressed` hidden not because they are 1 to 4 but so that one "
+        "that is cannot be worked out from its breakdown's sum (complementary suppression): any "
+        "number, zero included.",
+    )
 
 
 StatisticsSerializer._declared_fields["from"] = serializers.DateField()
@@ -140,7 +147,11 @@ class StatisticsView(APIView):
             ),
         ],
         responses={200: StatisticsSerializer},
-        description="Case-flow statistics for managers; counts from 1 to 4 are null and listed in `suppressed`.",
+        description=(
+            "Case-flow statistics for managers; counts from 1 to 4 are null and listed in "
+            "`suppressed`, and so are the counts hidden so that they cannot be worked out from "
+            "their breakdown's sum (also in `hidden_to_protect`). `total_received` is exact."
+        ),
     )
     def get(self, request: Request) -> Response:
         params = RangeSerializer(

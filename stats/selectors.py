@@ -17,7 +17,7 @@ from casework.selectors import overdue_counts
 from kernel.vocabulary import codes
 from routing.models import HelpService
 from stats import rollup
-from stats.disclosure import suppress
+from stats.disclosure import publish
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
@@ -144,18 +144,57 @@ def published_case_flow(
     export: bool = False,
     round_to_5: bool = False,
 ) -> dict[str, Any]:
-    """The statistics a manager may see: small counts suppressed, and the view logged."""
-    raw = case_flow(date_from=date_from, date_to=date_to)
-    data, suppressed = suppress(raw, round_to_5=round_to_5)
-    data["suppressed"] = suppressed
+    """The statistics a manager may see (``stats.disclosure.publish``: small counts and the counts
+    that would give them away hidden, listed in ``suppressed``; those hidden to protect others also
+    in ``hidden_to_protect``), and the view logged."""
+    [data] = published_case_flows(
+        actor=actor, ranges=[(date_from, date_to)], export=export, round_to_5=round_to_5
+    )
+    return data
+
+
+def published_case_flows(
+    *,
+    actor: Any,
+    ranges: list[tuple[dt.date, dt.date]],
+    export: bool = False,
+    round_to_5: bool = False,
+) -> list[dict[str, Any]]:
+    """``published_case_flow`` for several ranges (a period and the same period last year), each
+    protected on its own, logged as one view or export naming the first range (and the others)."""
+    results = []
+    for date_from, date_to in ranges:
+        published = publish(case_flow(date_from=date_from, date_to=date_to), round_to_5=round_to_5)
+        data = published.data
+        data["suppressed"] = published.suppressed
+        data["hidden_to_protect"] = published.hidden_to_protect
+        results.append(data)
+    (first_from, first_to), *others = ranges
+    filters: dict[str, Any] = {"from": first_from.isoformat(), "to": first_to.isoformat()}
+    if others:
+        filters["compared_with"] = [f"{a.isoformat()}/{b.isoformat()}" for a, b in others]
+    if round_to_5:
+        filters["rounded"] = True
     with transaction.atomic():
         events.record(
             action="export" if export else "view",
             actor=actor,
             object_type="statistics",
-            filters={"from": date_from.isoformat(), "to": date_to.isoformat()},
+            filters=filters,
         )
-    return data
+    return results
+
+
+def same_period_last_year(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The same days one year earlier (29 February becomes 28 February)."""
+
+    def back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:
+            return day.replace(year=day.year - 1, day=28)
+
+    return back(date_from), back(date_to)
 
 
 def write_csv(data: dict[str, Any], out: Any) -> None:

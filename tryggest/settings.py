@@ -405,6 +405,8 @@ LOGGING = {
 
 # Working rules of the TryggEst team
 TRYGGEST_DEFAULT_TEAM = "tonsberg"
+# The municipality's name, as the yearly report and the statistics' downloads name it.
+TRYGGEST_MUNICIPALITY = env_str("TRYGGEST_MUNICIPALITY", "Tønsberg kommune")
 # Where the public pages live, for links in e-mails (the referral link for helping services).
 TRYGGEST_PUBLIC_URL = env_str("TRYGGEST_PUBLIC_URL", "http://localhost:8000")
 _public = urlsplit(TRYGGEST_PUBLIC_URL)

@@ -1,82 +1,18 @@
-"""The admin: coordinators edit rules (validated), the team records duties, the under-18 rule."""
+"""The admin: the team records duties, the under-18 rule (the rules' and the directory's forms:
+test_directory_forms.py)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from intake.models import State
-from routing.models import HelpService, LegalDutyDecision, Referral, RoutingRule
+from routing.models import LegalDutyDecision, Referral
 from tests.factories import make_enquiry, years_ago
 
 pytestmark = pytest.mark.django_db
-
-ADD_RULE = "/admin/routing/routingrule/add/"
-
-
-def rule_form(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "name": "digital-abuse",
-        "conditions": json.dumps({"violence_any": ["digital"]}),
-        "service": HelpService.objects.get(slug="politiet-vestfold").pk,
-        "for_whom": "victim",
-        "priority": 5,
-        "legal_duty": "",
-        "reason_nb": "Digital vold: vurder anmeldelse.",
-        "reason_en": "Digital abuse: consider reporting.",
-        "active": "on",
-    }
-    data.update(overrides)
-    return data
-
-
-def test_bob_adds_a_valid_rule_and_it_is_audited(bob: Any, as_user: Any) -> None:
-    response = as_user(bob).post(ADD_RULE, rule_form())
-    assert response.status_code == 302, response.content.decode()[:2000]
-    rule = RoutingRule.objects.get(name="digital-abuse")
-    assert rule.conditions == {"violence_any": ["digital"]}
-    assert AuditEvent.objects.filter(
-        object_type="routingrule", object_id=str(rule.pk), actor="bob"
-    ).exists()
-
-
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        {"conditions": json.dumps({"violence_any": ["karate"]})},  # unknown code
-        {"conditions": json.dumps({"moon_phase": "full"})},  # unknown key
-        {"conditions": json.dumps({"age_below": "eighteen"})},  # wrong type
-        {"conditions": json.dumps({"risk_level_at_least": "extreme"})},  # unknown level
-        {"conditions": json.dumps({"violence_any": []})},  # empty list
-        {"conditions": json.dumps(["violence_any"])},  # not an object
-        {"service": 999_999},  # unknown service
-        {"legal_duty": "duty_to_gossip"},  # unknown duty
-    ],
-)
-def test_bob_cannot_save_an_invalid_rule(bob: Any, as_user: Any, overrides: dict[str, Any]) -> None:
-    response = as_user(bob).post(ADD_RULE, rule_form(**overrides))
-    assert response.status_code == 200
-    assert "errornote" in response.content.decode()
-    assert not RoutingRule.objects.filter(name="digital-abuse").exists()
-
-
-def test_bob_cannot_break_an_existing_rule(bob: Any, as_user: Any) -> None:
-    rule = RoutingRule.objects.get(name="elderly")
-    data = rule_form(
-        name="elderly", conditions=json.dumps({"age_at_least": -3}), service=rule.service_id
-    )
-    response = as_user(bob).post(f"/admin/routing/routingrule/{rule.pk}/change/", data)
-    assert response.status_code == 200
-    rule.refresh_from_db()
-    assert rule.conditions == {"age_at_least": 62}
-
-
-def test_alice_cannot_edit_rules(alice: Any, as_user: Any) -> None:
-    assert as_user(alice).post(ADD_RULE, rule_form()).status_code == 403
 
 
 def test_change_page_names_undecided_duties_and_links_to_the_duties_page(

@@ -14,14 +14,17 @@ MAX_DEMO_ENQUIRIES = 10_000
 
 
 class Command(BaseCommand):
-    help = "Load a realistic demo: users demo-* for every role and N enquiries in all states."
+    help = (
+        "Load a realistic demo: users demo-* for every role (with e-mail addresses) and N "
+        "enquiries over the last 21 months, in every state, with a plausible mix of risk levels."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--enquiries",
             type=arguments.whole_number(low=0, high=MAX_DEMO_ENQUIRIES),
-            default=30,
-            help=f"How many demo enquiries (0 to {MAX_DEMO_ENQUIRIES}; default 30).",
+            default=180,
+            help=f"How many demo enquiries (0 to {MAX_DEMO_ENQUIRIES}; default 180).",
         )
         parser.add_argument(
             "--force",
@@ -44,7 +47,12 @@ class Command(BaseCommand):
         for spec in demo.DEMO_USERS:
             self.stdout.write(
                 f"  {spec.username:<22} password: {demo.DEMO_PASSWORD}   role: {', '.join(spec.roles)}"
-                f"   team: {spec.team}"
+                f"   team: {spec.team}   e-mail: {spec.email}"
+            )
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                f"\nE-mail (reminders, referral links) is written to {settings.EMAIL_FILE_PATH}/,"
+                " one file per message."
             )
         if settings.TRYGGEST_MFA_REQUIRED:
             self.stdout.write(
