@@ -138,10 +138,12 @@ def test_bob_edits_a_drafts_questions_and_a_new_one_gets_a_code_from_its_text(
     assert first.text_nb == "Overgrep har skjedd nylig"
     new = InstrumentItem.objects.get(instrument=draft, position=20)
     assert new.code == "the_perpetrator_has_threatened_suicide"
-    event = AuditEvent.objects.filter(
-        object_type="assessmentinstrument", object_id=str(draft.pk), fields=["items"]
-    )
-    assert event.get().actor == "bob"
+    # One audit event per question changed (with old and new values) or added (issue 15.6).
+    changed = AuditEvent.objects.get(object_type="instrumentitem", object_id=str(first.pk))
+    assert changed.actor == "bob" and changed.action == "update"
+    assert changed.filters["changes"]["text_nb"][1] == "Overgrep har skjedd nylig"
+    added = AuditEvent.objects.get(object_type="instrumentitem", object_id=str(new.pk))
+    assert added.actor == "bob" and added.action == "create"
     assert published.items.count() == count  # the published version is untouched
 
 

@@ -17,6 +17,7 @@ from routing.models import HelpService, RoutingRule
 from routing.services import service_key_create
 from tests.audit.helpers import events_after, last_seq
 from tests.factories import UserFactory
+from tests.html_forms import page_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,12 @@ def test_a_coordinator_changes_a_services_e_mail_and_the_trail_has_old_and_new(
     service = HelpService.objects.get(slug="nav-tonsberg")
     old = service.email
     client = as_user(bob)
-    form = client.get(change_url(service)).context["adminform"].form
+    page = client.get(change_url(service)).content.decode()
     before = last_seq()
-    response = client.post(change_url(service), form_data(form, email="ny@nav.example.no"))
+    response = client.post(
+        change_url(service),
+        page_form_data(page, form_id="helpservice_form", email="ny@nav.example.no"),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     service.refresh_from_db()
     assert service.email == "ny@nav.example.no"
@@ -83,9 +87,11 @@ def test_a_rule_change_records_old_and_new(bob: Any, as_user: Any) -> None:
     rule = RoutingRule.objects.get(name="elderly")
     client = as_user(bob)
     url = f"/admin/routing/routingrule/{rule.pk}/change/"
-    form = client.get(url).context["adminform"].form
+    page = client.get(url).content.decode()
     before = last_seq()
-    response = client.post(url, form_data(form, priority=rule.priority + 7))
+    response = client.post(
+        url, page_form_data(page, form_id="routingrule_form", priority=rule.priority + 7)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     [event] = [e for e in events_after(before) if e.object_type == "routingrule"]
     assert event.filters["changes"] == {"priority": [rule.priority, rule.priority + 7]}
@@ -136,17 +142,11 @@ def test_a_draft_question_change_is_recorded(bob: Any, as_user: Any) -> None:
     draft = instrument_new_draft(source=AssessmentInstrument.current(), actor=bob)
     item = draft.items.order_by("position").first()
     before = last_seq()
-    from intake.instrument import instrument_items_changed
+    from intake.instrument import instrument_items_save
 
     old_text = item.text_en
     item.text_en = "Is there a weapon in the home?"
-    item.save()
-    instrument_items_changed(
-        instrument=draft,
-        actor=bob,
-        changes=[(item, ["text_en"], {"text_en": old_text})],
-        deleted=[],
-    )
+    instrument_items_save(instrument=draft, actor=bob, saved=[item], deleted=[])
     [event] = events_after(before)
     assert event.object_type == "instrumentitem"
     assert event.filters["changes"] == {"text_en": [old_text, "Is there a weapon in the home?"]}

@@ -92,7 +92,7 @@ def test_the_excel_csv_opens_with_a_semicolon_reader_in_norwegian(
     assert table["Henvendelser per måned", "Mars 2026"] == ["12", "6"]
     assert table["Henvisninger: sendt", "NAV Tønsberg"] == ["6", "0"]
     assert table["Status", "Videreformidlet"] == ["6", "0"]
-    hours = table["Tid brukt, i timer", "Til risikovurderingen, median"][0]
+    hours = table["Tid brukt, i timer", "Til første risikovurdering, median"][0]
     assert "," in hours or hours == "–"  # a decimal comma for Excel's Norwegian locale
     assert not any("by_" in cell or "nav-tonsberg" in cell for row in rows for cell in row)
     notes = [row[0] for row in rows if len(row) == 1]
