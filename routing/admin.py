@@ -23,19 +23,138 @@ from intake import policies
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.models import Enquiry
 from kernel.forms import add_errors
+from kernel.languages import resident_languages
 from kernel.vocabulary import choices
 from routing import selectors, services
 from routing.models import DutyDecision, HelpService, LegalDutyDecision, RoutingRule
 
+# The directory's fields as coordinators edit them (the help page's texts are per-language fields).
+DIRECTORY_FIELDS = [
+    "slug",
+    "name",
+    "kind",
+    "category",
+    "serves",
+    "age_min",
+    "age_max",
+    "phones",
+    "url",
+    "email",
+    "hours",
+    "referral_route",
+    "notes",
+    "plan_ref",
+    "active",
+    "organisation",
+]
+
+TEXT_KEYS = {
+    "offers": gettext_lazy("What the service offers"),
+    "for_whom": gettext_lazy("Whom it is for"),
+}
+
+
+def _text_field_name(key: str, language: str) -> str:
+    return f"{key}_{language}"
+
+
+class _HelpServiceFormBase(forms.ModelForm):
+    """The directory's form: the help page's situations as checkboxes and its texts as one field
+    per residents' language, instead of the JSON they are stored as."""
+
+    url = forms.URLField(
+        label=HelpService._meta.get_field("url").verbose_name,
+        required=False,
+        assume_scheme="https",  # the directory's addresses are https; Django 6's default too
+    )
+    situations = forms.MultipleChoiceField(
+        label=gettext_lazy("Situations on the help page"),
+        help_text=gettext_lazy("The residents' help page (/hjelp/) lists the service under these."),
+        choices=lambda: choices("help_situations"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = HelpService
+        fields = [*DIRECTORY_FIELDS, "situations", "public_order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for language, texts in (self.instance.public_texts or {}).items():
+            for key in TEXT_KEYS:
+                name = _text_field_name(key, language)
+                if name in self.fields:
+                    self.initial.setdefault(name, texts.get(key, ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        texts: dict[str, dict[str, str]] = {}
+        for language in resident_languages():
+            entry = {
+                key: (data.get(_text_field_name(key, language)) or "").strip() for key in TEXT_KEYS
+            }
+            if any(entry.values()):
+                texts[language] = entry
+        self.instance.public_texts = texts
+        return data
+
+
+def _help_service_form() -> type[forms.ModelForm]:
+    fields: dict[str, forms.Field] = {}
+    for language in resident_languages().values():
+        for key, title in TEXT_KEYS.items():
+            fields[_text_field_name(key, language.code)] = forms.CharField(
+                label=f"{title} ({language.name})",
+                required=False,
+                max_length=1_000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "lang": language.code, "dir": language.direction}
+                ),
+            )
+    return forms.models.ModelFormMetaclass("HelpServiceForm", (_HelpServiceFormBase,), fields)
+
+
+HelpServiceForm = _help_service_form()
+
 
 @admin.register(HelpService)
 class HelpServiceAdmin(admin.ModelAdmin):
+    """Coordinators edit the directory; what residents see of it is the help page (/hjelp/)."""
+
+    form = HelpServiceForm
     list_display = ("name", "slug", "category", "kind", "serves", "active")
     list_filter = ("category", "kind", "active")
     search_fields = ("name", "slug")
+    fieldsets = [
+        (None, {"fields": DIRECTORY_FIELDS}),
+        (
+            gettext_lazy("The residents' help page (/hjelp/)"),
+            {
+                "description": gettext_lazy(
+                    "Plain words, as to a worried neighbour. A language left empty shows the "
+                    "bokmål text."
+                ),
+                "fields": [
+                    "situations",
+                    "public_order",
+                    *(
+                        _text_field_name(key, code)
+                        for code in resident_languages()
+                        for key in TEXT_KEYS
+                    ),
+                ],
+            },
+        ),
+    ]
 
     def has_delete_permission(self, request: http.HttpRequest, obj: Any = None) -> bool:
         return False  # referrals point at services; deactivate instead
+
+    def save_model(
+        self, request: http.HttpRequest, obj: HelpService, form: Any, change: bool
+    ) -> None:
+        services.help_service_save(service=obj, actor=request.user, fields=form.changed_data)
 
 
 @admin.register(RoutingRule)

@@ -477,7 +477,30 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[Any, str]:
     return key, plain
 
 
-# --- The rules, edited by coordinators in the admin ---
+# --- The directory and the rules, edited by coordinators in the admin ---
+
+
+@transaction.atomic
+def help_service_save(
+    *, service: HelpService, actor: Any, fields: list[str] | None = None
+) -> HelpService:
+    """A coordinator adds or changes a helping service in the directory (and its help-page texts).
+
+    Raises PermissionDenied without ``routing.add_helpservice``/``change_helpservice``, and
+    ValidationError for hours, situations or texts the model refuses. Records which fields
+    changed (names only).
+    """
+    creating = service.pk is None
+    permission = "routing.add_helpservice" if creating else "routing.change_helpservice"
+    if not (is_staff_user(actor) and actor.has_perm(permission)):
+        raise PermissionDenied(_("You may not change the directory."))
+    service.full_clean()
+    service.save()
+    if creating:
+        events.object_created(actor=actor, obj=service)
+    else:
+        events.object_changed(actor=actor, obj=service, fields=fields or [])
+    return service
 
 
 def _may_edit_rules(actor: Any) -> bool:
