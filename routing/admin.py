@@ -99,6 +99,14 @@ class _HelpServiceFormBase(forms.ModelForm):
         self.instance.public_texts = texts
         return data
 
+    def changed_model_fields(self) -> list[str]:
+        """The model's names of what changed (the audit event's), the texts as public_texts."""
+        texts = {_text_field_name(key, code) for code in resident_languages() for key in TEXT_KEYS}
+        changed = [name for name in self.changed_data if name not in texts]
+        if any(name in texts for name in self.changed_data):
+            changed.append("public_texts")
+        return changed
+
 
 def _help_service_form() -> type[forms.ModelForm]:
     fields: dict[str, forms.Field] = {}
@@ -154,7 +162,9 @@ class HelpServiceAdmin(admin.ModelAdmin):
     def save_model(
         self, request: http.HttpRequest, obj: HelpService, form: Any, change: bool
     ) -> None:
-        services.help_service_save(service=obj, actor=request.user, fields=form.changed_data)
+        services.help_service_save(
+            service=obj, actor=request.user, fields=form.changed_model_fields()
+        )
 
 
 @admin.register(RoutingRule)

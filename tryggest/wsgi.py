@@ -1,28 +1,11 @@
 import os
 
-from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryggest.settings")
 application = get_wsgi_application()
 
-
-def refuse_to_serve_when_misconfigured() -> None:
-    """Raise ImproperlyConfigured when a system check finds an error (e.g. website.E001: the
-    residents' pages would tell people to call a number that is not configured).
-
-    Management commands run the checks before they start; a WSGI server (gunicorn) does not, so
-    the web process runs them itself and refuses to start instead of serving a broken promise.
-    Database checks are left to ``migrate``, which runs before the server (docker-compose.yml).
-    """
-    errors = [
-        message
-        for message in checks.run_checks()
-        if message.is_serious() and not message.is_silenced()
-    ]
-    if errors:
-        raise ImproperlyConfigured("\n".join(str(message) for message in errors))
-
+# After Django is set up: the system checks, which no management command has run for gunicorn.
+from tryggest.startup import refuse_to_serve_when_misconfigured  # noqa: E402
 
 refuse_to_serve_when_misconfigured()

@@ -464,3 +464,39 @@ def test_no_messages_for_an_enquiry_that_did_not_come_by_the_form(
     )
     assert response.status_code == 200
     assert not ReporterMessage.objects.exists()
+
+
+# --- Limits on a frightened person's phone (issue 19) ---
+
+
+def test_the_text_limit_is_stated_beside_the_field_and_nothing_cuts_the_text(
+    resident: Client,
+) -> None:
+    html = resident.get("/meld/").content.decode()
+    hint = re.search(r'<p class="hint" id="id_description_helptext">([^<]*)</p>', html).group(1)
+    assert "Du kan skrive opptil 10\xa0000 tegn." in hint
+    assert 'aria-describedby="id_description_helptext"' in html
+    textarea = re.search(r"<textarea[^>]*>", html).group(0)
+    assert "maxlength" not in textarea  # browsers cut pasted text at maxlength without a word
+
+
+def test_a_too_long_text_is_refused_and_kept_whole(resident: Client) -> None:
+    long_text = "Han slår henne om kvelden." * 400  # 10,400 characters
+    response = submit(resident, description=long_text)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Teksten har 10\xa0400 tegn, men grensen er 10\xa0000." in html
+    assert 'href="#id_description"' in html  # the summary links to the field
+    assert long_text.strip() in html  # every word is still in the field
+    assert not Enquiry.objects.exists()
+
+
+def test_a_too_long_reply_is_refused_and_kept_whole(resident: Client, code: str) -> None:
+    long_reply = "Jeg så ham i dag." * 310  # 5,270 characters
+    response = resident.post("/meld/status/", {"action": "reply", "code": code, "text": long_reply})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Teksten har 5\xa0270 tegn, men grensen er 5\xa0000." in html
+    assert "Du kan skrive opptil 5\xa0000 tegn." in html
+    assert long_reply.strip() in html
+    assert not ReporterMessage.objects.exists()
