@@ -10,6 +10,10 @@ COPY audit ./audit
 COPY intake ./intake
 COPY routing ./routing
 COPY stats ./stats
+COPY kernel ./kernel
+COPY casework ./casework
+COPY oversight ./oversight
+COPY website ./website
 RUN pip install --no-cache-dir .
 
 COPY . .

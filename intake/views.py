@@ -67,7 +67,8 @@ def _limit(name: str) -> throttle.Limit:
 def _page(
     request: http.HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> http.HttpResponse:
-    # The frame (team hours, language list, links) comes from website.context_processors.
+    # The frame's data (team hours, language list, links) comes from the context processors
+    # configured in settings.TEMPLATES.
     return render(request, template, context, status=status)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import caches
 from django.db import connection, connections
 
 CHROMIUM = "/usr/bin/chromium"
@@ -81,6 +82,8 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
     settings.CSRF_COOKIE_SECURE = False
     settings.SESSION_COOKIE_SECURE = False
     settings.TRYGGEST_FORM_MIN_SECONDS = 1
+    # Every browser comes from 127.0.0.1: start each test with the residents' throttle empty.
+    caches["public_throttle"].clear()
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are
     # still plain synchronous calls (the live server answers from its own thread).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

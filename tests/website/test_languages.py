@@ -148,6 +148,9 @@ def test_a_form_sent_in_arabic_answers_in_arabic_and_the_team_reads_it_as_writte
     assert '<html lang="ar" dir="rtl">' in html
     assert "شكرًا، لقد استلمنا رسالتك" in html
     code = receipt_code(response)
+    # The code is shown once: nothing here leads to another language and loses it.
+    assert '<nav class="languages"' not in html and 'hreflang="nb"' not in html
+    assert "هذه الصفحة مترجمة من النرويجية" in html  # the notice itself stays
     enquiry = Enquiry.objects.get()
     assert enquiry.description == description
 
