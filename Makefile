@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: run test lint bench bench-quick install messages migrate clean check
+.PHONY: run test lint bench bench-quick install messages migrate clean check axe
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) messages
 
-# Compiled translations (.mo) are built, not committed. Babel compiles without GNU gettext.
+# Compiled translations (.mo) are built, not committed. Babel compiles without GNU gettext, every
+# catalogue under locale/ (the residents' languages too: locale/languages.yaml); it skips a catalogue
+# whose header is marked fuzzy without failing, so each one is checked to have been compiled.
 messages: $(STAMP)
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+	  test "$${po%.po}.mo" -nt "$$po" || { echo "FAIL: $$po was not compiled (its header is marked fuzzy?)" >&2; exit 1; }; \
+	done
+
+# The TryggEst team's contact on the residents' pages: demo values for `make run` (production sets
+# its own; with DEBUG off the service refuses to start without the phone, website.checks), and
+# the same for the checks `make test` runs with DEBUG off. Values from the environment win.
+DEMO_CONTACT := TRYGGEST_TEAM_PHONE="$${TRYGGEST_TEAM_PHONE:-12 34 56 78}" \
+	TRYGGEST_TEAM_ADDRESS="$${TRYGGEST_TEAM_ADDRESS:-Demoveien 1, 3110 Tønsberg}" \
+	TRYGGEST_DATA_PROTECTION_OFFICER="$${TRYGGEST_DATA_PROTECTION_OFFICER:-personvernombud@example.invalid}"
 
 # SQLite, no broker (tasks run in-process), demo data and demo users; reminders are swept by a
 # scheduler thread inside the server process (casework/scheduler.py). The second sign-in step is
@@ -30,16 +42,25 @@ run: install
 	mkdir -p var/mail
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
-	$(RUN_ENV) $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(DEMO_CONTACT) $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
+
+# axe-core for the browser tests' accessibility checks (tests/browser.py), from the npm registry at
+# the version and checksum of tests/axe/package-lock.json; never from a CDN.
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
 
 # The whole suite. DATABASE_URL / CELERY_BROKER_URL from the environment choose PostgreSQL / Redis.
 # First the layers (README "Architecture"): an upward import fails here, naming the rule it breaks.
-test: install
+test: install $(AXE)
 	$(BIN)/lint-imports --no-cache
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
-		$(BIN)/python manage.py makemigrations --check --dry-run
+		$(DEMO_CONTACT) $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-test-secret-key} AUDIT_HMAC_KEY=$${AUDIT_HMAC_KEY:-test-audit-key} \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(DEMO_CONTACT) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Lint and format: ruff's rules (pyproject.toml) and its formatter, checked, never rewritten here;
 # and the layers (import-linter).
@@ -58,4 +79,4 @@ bench-quick: install
 	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var locale/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) var locale/*/LC_MESSAGES/*.mo tests/axe/node_modules

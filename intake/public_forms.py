@@ -10,10 +10,17 @@ import time
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import submissions
-from kernel.vocabulary import choices
+from intake.public import MESSAGE_MAX_LENGTH
+from intake.validation import MAX_LENGTHS, anonymous_contact_message
+from kernel.forms import add_errors
+from kernel.vocabulary import ResidentLabel, resident_choices, vocabulary
 
 # After this long the signed start time is refused, and the page asks to send again.
 STARTED_MAX_AGE = 24 * 60 * 60
@@ -33,8 +40,42 @@ REPORTER_TYPES = [
 ]
 
 
+DESCRIPTION_MAX_LENGTH = MAX_LENGTHS["description"]
+
+
 def _optional(group: str) -> list[tuple[str, Any]]:
-    return [("", _("Choose if you know")), *choices(group)]
+    # A select's options are text only, so the plain label goes on the same line.
+    return [
+        ("", _("Choose if you know")),
+        *(
+            (code, lazy(lambda c=code: ResidentLabel(group, c).with_plain, str)())
+            for code in vocabulary()[group]
+        ),
+    ]
+
+
+def _count(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def _limit_hint(limit: int) -> str:
+    return gettext("You can write up to %(limit)s characters.") % {"limit": _count(limit)}
+
+
+def check_length(value: str, limit: int) -> None:
+    """Refuse a text over ``limit`` characters with a message that says how far over it is.
+
+    A long text is never cut (by the browser's maxlength or here): the resident gets the form
+    back with every word, and decides what to shorten.
+    """
+    if len(value) > limit:
+        raise forms.ValidationError(
+            gettext(
+                "The text has %(length)s characters, but the limit is %(limit)s. Shorten it and "
+                "send again. What you wrote is still in the field."
+            )
+            % {"length": _count(len(value)), "limit": _count(limit)}
+        )
 
 
 def form_started_token(at: float | None = None) -> str:
@@ -69,11 +110,20 @@ class PublicEnquiryForm(forms.Form):
 
     description = forms.CharField(
         label=_("What are you worried about?"),
-        help_text=_(
-            "Write in your own words what has happened or what you are afraid of. "
-            "You do not need to know everything."
-        ),
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 10_000}),
+        help_text=lazy(
+            lambda: " ".join(
+                [
+                    gettext(
+                        "Write in your own words what has happened or what you are afraid of. "
+                        "You do not need to know everything."
+                    ),
+                    _limit_hint(DESCRIPTION_MAX_LENGTH),
+                ]
+            ),
+            str,
+        )(),
+        # No maxlength: browsers cut a pasted text there without a word.
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         strip=True,
         error_messages={"required": _("Describe what you are worried about.")},
     )
@@ -94,7 +144,9 @@ class PublicEnquiryForm(forms.Form):
         error_messages={"required": _("Choose who you are, or choose anonymous.")},
     )
     reporter_name = forms.CharField(
-        label=_("Your name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
     )
     reporter_phone = forms.CharField(
         label=_("Your phone number"),
@@ -109,16 +161,19 @@ class PublicEnquiryForm(forms.Form):
     reporter_organisation = forms.CharField(
         label=_("Your workplace, if you write as an employee"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        widget=forms.TextInput(attrs={"autocomplete": "organization", "dir": "auto"}),
     )
 
     subject_name = forms.CharField(
-        label=_("Their name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Their name"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
     subject_birth_year = forms.IntegerField(
         label=_("Year of birth"),
         help_text=_("An approximate year is fine."),
         required=False,
+        error_messages={"invalid": _("Write the year with four digits, for example 1950.")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}
         ),
@@ -137,7 +192,7 @@ class PublicEnquiryForm(forms.Form):
     subject_address = forms.CharField(
         label=_("Where they live"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
     subject_phone = forms.CharField(
         label=_("Their phone number"),
@@ -159,7 +214,7 @@ class PublicEnquiryForm(forms.Form):
 
     violence_types = forms.MultipleChoiceField(
         label=_("What is happening? Tick all that fit."),
-        choices=choices("violence_types"),
+        choices=resident_choices("violence_types"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -173,7 +228,7 @@ class PublicEnquiryForm(forms.Form):
     )
     risk_factors = forms.MultipleChoiceField(
         label=_("Is there something that makes the person more vulnerable? Tick all that fit."),
-        choices=choices("risk_factors"),
+        choices=resident_choices("risk_factors"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -224,6 +279,30 @@ class PublicEnquiryForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("started", form_started_token())
 
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"]
+        check_length(description, DESCRIPTION_MAX_LENGTH)
+        return description
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """The services' errors beside their fields, with the anonymity rule said once.
+
+        The rule (``intake.validation``, for every door) names each contact field an anonymous
+        reporter filled in; a resident needs one message, on the choice, saying what to do.
+        """
+        rule = anonymous_contact_message()
+        found = exc.message_dict
+        messages = {field: [m for m in texts if m != rule] for field, texts in found.items()}
+        if any(rule in texts for texts in found.values()):
+            messages.setdefault("reporter_type", []).append(
+                gettext(
+                    "You chose to be anonymous, but you also wrote your name, phone number or "
+                    "e-mail address. To stay anonymous, delete them. If the team may contact "
+                    "you, choose who you are instead."
+                )
+            )
+        add_errors(self, ValidationError({f: texts for f, texts in messages.items() if texts}))
+
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
@@ -272,9 +351,13 @@ class ReceiptCodeForm(forms.Form):
                 "autocomplete": "off",
                 "autocapitalize": "characters",
                 "spellcheck": "false",
+                "dir": "ltr",
             }
         ),
-        error_messages={"required": _("Write your receipt code.")},
+        error_messages={
+            "required": _("Write your receipt code."),
+            "max_length": _("A receipt code has 16 letters and digits, like ABCD-1234-EFGH-5678."),
+        },
     )
 
 
@@ -282,10 +365,24 @@ class ReporterReplyForm(submissions.SingleUseForm):
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     text = forms.CharField(
         label=_("Answer or add information"),
-        help_text=_(
-            "The team reads it in its opening hours. If someone is in danger, do not "
-            "write here: call 112."
-        ),
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5_000}),
+        help_text=lazy(
+            lambda: " ".join(
+                [
+                    gettext(
+                        "The team reads it in its opening hours. If someone is in danger, do not "
+                        "write here: call 112."
+                    ),
+                    _limit_hint(MESSAGE_MAX_LENGTH),
+                ]
+            ),
+            str,
+        )(),
+        # No maxlength: browsers cut a pasted text there without a word.
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
         error_messages={"required": _("Write a message.")},
     )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        check_length(text, MESSAGE_MAX_LENGTH)
+        return text

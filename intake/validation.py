@@ -45,6 +45,12 @@ MAX_LENGTHS = {
 REPORTER_CONTACT_FIELDS = ("reporter_name", "reporter_phone", "reporter_email")
 
 
+def anonymous_contact_message() -> str:
+    """The rule's message under each contact field an anonymous reporter filled in (the
+    residents' form replaces them with one message saying what to do)."""
+    return _("An anonymous reporter gives no name, phone or e-mail.")
+
+
 def validate_enquiry(values: dict[str, Any], *, today: dt.date | None = None) -> None:
     """Raise ValidationError({field: [messages]}) for everything wrong with these values."""
     today = today or timezone.localdate()
@@ -86,7 +92,7 @@ def validate_enquiry(values: dict[str, Any], *, today: dt.date | None = None) ->
     if values.get("reporter_type") == "anonymous":
         for field in REPORTER_CONTACT_FIELDS:
             if values.get(field):
-                add(field, _("An anonymous reporter gives no name, phone or e-mail."))
+                add(field, anonymous_contact_message())
 
     email = values.get("reporter_email")
     if email:

@@ -13,17 +13,13 @@ emergency numbers before anything else. Thin: forms parse, ``intake.public`` doe
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import http
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import csrf
@@ -35,19 +31,8 @@ from intake.public_forms import (
     ReporterReplyForm,
     form_started_token,
 )
-from kernel import opening_hours
 from kernel.forms import add_errors
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+from kernel.public_pages import public_page
 
 STATE_WORDS = {
     "received": (
@@ -71,12 +56,6 @@ STATE_WORDS = {
     ),
 }
 
-DAY_WORDS = {
-    "mon-fri": gettext_lazy("Weekdays"),
-    "mon-sun": gettext_lazy("Every day"),
-    "sat-sun": gettext_lazy("Weekends"),
-}
-
 
 def _limit(name: str) -> throttle.Limit:
     # Read at request time, so that settings (and tests) can change the numbers.
@@ -85,53 +64,12 @@ def _limit(name: str) -> throttle.Limit:
     return throttle.Limit("meld-code", per_window=settings.TRYGGEST_RECEIPT_GUESSES_PER_HOUR)
 
 
-def _chosen_language(request: http.HttpRequest) -> str:
-    # Norwegian unless the resident chose otherwise with the language button (the cookie of
-    # Django's set_language view); the browser's Accept-Language does not decide it.
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def public_page(view: Callable[..., http.HttpResponse]) -> Callable[..., http.HttpResponse]:
-    @wraps(view)
-    def wrapped(request: http.HttpRequest, *args: Any, **kwargs: Any) -> http.HttpResponse:
-        language = _chosen_language(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)  # no-store: the answers hold codes and personal data
-        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        # Not "no-referrer": with it, browsers send "Origin: null" on this site's own form posts
-        # and Django's CSRF check refuses them (the form, the status page, the language button).
-        # "same-origin" gives nothing to any other site either; these pages have no links or
-        # resources elsewhere (see the CSP).
-        response["Referrer-Policy"] = "same-origin"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        return response
-
-    return wrapped
-
-
-def _team_hours() -> dict[str, Any]:
-    periods = settings.TRYGGEST_TEAM_HOURS
-    now = timezone.now()
-    open_now = opening_hours.is_open(periods, now)
-    return {
-        "periods": [
-            {"days": DAY_WORDS.get(p["days"], p["days"]), "from": p["from"], "to": p["to"]}
-            for p in periods
-        ],
-        "open_now": open_now,
-        "next_opening": None if open_now else opening_hours.next_opening(periods, now),
-        "phone": settings.TRYGGEST_TEAM_PHONE,
-    }
-
-
 def _page(
     request: http.HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> http.HttpResponse:
-    return render(request, template, {"team_hours": _team_hours(), **context}, status=status)
+    # The frame's data (team hours, language list, links) comes from the context processors
+    # configured in settings.TEMPLATES.
+    return render(request, template, context, status=status)
 
 
 def _too_many(
@@ -180,7 +118,7 @@ def enquiry_form(request: http.HttpRequest) -> http.HttpResponse:
                 values=form.values(), form_token=form.form_token()
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            form.add_service_errors(exc)
         except submissions.AlreadyReceived:
             # The first send of this very form is still being stored: it will get its answer.
             return _page(request, "intake/public/receipt.html", {"already_received": True})
@@ -298,9 +236,14 @@ def csrf_failure(request: http.HttpRequest, reason: str = "") -> http.HttpRespon
     There a resident whose browser lost the form's cookie gets the form back with everything they
     wrote and a plain explanation, instead of a technical page that throws their words away.
     """
-    if request.method == "POST" and request.path == reverse("intake:public_form"):
+    # By the page's name, not its address: the address differs per residents' language.
+    try:
+        page = resolve(request.path_info).view_name if request.method == "POST" else ""
+    except Resolver404:
+        page = ""
+    if page == "intake:public_form":
         return _form_again_after_csrf_failure(request)
-    if request.method == "POST" and request.path == reverse("intake:public_status"):
+    if page == "intake:public_status":
         return _status_again_after_csrf_failure(request)
     return csrf.csrf_failure(request, reason=reason)
 

@@ -23,9 +23,17 @@ from intake import policies
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.models import Enquiry
 from kernel.forms import ServiceRefusalsOnForm, add_errors
+from kernel.languages import resident_languages
 from kernel.vocabulary import choices
 from routing import selectors, services
-from routing.forms import HelpServiceForm, RoutingRuleForm, conditions_summary, hours_summary
+from routing.forms import (
+    TEXT_KEYS,
+    HelpServiceForm,
+    RoutingRuleForm,
+    conditions_summary,
+    hours_summary,
+    text_field_name,
+)
 from routing.models import (
     CONDITION_KEYS,
     DutyDecision,
@@ -51,6 +59,24 @@ class HelpServiceAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
         (gettext_lazy("Contact"), {"fields": ("url", "email", "organisation")}),
         (gettext_lazy("Opening hours"), {"fields": ("hours_kind", "holidays")}),
         (gettext_lazy("Notes"), {"fields": ("notes", "plan_ref"), "classes": ("collapse",)}),
+        (
+            gettext_lazy("The residents' help page (/hjelp/)"),
+            {
+                "description": gettext_lazy(
+                    "Plain words, as to a worried neighbour. A language left empty shows the "
+                    "bokmål text."
+                ),
+                "fields": [
+                    "situations",
+                    "public_order",
+                    *(
+                        text_field_name(key, code)
+                        for code in resident_languages()
+                        for key in TEXT_KEYS
+                    ),
+                ],
+            },
+        ),
     ]
 
     @admin.display(description=gettext_lazy("Opening hours"))

@@ -39,6 +39,25 @@ def service_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def service_help_page_rows() -> dict[str, dict[str, Any]]:
+    """The help page's fields of each service (``help_page`` in services.yaml), by slug.
+
+    Kept apart from ``service_rows``, which migration 0002 installs into a table without them.
+    """
+    rows = {}
+    for s in load_yaml("services.yaml")["services"]:
+        page = s.get("help_page") or {}
+        rows[s["slug"]] = {
+            "situations": list(page.get("situations", [])),
+            "public_order": page.get("order", 100),
+            "public_texts": {
+                language: {key: text.get(key, "").strip() for key in ("offers", "for_whom")}
+                for language, text in (page.get("texts") or {}).items()
+            },
+        }
+    return rows
+
+
 def rule_rows() -> list[dict[str, Any]]:
     return [
         {

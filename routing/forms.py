@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from kernel import opening_hours
+from kernel.languages import resident_languages
 from kernel.opening_hours import ALWAYS, HOLIDAYS_AS_SUNDAY, HOLIDAYS_CLOSED, WEEKDAYS
 from kernel.vocabulary import choices
 from routing.models import (
@@ -348,12 +349,34 @@ def _day_initial(periods: list[dict[str, str]]) -> dict[str, Any]:
     return initial
 
 
-class HelpServiceForm(forms.ModelForm):
-    """A directory service, with its phone numbers as rows and its hours as a week table.
+# The residents' help page (/hjelp/): what a service offers and whom it is for, in plain words,
+# one text per residents' language (stored together in ``HelpService.public_texts``).
+TEXT_KEYS = {
+    "offers": _("What the service offers"),
+    "for_whom": _("Whom it is for"),
+}
+
+
+def text_field_name(key: str, language: str) -> str:
+    return f"{key}_{language}"
+
+
+class _HelpServiceFormBase(forms.ModelForm):
+    """A directory service, with its phone numbers as rows, its hours as a week table, and the
+    help page's situations as checkboxes and its texts as one field per residents' language,
+    instead of the JSON they are stored as.
 
     The rows are formsets bound to the same POST (prefixes ``phones``, ``week``, ``exceptions``);
     their errors stop the save and are shown beside their fields.
     """
+
+    situations = forms.MultipleChoiceField(
+        label=_("Situations on the help page"),
+        help_text=_("The residents' help page (/hjelp/) lists the service under these."),
+        choices=lambda: choices("help_situations"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     hours_kind = forms.ChoiceField(
         label=_("Opening hours"), choices=HoursKind.CHOICES, widget=forms.RadioSelect
@@ -393,10 +416,17 @@ class HelpServiceForm(forms.ModelForm):
             "plan_ref",
             "active",
             "organisation",
+            "situations",
+            "public_order",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for language, texts in (self.instance.public_texts or {}).items():
+            for key in TEXT_KEYS:
+                name = text_field_name(key, language)
+                if name in self.fields:
+                    self.initial.setdefault(name, texts.get(key, ""))
         data = self.data if self.is_bound else None
         self.phones_formset = PhoneFormSet(
             data,
@@ -449,6 +479,14 @@ class HelpServiceForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        texts: dict[str, dict[str, str]] = {}
+        for language in resident_languages():
+            entry = {
+                key: (data.get(text_field_name(key, language)) or "").strip() for key in TEXT_KEYS
+            }
+            if any(entry.values()):
+                texts[language] = entry
+        self.instance.public_texts = texts
         if not all(formset.is_valid() for formset in self.formsets):
             return data
         self.instance.phones = [
@@ -492,12 +530,38 @@ class HelpServiceForm(forms.ModelForm):
         return data
 
     def changed_model_fields(self) -> list[str]:
-        """The model's fields this save changes, for the audit event (names only)."""
-        fields = [name for name in self.changed_data if name not in ("hours_kind", "holidays")]
+        """The model's fields this save changes, for the audit event (the texts as
+        ``public_texts``)."""
+        texts = {text_field_name(key, code) for code in resident_languages() for key in TEXT_KEYS}
+        fields = [
+            name
+            for name in self.changed_data
+            if name not in ("hours_kind", "holidays") and name not in texts
+        ]
+        if any(name in texts for name in self.changed_data):
+            fields.append("public_texts")
         fields += [
             name for name, before in self.stored.items() if getattr(self.instance, name) != before
         ]
         return fields
+
+
+def _help_service_form() -> type[forms.ModelForm]:
+    fields: dict[str, forms.Field] = {}
+    for language in resident_languages().values():
+        for key, title in TEXT_KEYS.items():
+            fields[text_field_name(key, language.code)] = forms.CharField(
+                label=f"{title} ({language.name})",
+                required=False,
+                max_length=1_000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "lang": language.code, "dir": language.direction}
+                ),
+            )
+    return forms.models.ModelFormMetaclass("HelpServiceForm", (_HelpServiceFormBase,), fields)
+
+
+HelpServiceForm = _help_service_form()
 
 
 # --- How the structured data reads in lists ---

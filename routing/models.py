@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from kernel.languages import resident_languages
 from kernel.opening_hours import validate_hours
 from kernel.vocabulary import choices, codes
 
@@ -75,6 +76,15 @@ class HelpService(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     plan_ref = models.CharField(_("reference in the plan"), max_length=60, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The residents' help page (/hjelp/, plan 6.1): under which situations the service is listed
+    # (vocabulary "help_situations"; none: not listed), in which order, and what it offers and
+    # whom it is for, in plain words, per residents' language ({"nb": {"offers": "...",
+    # "for_whom": "..."}, ...}; a missing language shows the bokmål text).
+    situations = models.JSONField(_("situations on the help page"), default=list, blank=True)
+    public_order = models.PositiveSmallIntegerField(
+        _("order on the help page"), default=100, help_text=_("Lower is shown first.")
+    )
+    public_texts = models.JSONField(_("texts for the help page"), default=dict, blank=True)
     # The organisation whose API key answers this service's referrals; None when the service has
     # no system of its own (it answers by e-mailed link). Kept here, not on the organisation:
     # accounts sits below routing (README: Architecture).
@@ -96,10 +106,37 @@ class HelpService(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
         try:
             validate_hours(self.hours)
         except ValueError as exc:
-            raise ValidationError({"hours": str(exc)}) from exc
+            errors["hours"] = [str(exc)]
+        situations = self.situations or []
+        known = set(codes("help_situations"))
+        if not isinstance(situations, list) or any(code not in known for code in situations):
+            errors["situations"] = [_("Choose situations from the list.")]
+        texts = self.public_texts or {}
+        if not isinstance(texts, dict) or any(
+            language not in resident_languages()
+            or not isinstance(text, dict)
+            or set(text) - {"offers", "for_whom"}
+            or not all(isinstance(value, str) for value in text.values())
+            for language, text in texts.items()
+        ):
+            errors["public_texts"] = [
+                _('Texts are {"<language>": {"offers": "...", "for_whom": "..."}}.')
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def public_text(self, key: str, language: str) -> tuple[str, str]:
+        """``key`` ("offers" or "for_whom") in ``language``, else in bokmål: (text, its language)."""
+        texts = self.public_texts or {}
+        for code in (language, settings.LANGUAGE_CODE):
+            value = (texts.get(code) or {}).get(key, "").strip()
+            if value:
+                return value, code
+        return "", language
 
 
 CONDITION_KEYS = {

@@ -225,3 +225,13 @@ def log_referrals_listed(*, actor: Any, referrals: list[Referral], filters: dict
             enquiry_ids=[r.enquiry_id for r in referrals],
             filters=filters,
         )
+
+
+def help_services_for_residents() -> list[HelpService]:
+    """The active services listed on the residents' help page (those with a situation), in the
+    page's order. The directory holds no personal data, so this read is not logged."""
+    return [
+        service
+        for service in HelpService.objects.filter(active=True).order_by("public_order", "name")
+        if service.situations
+    ]

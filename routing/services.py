@@ -529,9 +529,6 @@ def service_key_create(*, slug: str, name: str = "") -> tuple[Any, str]:
     return key, plain
 
 
-# --- The directory, edited by coordinators in the admin ---
-
-
 # --- The rules, edited by coordinators in the admin ---
 
 

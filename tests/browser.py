@@ -8,6 +8,11 @@ after each. Mark them ``django_db(transaction=True, serialized_rollback=True)``:
 ``serialized_rollback`` restores what the migrations installed (the team, roles, directory,
 instrument, the audit chain's head), and ``_default_data`` re-installs it should another
 transactional test have emptied the database without restoring it. Keep them few.
+
+Accessibility: ``axe_violations(page)`` runs axe-core (from the npm registry, installed by
+``make test`` into ``tests/axe/node_modules``; never a CDN) in the page and returns what it finds
+against WCAG 2.1 A and AA. ``screenshot(page, name)`` keeps a picture in ``var/screenshots/`` for
+a person to look at.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import caches
 from django.db import connection, connections
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,8 +43,15 @@ DEFAULT_DATA = [
     "audit.migrations.0002_chain_head",
     "accounts.migrations.0002_roles_and_default_team",
     "routing.migrations.0002_default_directory_and_rules",
+    "routing.migrations.0009_help_page",
     "intake.migrations.0002_default_instrument",
 ]
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_SCRIPT = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+# What the residents' pages promise (their accessibility statement): WCAG 2.1 A and AA.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def _reinstall_default_data() -> None:
@@ -68,6 +82,8 @@ def page(live_server: Any, _default_data: None, settings: Any, monkeypatch: Any)
     settings.CSRF_COOKIE_SECURE = False
     settings.SESSION_COOKIE_SECURE = False
     settings.TRYGGEST_FORM_MIN_SECONDS = 1
+    # Every browser comes from 127.0.0.1: start each test with the residents' throttle empty.
+    caches["public_throttle"].clear()
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are
     # still plain synchronous calls (the live server answers from its own thread).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -136,3 +152,38 @@ def sign_in(page: Any, user: Any, *, next_url: str = "/admin/") -> None:
     page.fill("#id_code", second_factor_code(user))
     page.click("#code-form input[type=submit]")
     page.wait_for_url(f"**{next_url}")
+
+
+def axe_violations(page: Any, *, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations of ``tags`` (WCAG 2.1 A and AA) on the page as it is now.
+
+    The script is evaluated through the DevTools protocol, so the page's Content-Security-Policy
+    (no scripts at all) stays as it is. Each violation: its rule id, impact, help text and the
+    selectors of the offending nodes.
+    """
+    if not AXE_SCRIPT.exists():
+        message = f"{AXE_SCRIPT} is missing: run `make axe` (npm ci in tests/axe)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        """async (tags) => {
+            const found = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return found.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ")),
+            }));
+        }""",
+        tags or WCAG_21_AA,
+    )
+    return list(result)
+
+
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save the page as ``var/screenshots/<name>.png`` (for a person to look at) and return it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "casework",
     "stats",
     "oversight",
+    "website",
 ]
 # The intake benchmark's baseline endpoint (bench/baseline): only for `make bench`, never in
 # production, and refused with DEBUG off unless the benchmark asks for it explicitly.
@@ -97,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The residents' pages' frame: language list, the team's contact, the links.
+                "website.context_processors.public_site",
             ],
         },
     },
@@ -214,6 +217,9 @@ LOGOUT_REDIRECT_URL = "/admin/login/"
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 LANGUAGE_CODE = "nb"
+# The staff's languages (the admin, statistics, API; Django's set_language and the language cookie).
+# The residents' pages have more, listed in locale/languages.yaml; their language is in the address
+# (kernel.languages), so a resident's choice never changes what staff see.
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
@@ -422,8 +428,16 @@ CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 # When the team reads what comes in; the form says so, because nobody watches it at night.
 # Same format as a helping service's hours (kernel.opening_hours).
 TRYGGEST_TEAM_HOURS = [{"days": "mon-fri", "from": "08:00", "to": "15:30"}]
-# The reception's phone number, shown on the public pages when set.
+# The reception's phone number and address, shown on every residents' page. With DEBUG off the
+# service refuses to start without the phone (website.checks): the pages tell people to call it.
 TRYGGEST_TEAM_PHONE = env_str("TRYGGEST_TEAM_PHONE", "")
+TRYGGEST_TEAM_ADDRESS = env_str("TRYGGEST_TEAM_ADDRESS", "")
+# The municipality that runs the service (the controller in the privacy statement).
+TRYGGEST_MUNICIPALITY = env_str("TRYGGEST_MUNICIPALITY", "Tønsberg kommune")
+# How to reach the municipality's data protection officer (privacy statement, GDPR Art. 13(1)(b)).
+TRYGGEST_DATA_PROTECTION_OFFICER = env_str("TRYGGEST_DATA_PROTECTION_OFFICER", "")
+# Where the quick-exit link ("Forlat siden") on every residents' page leads: a neutral site.
+TRYGGEST_QUICK_EXIT_URL = env_str("TRYGGEST_QUICK_EXIT_URL", "https://www.yr.no/")
 # A person needs longer than this to fill in the form; a script does not.
 TRYGGEST_FORM_MIN_SECONDS = env_int("TRYGGEST_FORM_MIN_SECONDS", 5)
 # Per IP address and hour: submissions, and wrong receipt codes before the status page refuses.

@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from kernel.languages import resident_patterns
 from stats import urls as stats_urls
 from tryggest.celery import app
 
@@ -80,7 +81,9 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("", include("routing.urls")),
     path("api/v1/audit/", include("oversight.urls")),
-    path("", include("intake.urls")),
+    # The residents' pages, in bokmål at /meld/ and in each other residents' language at
+    # /<code>/meld/ (kernel.languages).
+    *resident_patterns(path("", include("intake.urls")), path("", include("website.urls"))),
     path("api/v1/", include("tryggest.api_urls")),
 ]
 

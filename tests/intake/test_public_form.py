@@ -62,7 +62,7 @@ def test_the_form_is_norwegian_even_when_the_browser_asks_for_english(resident: 
     response = resident.get("/meld/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="nb">' in html
+    assert '<html lang="nb" dir="ltr">' in html
     assert "Si fra om vold mot en voksen" in html
     # Danger first: 112 and 02800 come before the form, and the team's hours are shown.
     assert html.index("tel:112") < html.index('<form method="post" action="/meld/"')
@@ -71,12 +71,16 @@ def test_the_form_is_norwegian_even_when_the_browser_asks_for_english(resident: 
     assert "08:00–15:30" in html
 
 
-def test_english_is_one_button_away(resident: Client) -> None:
-    response = resident.post("/i18n/setlang/", {"language": "en", "next": "/meld/"})
-    assert response.status_code == 302 and response["Location"] == "/meld/"
+def test_english_is_one_link_away(resident: Client) -> None:
     html = resident.get("/meld/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<a href="/en/meld/" hreflang="en" lang="en" dir="ltr">English</a>' in html
+    response = resident.get("/en/meld/")
+    html = response.content.decode()
+    assert '<html lang="en" dir="ltr">' in html
     assert "Tell us about violence against an adult" in html
+    # The address carries the language: no cookie is set, and the form posts to the same language.
+    assert not response.cookies.get("django_language")
+    assert '<form method="post" action="/en/meld/"' in html
 
 
 def test_the_pages_send_strict_security_headers(resident: Client) -> None:
@@ -91,7 +95,12 @@ def test_the_pages_send_strict_security_headers(resident: Client) -> None:
         assert "no-store" in response["Cache-Control"]
         html = response.content.decode()
         assert "<script" not in html and "style=" not in html and "<style" not in html
-        assert not re.search(r'(src|href)="(https?:)?//', html), "no third-party resources"
+        assert not re.search(
+            r'<(?:link|script|img|iframe)[^>]*(?:src|href)="(?:https?:)?//', html
+        ), "no third-party resources"
+        # Links to other sites (the quick exit) give them nothing: no referrer.
+        outside = re.findall(r'<a [^>]*href="(?:https?:)?//[^"]*"[^>]*>', html)
+        assert outside and all('rel="noreferrer"' in link for link in outside)
 
 
 def test_every_field_has_a_label_and_hints_are_tied_to_their_field(resident: Client) -> None:
@@ -193,15 +202,38 @@ def test_validation_errors_are_shown_beside_their_fields_and_nothing_is_stored(
 
 
 def test_the_services_rules_land_beside_the_field_they_are_about(resident: Client) -> None:
+    response = submit(resident, reporter_type="relative", subject_national_id="01017012346")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'id="id_subject_national_id_error">.*fødselsnummer', html, re.IGNORECASE)
+    assert "01017012346" in html  # what the resident wrote is kept, so nothing needs typing again
+    assert not Enquiry.objects.exists() and not EnquiryReceipt.objects.exists()
+
+
+def test_the_anonymity_error_comes_once_and_says_what_to_do(resident: Client) -> None:
     response = submit(
-        resident, reporter_type="anonymous", reporter_name="Kari", subject_national_id="01017012346"
+        resident,
+        reporter_type="anonymous",
+        reporter_name="Kari",
+        reporter_phone="+47 912 34 567",
+        reporter_email="kari@example.no",
+        subject_national_id="01017012346",
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(r'id="id_reporter_name_error">.*anonym', html, re.IGNORECASE)
+    explanation = (
+        "Slett dem hvis du vil være anonym. Hvis teamet kan kontakte deg, velger du i stedet"
+    )
+    # Once beside the choice and once in the summary that links to it; never per contact field.
+    assert html.count(explanation) == 2
+    assert re.search(r'id="id_reporter_type_error">.*' + re.escape(explanation), html)
+    assert "En anonym melder oppgir ikke" not in html
+    for field in ("reporter_name", "reporter_phone", "reporter_email"):
+        assert f'id="id_{field}_error"' not in html
+    # The service's other findings come in the same answer, and nothing is lost or stored.
     assert 'id="id_subject_national_id_error"' in html
-    assert "Kari" in html  # what the resident wrote is kept, so nothing needs typing again
-    assert not Enquiry.objects.exists() and not EnquiryReceipt.objects.exists()
+    assert "Kari" in html and "kari@example.no" in html
+    assert not Enquiry.objects.exists()
 
 
 def test_a_lost_form_cookie_gives_the_resident_their_text_back(tonsberg: Any) -> None:
@@ -431,4 +463,40 @@ def test_no_messages_for_an_enquiry_that_did_not_come_by_the_form(
         f"/admin/intake/enquiry/{enquiry.pk}/reporter-messages/", {"text": "Hei"}
     )
     assert response.status_code == 200
+    assert not ReporterMessage.objects.exists()
+
+
+# --- Limits on a frightened person's phone (issue 19) ---
+
+
+def test_the_text_limit_is_stated_beside_the_field_and_nothing_cuts_the_text(
+    resident: Client,
+) -> None:
+    html = resident.get("/meld/").content.decode()
+    hint = re.search(r'<p class="hint" id="id_description_helptext">([^<]*)</p>', html).group(1)
+    assert "Du kan skrive opptil 10\xa0000 tegn." in hint
+    assert 'aria-describedby="id_description_helptext"' in html
+    textarea = re.search(r"<textarea[^>]*>", html).group(0)
+    assert "maxlength" not in textarea  # browsers cut pasted text at maxlength without a word
+
+
+def test_a_too_long_text_is_refused_and_kept_whole(resident: Client) -> None:
+    long_text = "Han slår henne om kvelden." * 400  # 10,400 characters
+    response = submit(resident, description=long_text)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Teksten har 10\xa0400 tegn, men grensen er 10\xa0000." in html
+    assert 'href="#id_description"' in html  # the summary links to the field
+    assert long_text.strip() in html  # every word is still in the field
+    assert not Enquiry.objects.exists()
+
+
+def test_a_too_long_reply_is_refused_and_kept_whole(resident: Client, code: str) -> None:
+    long_reply = "Jeg så ham i dag." * 310  # 5,270 characters
+    response = resident.post("/meld/status/", {"action": "reply", "code": code, "text": long_reply})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Teksten har 5\xa0270 tegn, men grensen er 5\xa0000." in html
+    assert "Du kan skrive opptil 5\xa0000 tegn." in html
+    assert long_reply.strip() in html
     assert not ReporterMessage.objects.exists()

@@ -43,7 +43,7 @@ def test_a_resident_reports_copies_the_code_and_reads_the_status(page: Any) -> N
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied.strip() == code
 
-    page.get_by_role("link", name="Følg opp henvendelsen din").click()
+    page.locator("main").get_by_role("link", name="Følg opp henvendelsen din").click()
     page.get_by_label("Kvitteringskoden din").click()
     page.keyboard.press("ControlOrMeta+V")
     assert page.get_by_label("Kvitteringskoden din").input_value().strip() == code
@@ -64,11 +64,12 @@ def test_a_resident_reports_copies_the_code_and_reads_the_status(page: Any) -> N
         ["economic"],
     )
 
-    # The language button: a POST to Django's set_language from a page with this site's headers.
+    # The language list: a plain link to the same page in English.
     page.goto("/meld/status/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.get_by_role("heading", name="Follow up your enquiry").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
+    assert page.url.endswith("/en/meld/status/")
     assert page.problems == []  # type: ignore[attr-defined]
 
 
