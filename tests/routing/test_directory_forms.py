@@ -185,6 +185,9 @@ def service_form(service: HelpService, **overrides: Any) -> dict[str, Any]:
         "organisation": "",
         "notes": service.notes,
         "plan_ref": service.plan_ref,
+        # The help page's fields (issue 19) as the page has them.
+        "situations": list(service.situations or []),
+        "public_order": service.public_order,
         "hours_kind": "unknown",
         "holidays": "closed",
         "phones-TOTAL_FORMS": "2",

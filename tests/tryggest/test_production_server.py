@@ -44,6 +44,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "STATIC_ROOT": str(workdir / "static"),
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
             "BEHIND_TLS_PROXY": "True",  # the TLS proxy's X-Forwarded-Proto is trusted
+            # Production has the reception's number (website.E001 refuses to start without it).
+            "TRYGGEST_TEAM_PHONE": "+47 00 00 00 00",
+            "TRYGGEST_DATA_PROTECTION_OFFICER": "personvernombud@example.kommune.no",
             "DJANGO_SETTINGS_MODULE": "tryggest.settings",
         }
     )
