@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from intake import policies
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.models import Enquiry
+from kernel.admin_search import PostedSearchAdmin
 from kernel.forms import add_errors
 from kernel.vocabulary import choices
 from routing import selectors, services
@@ -29,7 +30,7 @@ from routing.models import DutyDecision, HelpService, LegalDutyDecision, Routing
 
 
 @admin.register(HelpService)
-class HelpServiceAdmin(admin.ModelAdmin):
+class HelpServiceAdmin(PostedSearchAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "category", "kind", "serves", "active")
     list_filter = ("category", "kind", "active")
     search_fields = ("name", "slug")
@@ -39,7 +40,7 @@ class HelpServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(PostedSearchAdmin, admin.ModelAdmin):
     """Coordinators edit the rules; the model validates conditions (codes, keys) when saved."""
 
     list_display = ("name", "service", "priority", "for_whom", "legal_duty", "active")

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tryggest.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the query string: a personal value in a URL is refused (400).
+    "tryggest.middleware.PersonalValuesNotInUrlsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
