@@ -30,6 +30,8 @@ from oversight.serializers import (
 
 
 class IsAuditor(permissions.BasePermission):
+    schema_callers = ("staff",)
+
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import Action, ActorType, AuditEvent
@@ -20,10 +21,31 @@ class AuditEventQuerySerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices, required=False)
 
 
+FILTER_VALUES = {
+    "type": "object",
+    "description": "The filters, search and page of a list or report, by name (never a search "
+    "text or a personal value).",
+    "additionalProperties": {
+        "oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}],
+    },
+}
+
+
+@extend_schema_field(FILTER_VALUES)
+class FiltersField(serializers.JSONField):
+    pass
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
     enquiry = serializers.UUIDField(source="enquiry_id", allow_null=True, read_only=True)
     actor_type = serializers.ChoiceField(choices=ActorType.choices, read_only=True)
     action = serializers.ChoiceField(choices=Action.choices, read_only=True)
+    enquiry_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text=_("The enquiries a list or report showed."),
+    )
+    filters = FiltersField(read_only=True)
 
     class Meta:
         model = AuditEvent
@@ -44,6 +66,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "filters",
         ]
         read_only_fields = fields
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Declared here: a class attribute named "fields" would hide the serializer's own.
+        fields["fields"] = serializers.ListField(
+            child=serializers.CharField(), read_only=True, help_text=_("Changed fields, by name.")
+        )
+        return fields
 
 
 class AccessReportQuerySerializer(serializers.Serializer):
@@ -86,7 +116,8 @@ class AccessorSerializer(serializers.Serializer):
     last_at = serializers.DateTimeField()
     count = serializers.IntegerField()
     actions = serializers.ListField(
-        child=serializers.CharField(), help_text=_("The actions taken, as in the events' action.")
+        child=serializers.ChoiceField(choices=Action.choices),
+        help_text=_("The actions taken, as in the events' action."),
     )
 
 
