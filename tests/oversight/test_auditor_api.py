@@ -39,9 +39,14 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
 ) -> None:
     user = request.getfixturevalue(who)
     client = as_user(user)
-    for url in (EVENTS, f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000"):
+    for method, url, body in (
+        ("get", EVENTS, None),
+        ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
+        ("post", REPORT, {"national_id": NATIONAL_ID}),
+    ):
         before = last_seq()
-        assert client.get(url).status_code == 403
+        response = getattr(client, method)(url, body, content_type="application/json")
+        assert response.status_code == 403
         [event] = events_after(before)
         assert (event.action, event.actor, event.object_type) == (
             "permission_denied",
@@ -50,12 +55,24 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
         )
 
 
-def test_anonymous_callers_are_refused(client: Any, db: Any) -> None:
-    assert client.get(EVENTS).status_code in (401, 403)
-    assert client.get(f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000").status_code in (
-        401,
-        403,
-    )
+def test_anonymous_callers_are_refused_with_401_and_the_refusal_is_recorded(
+    client: Any, db: Any
+) -> None:
+    for method, url, body in (
+        ("get", EVENTS, None),
+        ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
+        ("post", REPORT, {"national_id": NATIONAL_ID}),
+    ):
+        before = last_seq()
+        response = getattr(client, method)(url, body, content_type="application/json")
+        assert response.status_code == 401  # no credentials: 401, not 403 (API.md)
+        assert response["WWW-Authenticate"] == "Api-Key"
+        [event] = events_after(before)
+        assert (event.action, event.actor_type, event.object_type) == (
+            "permission_denied",
+            "public",
+            "auditevent",
+        )
 
 
 def test_the_auditor_lists_events_in_seq_order_with_the_contract_fields(
