@@ -122,4 +122,3 @@ def sign_in(page: Any, user: Any, *, next_url: str = "/admin/") -> None:
     page.fill("#id_password", TEST_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"**{next_url}")
-
