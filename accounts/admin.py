@@ -19,6 +19,7 @@ from rest_framework_api_key.models import APIKey
 from accounts import services
 from accounts.forms import StaffUserChangeForm, StaffUserCreationForm
 from accounts.models import ServiceKey, ServiceOrganisation, Team, User
+from kernel.admin_search import PostedSearchAdmin
 
 
 @admin.register(Team)
@@ -37,7 +38,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PostedSearchAdmin, DjangoUserAdmin):
     """Superusers create and change users and their roles (every change is an audit event, with
     the roles before and after). Coordinators see their team's users, read-only, and may unlock
     a locked sign-in and reset a lost second factor (``accounts.policies.may_manage_signin``)."""
@@ -126,7 +127,9 @@ with contextlib.suppress(admin.sites.NotRegistered):
 
 
 @admin.register(Group)
-class RoleAdmin(DjangoGroupAdmin):
+class RoleAdmin(PostedSearchAdmin, DjangoGroupAdmin):
+    """Roles are groups; the search box is POSTed like every admin's here (kernel.admin_search)."""
+
     def save_model(self, request: HttpRequest, obj: Group, form: Any, change: bool) -> None:
         self._before = (
             [
@@ -149,7 +152,7 @@ class RoleAdmin(DjangoGroupAdmin):
 
 
 @admin.register(ServiceOrganisation)
-class ServiceOrganisationAdmin(admin.ModelAdmin):
+class ServiceOrganisationAdmin(PostedSearchAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "answers_for", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
@@ -169,7 +172,7 @@ class ServiceOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceKey)
-class ServiceKeyAdmin(APIKeyModelAdmin):
+class ServiceKeyAdmin(PostedSearchAdmin, APIKeyModelAdmin):
     """Keys are created here or with ``create_service_key`` and shown once; revoking is final.
     Every creation and change is an audit event naming the key by its public prefix."""
 

@@ -61,6 +61,39 @@ class ServiceKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class StaffSessionScheme(OpenApiAuthenticationExtension):
+    """Staff call the API with their admin session (the ``sessionid`` cookie) and, on every
+    unsafe method, the CSRF token from the ``csrftoken`` cookie in ``X-CSRFToken`` (Django's
+    CSRF protection, which DRF's SessionAuthentication enforces)."""
+
+    target_class = "rest_framework.authentication.SessionAuthentication"
+    name = ["cookieAuth", "csrfToken"]
+    priority = 1  # over drf-spectacular's own SessionScheme
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[Any]]:
+        if auto_schema.method in ("GET", "HEAD", "OPTIONS"):
+            return {"cookieAuth": []}
+        return {"cookieAuth": [], "csrfToken": []}
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": settings.SESSION_COOKIE_NAME,
+                "description": "The admin session of a staff member, after signing in at "
+                "/admin/login/.",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-CSRFToken",
+                "description": "On POST (and every other unsafe method) with the session: the "
+                f"value of the `{settings.CSRF_COOKIE_NAME}` cookie.",
+            },
+        ]
+
+
 def is_service(user: Any) -> bool:
     return isinstance(user, ServiceOrganisation)
 
@@ -70,12 +103,20 @@ def is_caseworker(user: Any) -> bool:
     return not is_service(user) and is_staff_user(user) and user.has_perm("intake.view_enquiry")
 
 
+# ``schema_callers`` on a permission class: who can pass it, for the schema's security
+# requirements (kernel.api_schema): "service" (a key), "staff" (a session), or both.
+
+
 class IsServiceOrCaseworker(BasePermission):
+    schema_callers = ("service", "staff")
+
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_service(request.user) or is_caseworker(request.user)
 
 
 class IsCaseworker(BasePermission):
+    schema_callers = ("staff",)
+
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_caseworker(request.user)
 

@@ -40,6 +40,7 @@ from intake.models import (
     State,
     StateChange,
 )
+from kernel.admin_search import PostedSearchAdmin
 from kernel.errors import ConflictError, EnquiryClosed, TransitionRefused
 from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.ids import uuid_or_none
@@ -130,7 +131,7 @@ class StateChangeInline(ReadOnlyInline):
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(ServiceRefusalsOnForm, FSMAdminMixin, admin.ModelAdmin):
+class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admin.ModelAdmin):
     """The team's page for an enquiry: its facts, the steps the user may take (django-fsm-2's
     buttons, each opening its form from ``casework.forms``), and the pages under it."""
 
@@ -304,7 +305,7 @@ class EnquiryAdmin(ServiceRefusalsOnForm, FSMAdminMixin, admin.ModelAdmin):
             for key, value in request.GET.items()
             if key in {"state__exact", "risk_level__exact", "team__id__exact", "overdue", "p", "o"}
         }
-        if request.GET.get("q"):
+        if changelist.query:
             filters["search"] = True  # the search text itself may be personal data
         selectors.log_enquiries_listed(
             actor=request.user, enquiries=changelist.result_list, filters=filters

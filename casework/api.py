@@ -32,20 +32,17 @@ from casework.serializers import (
     EnquiryDetail,
     ForwardInput,
     ReopenInput,
+    TransitionRefusedOutput,
 )
 from intake import selectors
 from intake import services as intake_services
 from intake.api import ACCESS_REASON, staff_enquiry
 from intake.models import Enquiry
 from intake.serializers import AssessmentOutput, EnquiryInput, EnquiryReceipt
-from kernel.api import (
-    COMMON_ERRORS,
-    ERROR,
-    TRANSITION_REFUSED,
-    ApiView,
-    IdempotencyMismatch,
-    validation_response,
-)
+from kernel.api import ApiView, IdempotencyMismatch, validation_response
+from kernel.api_schema import ERROR
+from kernel.errors import ConflictError
+from kernel.ids import uuid_or_none
 from kernel.text import has_control_characters
 from kernel.vocabulary import STAFF_CHANNELS, codes
 from routing.selectors import suggestions_for
@@ -68,9 +65,17 @@ ENQUIRY_PAGE = {
         "results": {"type": "array", "items": ENQUIRY_VIEW},
     },
 }
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    required=True,
+    response=[201],
+    description="The new enquiry's address in the API.",
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     OpenApiParameter.HEADER,
     required=False,
     description="1–255 printable ASCII characters. A repeat with the same body returns the first "
@@ -192,7 +197,7 @@ class EnquiryListCreate(ApiView):
         ],
         description="Service keys: their own submissions, coarse status only (EnquiryReceipt). "
         "Staff (team members, coordinators): their team's enquiries, in full. Filters apply to staff.",
-        responses={200: OpenApiResponse(ENQUIRY_PAGE), **COMMON_ERRORS},
+        responses={200: OpenApiResponse(ENQUIRY_PAGE)},
     )
     def get(self, request: Request) -> Response:
         if is_service(request.user):
@@ -212,8 +217,8 @@ class EnquiryListCreate(ApiView):
     @extend_schema(
         operation_id="enquiries_create",
         request=EnquiryInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: EnquiryReceipt, 422: ERROR, **COMMON_ERRORS},
+        parameters=[IDEMPOTENCY_KEY, LOCATION],
+        responses={201: EnquiryReceipt, 422: ERROR},
     )
     def post(self, request: Request) -> Response:
         if not is_service(request.user) and not request.user.has_perm("intake.add_enquiry"):
@@ -269,7 +274,7 @@ class EnquiryDetailView(ApiView):
         operation_id="enquiries_retrieve",
         parameters=[ACCESS_REASON],
         description="Service keys get EnquiryReceipt (coarse status) for their own submissions.",
-        responses={200: OpenApiResponse(ENQUIRY_VIEW), **COMMON_ERRORS},
+        responses={200: OpenApiResponse(ENQUIRY_VIEW)},
     )
     def get(self, request: Request, pk: str) -> Response:
         if is_service(request.user):
@@ -286,6 +291,22 @@ class EnquiryDetailView(ApiView):
 class _Transition(ApiView):
     permission_classes = [IsCaseworker]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ConflictError):
+            # Someone else changed the enquiry first. The contract's one 409 body (and the
+            # schema's): what it is now, and which steps this caller may take from there.
+            now = Enquiry.objects.filter(pk=uuid_or_none(self.kwargs.get("pk"))).first()
+            if now is not None:
+                return Response(
+                    {
+                        "detail": str(exc),
+                        "state": now.state,
+                        "allowed_transitions": now.transition_names_for(self.request.user),
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
+        return super().handle_exception(exc)
+
     def detail(self, request: Request, enquiry: Enquiry) -> Response:
         enquiry = _detail_queryset(Enquiry.objects).get(pk=enquiry.pk)
         return Response(EnquiryDetail(enquiry, context={"request": request}).data)
@@ -296,7 +317,7 @@ class _Transition(ApiView):
         return serializer.validated_data
 
 
-TRANSITION_ERRORS = {409: TRANSITION_REFUSED, **COMMON_ERRORS}
+TRANSITION_ERRORS = {409: TransitionRefusedOutput}
 
 
 class EnquiryAssess(_Transition):
@@ -381,7 +402,7 @@ class EnquirySuggestions(ApiView):
     @extend_schema(
         operation_id="enquiries_suggestions",
         parameters=[ACCESS_REASON],
-        responses={200: SuggestionOutput(many=True), **COMMON_ERRORS},
+        responses={200: SuggestionOutput(many=True)},
     )
     def get(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)

@@ -6,27 +6,38 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from intake.models import Enquiry
+from intake.models import Enquiry, State
 from intake.serializers import AssessmentOutput, ReporterOutput, SubjectOutput, code_field
 from kernel.api import StrictSerializer
-from kernel.vocabulary import codes
+from routing.models import LEGAL_BASES
 from routing.serializers import EnquiryReferralOutput
+
+# The steps the enquiry API offers (available_transitions, a refused transition's alternatives).
+ENQUIRY_STEPS = ["assess", "forward", "close", "reopen"]
 
 
 class EnquiryDetail(serializers.ModelSerializer):
     """What a team member or coordinator sees."""
 
-    channel = serializers.CharField()
+    channel = code_field("channels")
     reporter = ReporterOutput(source="*")
     subject = SubjectOutput(source="*")
+    risk_factors = serializers.ListField(child=code_field("risk_factors"))
+    violence_types = serializers.ListField(child=code_field("violence_types"))
     team = serializers.CharField(source="team.slug")
     assigned_to = serializers.SerializerMethodField()
     risk_level = serializers.SerializerMethodField()
-    perpetrator_relation = serializers.CharField()
-    location = serializers.CharField()
+    perpetrator_relation = code_field(
+        "perpetrator_relations", allow_blank=True, help_text="A code, or empty."
+    )
+    location = code_field("locations", allow_blank=True, help_text="A code, or empty.")
     outcome = serializers.SerializerMethodField()
-    outcome_asked = serializers.CharField(help_text="A code, or empty while open.")
-    outcome_achieved = serializers.CharField(help_text="A code, or empty.")
+    outcome_asked = code_field(
+        "outcome_asked", allow_blank=True, help_text="A code, or empty while open."
+    )
+    outcome_achieved = code_field(
+        "outcome_achieved", allow_blank=True, help_text="A code, or empty."
+    )
     assessments = AssessmentOutput(many=True)
     referrals = EnquiryReferralOutput(many=True)
     available_transitions = serializers.SerializerMethodField()
@@ -66,18 +77,27 @@ class EnquiryDetail(serializers.ModelSerializer):
     def get_assigned_to(self, obj: Enquiry) -> str | None:
         return obj.assigned_to.username if obj.assigned_to_id else None
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(code_field("risk_levels", allow_null=True))
     def get_risk_level(self, obj: Enquiry) -> str | None:
         return obj.risk_level or None
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(code_field("close_outcomes", allow_null=True))
     def get_outcome(self, obj: Enquiry) -> str | None:
         return obj.outcome or None
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ENQUIRY_STEPS)))
     def get_available_transitions(self, obj: Enquiry) -> list[str]:
         user = self.context["request"].user
         return obj.transition_names_for(user)
+
+
+class TransitionRefusedOutput(serializers.Serializer):
+    """409: the step is not allowed from the enquiry's state now, or someone else changed the
+    enquiry first. Either way: its state now, and the steps the caller may take from it."""
+
+    detail = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    allowed_transitions = serializers.ListField(child=serializers.ChoiceField(ENQUIRY_STEPS))
 
 
 class AssessmentInput(StrictSerializer):
@@ -91,7 +111,7 @@ class ForwardInput(StrictSerializer):
         child=serializers.SlugField(max_length=80), min_length=1, max_length=20
     )
     note = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
-    legal_basis = serializers.ChoiceField(choices=["consent", *codes("legal_duties")])
+    legal_basis = serializers.ChoiceField(choices=LEGAL_BASES)
 
 
 class CloseInput(StrictSerializer):

@@ -20,7 +20,7 @@ from accounts.api_auth import IsCaseworker
 from intake import selectors
 from intake.models import AssessmentInstrument, Enquiry
 from intake.serializers import InstrumentOutput
-from kernel.api import COMMON_ERRORS, ApiView
+from kernel.api import ApiView
 from kernel.text import header_text, text_errors
 
 ACCESS_REASON = OpenApiParameter(
@@ -60,7 +60,7 @@ class AssessmentInstrumentView(ApiView):
 
     @extend_schema(
         operation_id="assessment_instrument",
-        responses={200: InstrumentOutput, **COMMON_ERRORS},
+        responses={200: InstrumentOutput},
     )
     def get(self, request: Request) -> Response:
         instrument = AssessmentInstrument.current()

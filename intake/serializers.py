@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from intake.models import Enquiry, RiskAssessment
+from intake.models import Enquiry, InstrumentGroup, RiskAssessment, State
 from kernel.api import StrictSerializer
 from kernel.vocabulary import STAFF_CHANNELS, codes
 
@@ -111,7 +111,7 @@ class EnquiryReceipt(serializers.ModelSerializer):
 
 
 class ReporterOutput(serializers.Serializer):
-    type = serializers.CharField(source="reporter_type")
+    type = code_field("reporter_types", source="reporter_type")
     name = serializers.CharField(source="reporter_name")
     phone = serializers.CharField(source="reporter_phone")
     email = serializers.CharField(source="reporter_email")
@@ -123,7 +123,9 @@ class SubjectOutput(serializers.Serializer):
     national_id = serializers.CharField(source="subject_national_id")
     birth_date = serializers.DateField(source="subject_birth_date", allow_null=True)
     birth_year = serializers.IntegerField(source="subject_birth_year", allow_null=True)
-    gender = serializers.CharField(source="subject_gender")
+    gender = code_field(
+        "genders", source="subject_gender", allow_blank=True, help_text="A code, or empty."
+    )
     address = serializers.CharField(source="subject_address")
     phone = serializers.CharField(source="subject_phone")
     knows_about_enquiry = serializers.BooleanField(
@@ -140,8 +142,11 @@ class SubjectOutput(serializers.Serializer):
 class AssessmentOutput(serializers.ModelSerializer):
     instrument_version = serializers.IntegerField(source="instrument.version")
     assessed_by = serializers.CharField(source="assessed_by.username")
-    state = serializers.CharField(
-        source="enquiry.state", help_text="The enquiry's state afterwards."
+    answers = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Each instrument item's code: yes or no."
+    )
+    state = serializers.ChoiceField(
+        choices=State.choices, source="enquiry.state", help_text="The enquiry's state afterwards."
     )
     computed_level = serializers.ChoiceField(choices=codes("risk_levels"))
     level = serializers.ChoiceField(choices=codes("risk_levels"))
@@ -165,7 +170,7 @@ class AssessmentOutput(serializers.ModelSerializer):
 
 class InstrumentItemOutput(serializers.Serializer):
     code = serializers.CharField()
-    group = serializers.CharField()
+    group = serializers.ChoiceField(choices=InstrumentGroup.choices)
     text_nb = serializers.CharField()
     text_en = serializers.CharField()
 

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -144,37 +143,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
     return response
-
-
-# --- The schema's error bodies (drf-spectacular) ---
-
-ERROR = inline_serializer(
-    "Error",
-    {
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
-TRANSITION_REFUSED = inline_serializer(
-    "TransitionRefused",
-    {
-        "detail": serializers.CharField(),
-        "state": serializers.CharField(),
-        "allowed_transitions": serializers.ListField(child=serializers.CharField()),
-    },
-)
-COMMON_ERRORS = {
-    400: ERROR,
-    401: ERROR,
-    403: ERROR,
-    404: ERROR,
-    411: ERROR,  # a body without Content-Length that the server could not decode (tryggest.middleware)
-    413: ERROR,
-    415: ERROR,
-    429: ERROR,
-}
 
 
 class ApiView(GenericAPIView):

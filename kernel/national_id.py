@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -25,6 +26,16 @@ def has_valid_check_digits(value: str) -> bool:
         return False
     k2 = _check_digit(digits[:10], _WEIGHTS_2)
     return k2 is not None and k2 == digits[10]
+
+
+# Eleven digits standing alone, written whole or as 6 + 5 (as on cards and letters).
+_CANDIDATE = re.compile(r"(?<![0-9])([0-9]{6})[ .]?([0-9]{5})(?![0-9])")
+
+
+def found_in(text: str) -> bool:
+    """Whether ``text`` holds something with a national id's valid check digits (written whole
+    or as 6 + 5 digits): what must never become part of a URL, a log line or an audit value."""
+    return any(has_valid_check_digits(first + second) for first, second in _CANDIDATE.findall(text))
 
 
 def birth_date(value: str) -> dt.date | None:

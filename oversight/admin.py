@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import events
 from audit import selectors as trail
 from audit.models import AuditEvent
+from kernel.admin_search import PostedSearchAdmin, posted_search_text
 from kernel.ids import uuid_or_none
 from oversight import selectors
 from oversight.forms import AccessReportForm
@@ -28,7 +29,6 @@ _RECORDED_PARAMS = (
     "actor_type__exact",
     "at__gte",
     "at__lt",
-    "q",
 )
 
 
@@ -71,7 +71,7 @@ class ActorFilter(_TextInputFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(PostedSearchAdmin, admin.ModelAdmin):
     """The trail, read-only: nobody adds, changes or deletes events here."""
 
     list_display = (
@@ -122,7 +122,11 @@ class AuditEventAdmin(admin.ModelAdmin):
         with transaction.atomic():
             response = super().changelist_view(request, extra_context)
             if getattr(response, "status_code", None) == 200:
-                filters = {k: request.GET[k] for k in _RECORDED_PARAMS if request.GET.get(k)}
+                filters: dict[str, Any] = {
+                    k: request.GET[k] for k in _RECORDED_PARAMS if request.GET.get(k)
+                }
+                if posted_search_text(request):
+                    filters["search"] = True  # what was typed may be personal data: not kept
                 enquiry_id = uuid_or_none(filters.get("enquiry"))
                 events.trail_viewed(actor=request.user, filters=filters, enquiry_id=enquiry_id)
         return response
@@ -143,7 +147,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     def access_report_view(self, request: http.HttpRequest) -> http.HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = AccessReportForm(request.GET or None)
+        if request.method == "POST":
+            form = AccessReportForm(request.POST)
+        else:  # a link to one enquiry's report; a person's is POSTed (never in the URL)
+            form = AccessReportForm(request.GET or None, from_url=True)
         report = None
         if form.is_valid():
             report = selectors.access_report_for(

@@ -11,6 +11,10 @@ from kernel.national_id import has_valid_check_digits
 
 
 class AccessReportForm(forms.Form):
+    """One enquiry's report, or one person's. The form is POSTed: a national id is never part
+    of a URL. Bound to a URL's parameters (a link to one enquiry's report), it ignores one
+    (``tryggest.middleware`` has refused such a URL already)."""
+
     enquiry = forms.UUIDField(label=_("Enquiry id"), required=False)
     national_id = forms.CharField(
         label=_("National identity number"),
@@ -21,6 +25,12 @@ class AccessReportForm(forms.Form):
             "Every enquiry about this person. The number itself is not written to the trail."
         ),
     )
+
+    def __init__(self, data: Any = None, *, from_url: bool = False, **kwargs: Any) -> None:
+        if from_url and data is not None:
+            data = data.copy()
+            data.pop("national_id", None)
+        super().__init__(data, **kwargs)
 
     def clean_national_id(self) -> str:
         value = self.cleaned_data.get("national_id", "")

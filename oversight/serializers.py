@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import Action, ActorType, AuditEvent
+from kernel.api import StrictSerializer
 from kernel.national_id import has_valid_check_digits
 
 
@@ -21,10 +21,31 @@ class AuditEventQuerySerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices, required=False)
 
 
+FILTER_VALUES = {
+    "type": "object",
+    "description": "The filters, search and page of a list or report, by name (never a search "
+    "text or a personal value).",
+    "additionalProperties": {
+        "oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}],
+    },
+}
+
+
+@extend_schema_field(FILTER_VALUES)
+class FiltersField(serializers.JSONField):
+    pass
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
     enquiry = serializers.UUIDField(source="enquiry_id", allow_null=True, read_only=True)
     actor_type = serializers.ChoiceField(choices=ActorType.choices, read_only=True)
     action = serializers.ChoiceField(choices=Action.choices, read_only=True)
+    enquiry_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text=_("The enquiries a list or report showed."),
+    )
+    filters = FiltersField(read_only=True)
 
     class Meta:
         model = AuditEvent
@@ -46,22 +67,35 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Declared here: a class attribute named "fields" would hide the serializer's own.
+        fields["fields"] = serializers.ListField(
+            child=serializers.CharField(), read_only=True, help_text=_("Changed fields, by name.")
+        )
+        return fields
+
 
 class AccessReportQuerySerializer(serializers.Serializer):
-    enquiry = serializers.UUIDField(required=False)
-    national_id = serializers.CharField(required=False, min_length=11, max_length=11)
+    """``GET ?enquiry=<id>``: one enquiry's report. A person's is POSTed (a national id is never
+    taken from a URL: ``tryggest.middleware.PersonalValuesNotInUrlsMiddleware`` refuses it)."""
+
+    enquiry = serializers.UUIDField(help_text=_("The enquiry the report is about."))
+
+
+class AccessReportPersonInput(StrictSerializer):
+    """``POST {"national_id": "..."}``: every enquiry about one person."""
+
+    national_id = serializers.CharField(
+        min_length=11,
+        max_length=11,
+        help_text=_("11 digits with valid check digits (fødselsnummer or D-number)."),
+    )
 
     def validate_national_id(self, value: str) -> str:
         if not has_valid_check_digits(value):
             raise serializers.ValidationError(_("Not a valid national identity number."))
         return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("enquiry" in attrs) == ("national_id" in attrs):
-            raise serializers.ValidationError(
-                {"enquiry": [_("Give either an enquiry or a national identity number.")]}
-            )
-        return attrs
 
 
 class AccessReportEventSerializer(serializers.Serializer):
@@ -82,7 +116,8 @@ class AccessorSerializer(serializers.Serializer):
     last_at = serializers.DateTimeField()
     count = serializers.IntegerField()
     actions = serializers.ListField(
-        child=serializers.CharField(), help_text=_("The actions taken, as in the events' action.")
+        child=serializers.ChoiceField(choices=Action.choices),
+        help_text=_("The actions taken, as in the events' action."),
     )
 
 
@@ -91,3 +126,17 @@ class AccessReportSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     accessed_by = AccessorSerializer(many=True)
     events = AccessReportEventSerializer(many=True)
+
+
+class AccessReportPageSerializer(serializers.Serializer):
+    """A person's access report: its events a page at a time (``count``, ``next``, ``previous``,
+    ``results``, as every list of the API), with the enquiries covered and who had access on
+    every page. Ask for the next page by POSTing the same body to ``next``."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AccessReportEventSerializer(many=True)
+    enquiries = serializers.ListField(child=serializers.UUIDField())
+    generated_at = serializers.DateTimeField()
+    accessed_by = AccessorSerializer(many=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from intake import policies
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.models import Enquiry
+from kernel.admin_search import PostedSearchAdmin
 from kernel.forms import ServiceRefusalsOnForm, add_errors
 from kernel.languages import resident_languages
 from kernel.vocabulary import choices
@@ -44,7 +45,7 @@ from routing.models import (
 
 
 @admin.register(HelpService)
-class HelpServiceAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
+class HelpServiceAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, admin.ModelAdmin):
     """Coordinators edit the directory: phone numbers as rows, opening hours as a week table with
     exceptions (``routing.forms``); every save goes through ``services.help_service_save``."""
 
@@ -95,7 +96,7 @@ class HelpServiceAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(ServiceRefusalsOnForm, admin.ModelAdmin):
+class RoutingRuleAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, admin.ModelAdmin):
     """Coordinators edit the rules: each condition is a field (``routing.forms.RoutingRuleForm``),
     validated by ``validate_conditions``, saved by ``services.routing_rule_save``."""
 

@@ -6,35 +6,25 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_auth import is_caseworker, is_service
-from kernel.api import COMMON_ERRORS, ApiView
+from kernel.api import ApiView
 from routing import selectors, services
 from routing.models import HelpService, Referral
 from routing.serializers import (
+    REFERRAL_ANSWERS,
     AcknowledgeInput,
     CompleteInput,
     DeclineInput,
     HelpServiceOutput,
     ReferralOutput,
+    ReferralTransitionRefusedOutput,
 )
-
-REFERRAL_REFUSED = inline_serializer(
-    "ReferralTransitionRefused",
-    {
-        "detail": serializers.CharField(),
-        "state": serializers.CharField(),
-        "allowed_transitions": serializers.ListField(child=serializers.CharField()),
-    },
-)
-
-# Which answers each referral state still allows (routing.models.Referral's transitions).
-_ANSWERS = ["acknowledge", "decline", "complete"]
 
 
 class IsServiceOrReferralStaff(BasePermission):
@@ -54,9 +44,7 @@ class ReferralList(ApiView):
     permission_classes = [IsServiceOrReferralStaff]
     serializer_class = ReferralOutput
 
-    @extend_schema(
-        operation_id="referrals_list", responses={200: ReferralOutput(many=True), **COMMON_ERRORS}
-    )
+    @extend_schema(operation_id="referrals_list", responses={200: ReferralOutput(many=True)})
     def get(self, request: Request) -> Response:
         qs = selectors.referrals_visible_to(request.user).order_by("-sent_at", "pk")
         page = self.paginate_queryset(qs)
@@ -68,9 +56,7 @@ class ReferralDetail(ApiView):
     permission_classes = [IsServiceOrReferralStaff]
     serializer_class = ReferralOutput
 
-    @extend_schema(
-        operation_id="referrals_retrieve", responses={200: ReferralOutput, **COMMON_ERRORS}
-    )
+    @extend_schema(operation_id="referrals_retrieve", responses={200: ReferralOutput})
     def get(self, request: Request, pk: str) -> Response:
         return Response(ReferralOutput(_referral(request, pk)).data)
 
@@ -90,7 +76,7 @@ class _ReferralAnswer(ApiView):
         except services.ReferralTransitionRefused as exc:
             allowed = [
                 name
-                for name in _ANSWERS
+                for name in REFERRAL_ANSWERS
                 if any(
                     t.name == name
                     for t in Referral(state=exc.state).get_available_state_transitions()
@@ -112,7 +98,7 @@ class _ReferralAnswer(ApiView):
         raise NotImplementedError
 
 
-_ANSWER_RESPONSES = {200: ReferralOutput, 409: REFERRAL_REFUSED, **COMMON_ERRORS}
+_ANSWER_RESPONSES = {200: ReferralOutput, 409: ReferralTransitionRefusedOutput}
 
 
 class ReferralAcknowledge(_ReferralAnswer):
@@ -160,9 +146,7 @@ class HelpServiceList(ApiView):
     permission_classes = [IsAuthenticated]
     serializer_class = HelpServiceOutput
 
-    @extend_schema(
-        operation_id="services_list", responses={200: HelpServiceOutput(many=True), **COMMON_ERRORS}
-    )
+    @extend_schema(operation_id="services_list", responses={200: HelpServiceOutput(many=True)})
     def get(self, request: Request) -> Response:
         qs = HelpService.objects.filter(active=True).order_by("name", "pk")
         page = self.paginate_queryset(qs)

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from kernel.api import StrictSerializer
 from kernel.opening_hours import is_open
-from routing.models import HelpService, Referral, ReferralState
+from kernel.vocabulary import codes
+from routing.models import LEGAL_BASES, ForWhom, HelpService, Referral, ReferralState
 
 
 class ReferralSubject(serializers.Serializer):
@@ -27,8 +28,10 @@ class ReferralOutput(serializers.ModelSerializer):
         source="enquiry", allow_null=True, help_text="null once the referral is withdrawn."
     )
     violence_types = serializers.ListField(
-        child=serializers.CharField(), source="enquiry.violence_types"
+        child=serializers.ChoiceField(choices=codes("violence_types")),
+        source="enquiry.violence_types",
     )
+    legal_basis = serializers.ChoiceField(choices=LEGAL_BASES)
     risk_level = serializers.SerializerMethodField()
     immediate_danger = serializers.BooleanField(source="enquiry.immediate_danger", allow_null=True)
     children_in_household = serializers.BooleanField(
@@ -63,7 +66,7 @@ class ReferralOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.ChoiceField(choices=codes("risk_levels"), allow_null=True))
     def get_risk_level(self, obj: Referral) -> str | None:
         return obj.enquiry.risk_level or None
 
@@ -94,10 +97,43 @@ class AcknowledgeInput(StrictSerializer):
     pass
 
 
+class PhoneOutput(serializers.Serializer):
+    label = serializers.CharField()
+    number = serializers.CharField()
+
+
+HOURS_SCHEMA = {
+    "description": '"24/7", a list of periods (Europe/Oslo; on a public holiday only periods '
+    "that include Sunday apply), or null when not known.",
+    "nullable": True,
+    "oneOf": [
+        {"enum": [None]},
+        {"type": "string", "enum": ["24/7"]},
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "days": {"type": "string", "enum": ["mon-fri", "mon-sun", "sat-sun"]},
+                    "from": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+                    "to": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+                },
+                "required": ["days", "from", "to"],
+            },
+        },
+    ],
+}
+
+
+@extend_schema_field(HOURS_SCHEMA)
+class HoursField(serializers.JSONField):
+    """A service's opening hours as stored (kernel.opening_hours' format)."""
+
+
 class HelpServiceOutput(serializers.ModelSerializer):
     open_now = serializers.SerializerMethodField()
-    phones = serializers.JSONField()
-    hours = serializers.JSONField(allow_null=True)
+    phones = PhoneOutput(many=True)
+    hours = HoursField(allow_null=True)
     url = serializers.CharField()
     email = serializers.CharField()
 
@@ -127,8 +163,8 @@ class HelpServiceOutput(serializers.ModelSerializer):
 class EnquiryReferralOutput(serializers.Serializer):
     id = serializers.UUIDField()
     service = serializers.CharField(source="service.slug")
-    state = serializers.CharField()
-    legal_basis = serializers.CharField()
+    state = serializers.ChoiceField(choices=ReferralState.choices)
+    legal_basis = serializers.ChoiceField(choices=LEGAL_BASES)
     sent_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
 
@@ -138,12 +174,24 @@ class SuggestionOutput(serializers.Serializer):
     name = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
     priority = serializers.IntegerField()
-    legal_duty = serializers.CharField(allow_null=True)
+    legal_duty = serializers.ChoiceField(choices=codes("legal_duties"), allow_null=True)
     open_now = serializers.BooleanField(allow_null=True)
     opens_at = serializers.DateTimeField(allow_null=True)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         # "for" is a Python keyword, so it is added here (API.md names it so).
-        fields["for"] = serializers.CharField(source="for_whom")
+        fields["for"] = serializers.ChoiceField(choices=ForWhom.choices, source="for_whom")
         return fields
+
+
+# Which answers a receiving service may give (a refused answer names those still open).
+REFERRAL_ANSWERS = ["acknowledge", "decline", "complete"]
+
+
+class ReferralTransitionRefusedOutput(serializers.Serializer):
+    """409: the answer is not allowed from the referral's state now."""
+
+    detail = serializers.CharField()
+    state = serializers.ChoiceField(choices=ReferralState.choices)
+    allowed_transitions = serializers.ListField(child=serializers.ChoiceField(REFERRAL_ANSWERS))

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from kernel.api import ApiView
 from kernel.calendar import oslo_today
+from kernel.vocabulary import codes
+from stats.rollup import REFERRAL_MEASURES
 from stats.selectors import published_case_flow, write_csv
 from stats.validators import validate_statistics_date
 
 
 class MayViewStatistics(BasePermission):
+    schema_callers = ("staff",)
+
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.has_perm("intake.view_statistics"))
 
@@ -36,12 +44,7 @@ class CSVRenderer(BaseRenderer):
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
         out = io.StringIO()
-        if isinstance(data, dict) and "total_received" in data:
-            write_csv(data, out)
-        else:  # an error body
-            writer = csv.writer(out)
-            writer.writerow(["detail"])
-            writer.writerow([str(data)])
+        write_csv(data, out)  # errors are never CSV (StatisticsView.handle_exception)
         return out.getvalue().encode()
 
 
@@ -71,10 +74,29 @@ def _validate_range(attrs: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-def _counts() -> serializers.DictField:
-    """A breakdown: code -> count (null when suppressed). A new field each time: DRF binds a field
-    instance to one name, so a shared one would leave all but the last out of the schema."""
-    return serializers.DictField(child=serializers.IntegerField(allow_null=True))
+COUNT = {"type": "integer", "nullable": True, "minimum": 0}
+
+
+def _counts(keys: list[str] | None = None, description: str = "") -> serializers.DictField:
+    """A breakdown: code -> count (null when suppressed). With ``keys`` (a vocabulary's codes),
+    every one of them is listed, zeros included (API.md); without, the keys are data (months,
+    teams). A new field each time: DRF binds a field instance to one name."""
+    schema: dict[str, Any] = {"type": "object"}
+    if keys is not None:
+        schema.update(
+            properties=dict.fromkeys(keys, COUNT), required=list(keys), additionalProperties=False
+        )
+    else:
+        schema["additionalProperties"] = COUNT
+    if description:
+        schema["description"] = description
+    return _dict_field(schema)(child=serializers.IntegerField(allow_null=True))
+
+
+def _dict_field(schema: dict[str, Any]) -> type[serializers.DictField]:
+    """A DictField class of its own, with ``schema`` as its schema (the decorator marks the class,
+    so each breakdown needs its own)."""
+    return extend_schema_field(schema)(type("Breakdown", (serializers.DictField,), {}))
 
 
 # What each duration measures (stats.models.Step): a repetition never counts again.
@@ -92,20 +114,31 @@ class StatisticsSerializer(serializers.Serializer):
 
     to = serializers.DateField()
     total_received = serializers.IntegerField(allow_null=True)
-    by_state = _counts()
-    by_month = _counts()
-    by_channel = _counts()
-    by_reporter_type = _counts()
-    by_risk_level = _counts()
-    by_violence_type = _counts()
-    by_risk_factor = _counts()
-    by_relation = _counts()
-    by_location = _counts()
-    by_outcome = _counts()
-    by_outcome_asked = _counts()
-    by_outcome_achieved = _counts()
-    by_team = _counts()
-    referrals_by_service = serializers.DictField(child=_counts())
+    by_state = _counts(codes("states"))
+    by_month = _counts(description="Each calendar month of the range, YYYY-MM.")
+    by_channel = _counts(codes("channels"))
+    by_reporter_type = _counts(codes("reporter_types"))
+    by_risk_level = _counts(codes("risk_levels"))
+    by_violence_type = _counts(codes("violence_types"))
+    by_risk_factor = _counts(codes("risk_factors"))
+    by_relation = _counts(codes("perpetrator_relations"))
+    by_location = _counts(codes("locations"))
+    by_outcome = _counts(codes("close_outcomes"))
+    by_outcome_asked = _counts(codes("outcome_asked"))
+    by_outcome_achieved = _counts(codes("outcome_achieved"))
+    by_team = _counts(description="Each team's slug.")
+    referrals_by_service = _dict_field(
+        {
+            "type": "object",
+            "description": "Each service in the directory, by slug.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": dict.fromkeys(REFERRAL_MEASURES, COUNT),
+                "required": list(REFERRAL_MEASURES),
+                "additionalProperties": False,
+            },
+        }
+    )(child=serializers.DictField())
     median_hours_to_assessment = serializers.FloatField(allow_null=True, help_text=TO_ASSESSMENT)
     median_hours_to_forward = serializers.FloatField(allow_null=True, help_text=TO_FORWARD)
     median_hours_to_acknowledgement = serializers.FloatField(
@@ -116,7 +149,7 @@ class StatisticsSerializer(serializers.Serializer):
     p90_hours_to_acknowledgement = serializers.FloatField(
         allow_null=True, help_text=TO_ACKNOWLEDGEMENT
     )
-    overdue = _counts()
+    overdue = _counts(["assessment", "referral_acknowledgement"])
     suppressed = serializers.ListField(child=serializers.CharField())
     hidden_to_protect = serializers.ListField(
         child=serializers.CharField(),
@@ -129,9 +162,19 @@ class StatisticsSerializer(serializers.Serializer):
 StatisticsSerializer._declared_fields["from"] = serializers.DateField()
 
 
-class StatisticsView(APIView):
+class StatisticsView(ApiView):
     permission_classes = [IsAuthenticated, MayViewStatistics]
     renderer_classes = [JSONRenderer, CSVRenderer]
+    serializer_class = StatisticsSerializer
+    pagination_class = None
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        # An error is the API's one error shape, in JSON, also to ?format=csv: a CSV table with
+        # an error in it would be read as statistics.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         operation_id="stats_retrieve",
@@ -143,10 +186,19 @@ class StatisticsView(APIView):
                 "to", OpenApiTypes.DATE, description="Last day (inclusive), Europe/Oslo."
             ),
             OpenApiParameter(
-                "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv for CSV."
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="`csv`: the same numbers as CSV (`text/csv`); JSON otherwise. "
+                "Errors are always JSON.",
             ),
         ],
-        responses={200: StatisticsSerializer},
+        responses={
+            (200, "application/json"): StatisticsSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="With ?format=csv: the same numbers as CSV."
+            ),
+        },
         description=(
             "Case-flow statistics for managers; counts from 1 to 4 are null and listed in "
             "`suppressed`, and so are the counts hidden so that they cannot be worked out from "

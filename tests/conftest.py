@@ -77,6 +77,25 @@ def pytest_configure(config: Any) -> None:
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _api_responses_match_the_schema(request: Any, monkeypatch: Any) -> None:
+    """Every API response the suite's test clients get is checked against the OpenAPI schema
+    (tests/api/openapi.py): the schema is the contract a machine reads (issue 14, fault 15). A
+    test that breaks the server on purpose says so with ``@pytest.mark.not_in_schema``."""
+    if request.node.get_closest_marker("not_in_schema"):
+        return
+    from tests.api.openapi import check_response
+
+    original = Client.request
+
+    def checked(self: Client, **kwargs: Any) -> Any:
+        response = original(self, **kwargs)
+        check_response(response.wsgi_request, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+
+
 @pytest.fixture
 def tonsberg(db: Any) -> Team:
     return Team.objects.get(slug="tonsberg")

@@ -13,6 +13,10 @@
   the user makes with the language switch (Django's set_language view, which sets the language
   cookie).
 - **A database that is down** answers 503 (``DatabaseUnavailableMiddleware``).
+- **Query strings** are checked once for what no view may query or log: control characters
+  and endless values (``CleanQueryParametersMiddleware``), and personal values, which never
+  belong in a URL (``PersonalValuesNotInUrlsMiddleware``).
+- **No answer is cached** unless it says so (``NoStoreMiddleware``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from kernel import national_id
 from kernel.text import query_parameter_errors
 
 logger = logging.getLogger(__name__)
@@ -194,3 +199,52 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+# What a person is looked up by. None of these is ever a query parameter of a page or endpoint;
+# such look-ups are POSTed (API.md: "a person is never looked up by a URL").
+PERSONAL_QUERY_PARAMETERS = frozenset(
+    {"national_id", "birth_date", "birth_year", "name", "phone", "email", "address"}
+)
+
+
+class PersonalValuesNotInUrlsMiddleware:
+    """A request that carries a personal value in its query string is refused (400) before any
+    view reads it: a parameter named for one (``national_id``, ``name``, …), or any value holding
+    a national id (a number typed into a search box by hand, say).
+
+    A URL is written to the access log of every server and proxy on its way, to browser history
+    and to Referer headers; README promises that personal data is never part of one (issue 14).
+    Refusing here, for every page and endpoint, means no view can start taking one by accident,
+    and the caller learns to POST. The answer, and Django's own log line (the path only), never
+    repeat the value.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offending = sorted(
+            {
+                name
+                for name, values in request.GET.lists()
+                if name.lower() in PERSONAL_QUERY_PARAMETERS
+                or any(national_id.found_in(value) for value in [name, *values])
+            }
+        )
+        if not offending:
+            return self.get_response(request)
+        message = _(
+            "Personal data is never taken from a URL (it would be written to logs on the way). "
+            "Send it in the body of a POST request, or use the form."
+        )
+        if request.path.startswith("/api/"):
+            # The API's one error shape (kernel.api), naming each refused parameter by name.
+            return JsonResponse(
+                {
+                    "detail": _("The request is not valid."),
+                    "errors": {name[:50]: [message] for name in offending},
+                },
+                status=400,
+            )
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tryggest.middleware.ChosenLanguageMiddleware",
     "tryggest.middleware.CleanQueryParametersMiddleware",
+    # Before anything reads the query string: a personal value in a URL is refused (400).
+    "tryggest.middleware.PersonalValuesNotInUrlsMiddleware",
     # Before anything reads a body (CSRF reads a form's): a body of unknown length is a 411.
     "tryggest.middleware.BodyLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -357,7 +359,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with every operation's common answers, response headers and callers.
+    "DEFAULT_SCHEMA_CLASS": "kernel.api_schema.ApiSchema",
     "DEFAULT_PARSER_CLASSES": ["kernel.api_parser.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -386,10 +389,35 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per coded value (the vocabulary's codes), so that a generated client has
+    # one type for each, whichever field it appears in.
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "kernel.vocabulary.RISK_LEVEL_ORDER",
         "EnquiryStateEnum": "intake.models.State",
         "ReferralStateEnum": "routing.models.ReferralState",
+        "ForWhomEnum": "routing.models.ForWhom",
+        "ActionEnum": "audit.models.Action",
+        "InstrumentGroupEnum": "intake.models.InstrumentGroup",
+        "LegalBasisEnum": "routing.models.LEGAL_BASES",
+        "EnquiryStepEnum": "casework.serializers.ENQUIRY_STEPS",
+        "ReferralAnswerEnum": "routing.serializers.REFERRAL_ANSWERS",
+        "StaffChannelEnum": "kernel.vocabulary.STAFF_CHANNELS",
+        **{
+            name: f"kernel.api_schema.VOCABULARY_ENUMS.{name}"
+            for name in (
+                "ChannelEnum",
+                "ReporterTypeEnum",
+                "RiskFactorEnum",
+                "ViolenceTypeEnum",
+                "PerpetratorRelationEnum",
+                "LocationEnum",
+                "CloseOutcomeEnum",
+                "OutcomeAskedEnum",
+                "OutcomeAchievedEnum",
+                "LegalDutyEnum",
+                "GenderEnum",
+            )
+        },
     },
 }
 

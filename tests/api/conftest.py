@@ -1,17 +1,30 @@
 """The API's cast: the staff of tests/conftest.py, plus the NAV key (a submitting service that
-also receives referrals) and the Krisesenteret key (a receiving service)."""
+also receives referrals) and the Krisesenteret key (a receiving service); and the client
+generated from the schema (``tryggest``, ``connect``: tests/api/openapi.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from routing.services import service_key_create
+from tests.api.openapi import (
+    csrf_token,
+    generated_client,
+    httpx_response_hook,
+    wsgi_calls_in_the_test_transaction,
+)
 from tests.conftest import sign_in_client
+
+GENERATED_CLIENT_BASE_URL = "http://testserver"
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +105,55 @@ def submission(**overrides: Any) -> dict[str, Any]:
     body = copy.deepcopy(SUBMISSION)
     body.update(overrides)
     return body
+
+
+@pytest.fixture(scope="session")
+def tryggest(tmp_path_factory: Any, django_db_blocker: Any) -> ModuleType:
+    """The client openapi-python-client generates from the schema, imported."""
+    with django_db_blocker.unblock():
+        return generated_client(tmp_path_factory.mktemp("generated-client"))
+
+
+def _httpx_args() -> dict[str, Any]:
+    return {
+        "transport": httpx.WSGITransport(app=get_wsgi_application()),
+        "event_hooks": {"response": [httpx_response_hook]},
+    }
+
+
+@pytest.fixture
+def connect(tryggest: ModuleType, db: Any) -> Iterator[Any]:
+    """``connect(key=…)`` for a service, ``connect(user=…)`` for staff (signed in with the shared
+    helper; the session cookie and the CSRF token go with every call), ``connect()`` for nobody.
+    Every status the schema does not declare raises."""
+    made: list[Any] = []
+
+    def make(*, key: str | None = None, user: Any = None) -> Any:
+        if key is not None:
+            client = tryggest.AuthenticatedClient(
+                base_url=GENERATED_CLIENT_BASE_URL,
+                token=key,
+                prefix="Api-Key",
+                httpx_args=_httpx_args(),
+            )
+        elif user is not None:
+            session = staff_client(user).cookies["sessionid"].value
+            csrf = csrf_token()
+            client = tryggest.AuthenticatedClient(
+                base_url=GENERATED_CLIENT_BASE_URL,
+                token=csrf,
+                prefix="",
+                auth_header_name="X-CSRFToken",
+                cookies={"sessionid": session, "csrftoken": csrf},
+                httpx_args=_httpx_args(),
+            )
+        else:
+            client = tryggest.Client(base_url=GENERATED_CLIENT_BASE_URL, httpx_args=_httpx_args())
+        client.raise_on_unexpected_status = True
+        made.append(client)
+        return client
+
+    with wsgi_calls_in_the_test_transaction():
+        yield make
+    for client in made:
+        client.get_httpx_client().close()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django import forms
 
 from audit.models import AuditEvent
 from tests.audit.helpers import events_after, last_seq
@@ -26,6 +27,27 @@ def url(enquiry: Any) -> str:
     return f"/admin/intake/enquiry/{enquiry.pk}/change/"
 
 
+def change_form_data(client: Any, enquiry: Any, **changes: Any) -> dict[str, Any]:
+    """The enquiry's change form as its page fills it in for ``client``, with ``changes``."""
+    form = client.get(url(enquiry)).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            if value:
+                data[name] = "on"
+        elif isinstance(widget, forms.NullBooleanSelect):
+            data[name] = {True: "true", False: "false"}.get(value, "unknown")
+        elif isinstance(value, list):
+            data[name] = value
+        elif value is not None:
+            data[name] = widget.format_value(value) or ""
+    for prefix in ("assessments", "referrals", "state_changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return {**data, **changes}
+
+
 def test_a_coordinator_is_asked_for_a_reason_before_anything_is_read(
     bob: Any, faerder_enquiry: Any, as_user: Any
 ) -> None:
@@ -40,7 +62,7 @@ def test_a_coordinator_is_asked_for_a_reason_before_anything_is_read(
 
 
 def test_a_stated_reason_opens_the_enquiry_read_only_and_is_logged(
-    bob: Any, faerder_enquiry: Any, as_user: Any
+    bob: Any, tor: Any, faerder_enquiry: Any, as_user: Any
 ) -> None:
     client = as_user(bob)
     client.get(url(faerder_enquiry))
@@ -59,12 +81,24 @@ def test_a_stated_reason_opens_the_enquiry_read_only_and_is_logged(
     )
     assert event.reason == REASON
 
-    # Read-only: a change is refused, and the enquiry stays as it was.
+    # Read-only: the page offers no form, and the very form that saves for the enquiry's own
+    # team (complete and valid, with a new name) is refused from Bob; nothing changes.
+    assert 'name="subject_name"' not in response.content.decode()
     version = faerder_enquiry.version
-    client.post(url(faerder_enquiry), {"subject_name": "Changed"})
+    data = change_form_data(as_user(tor), faerder_enquiry, subject_name="Changed by Bob")
+    refused = client.post(url(faerder_enquiry), data, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Du har ikke tilgang til å gjøre dette."
+    ]
     faerder_enquiry.refresh_from_db()
     assert (faerder_enquiry.subject_name, faerder_enquiry.version) == ("Eva Berg", version)
     assert not AuditEvent.objects.filter(action="update", enquiry_id=faerder_enquiry.pk).exists()
+
+    # The same form from the enquiry's own team is valid and saves (so only read-only refused it).
+    saved = as_user(tor).post(url(faerder_enquiry), {**data, "subject_name": "Eva Berg-Lund"})
+    assert saved.status_code == 302
+    faerder_enquiry.refresh_from_db()
+    assert faerder_enquiry.subject_name == "Eva Berg-Lund"
 
 
 def test_a_too_short_reason_is_not_enough(bob: Any, faerder_enquiry: Any, as_user: Any) -> None:

@@ -36,7 +36,7 @@ def test_the_list_is_in_norwegian_and_shows_only_the_teams_enquiries(enquiry, to
 def test_the_list_filters_by_state_and_searches_by_reference(alice, as_user):
     first, second = make_enquiry(actor=alice), make_enquiry(actor=alice)
     client = as_user(alice)
-    html = client.get(
+    html = client.post(
         reverse("admin:intake_enquiry_changelist"), {"q": second.reference}
     ).content.decode()
     assert second.reference in html and first.reference not in html
@@ -206,15 +206,22 @@ def test_a_lower_level_needs_a_reason_in_the_admin(enquiry, alice, as_user):
         {"version": enquiry.version, "item_danger_weapon": "on", "level_override": "low"},
     )
     assert response.status_code == 200
+    assert response.context["form"].errors["override_reason"]
     assert Enquiry.objects.get(pk=enquiry.pk).state == State.RECEIVED
+    assert not enquiry.assessments.exists()
 
 
 @pytest.mark.parametrize("role", ["mona", "aud"])
 def test_managers_and_auditors_cannot_open_the_enquiry_admin(request, enquiry, role, as_user):
     client = as_user(request.getfixturevalue(role))
     assert client.get(reverse("admin:intake_enquiry_changelist")).status_code == 403
-    assert client.get(change_url(enquiry)).status_code in (302, 403)
-    assert enquiry.reference not in client.get(change_url(enquiry), follow=True).content.decode()
+    before = AuditEvent.objects.filter(action="permission_denied", actor=role).count()
+    response = client.get(change_url(enquiry))
+    assert response.status_code == 302  # "not found", like any enquiry one may not see
+    assert enquiry.reference not in client.get(response.url).content.decode()
+    refusals = AuditEvent.objects.filter(action="permission_denied", actor=role)
+    assert refusals.count() == before + 1
+    assert refusals.latest("seq").enquiry_id == enquiry.pk
 
 
 def test_another_teams_member_cannot_open_the_enquiry(enquiry, tor, as_user):

@@ -10,6 +10,7 @@ from casework import services as casework_services
 from intake import services
 from intake.models import Enquiry, State, StateChange
 from kernel.errors import ConflictError, TransitionRefused
+from tests.audit.helpers import events_after, last_seq
 from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +86,20 @@ def test_each_transition_from_each_state(request, fixture, name, alice, bob):
         assert name not in info.value.allowed
         assert Enquiry.objects.get(pk=enquiry.pk).state == before
     else:
+        events_before = last_seq()
         TRANSITIONS[name](enquiry, actor, **kwargs)
         assert Enquiry.objects.get(pk=enquiry.pk).state == expected
+        # Each step leaves its event, in the same transaction: a transition, or an update when
+        # assessing again adds a version and keeps the state.
+        reassessed = name == "assess" and before != State.RECEIVED
+        [event] = [e for e in events_after(events_before) if e.object_type == "enquiry"]
+        assert (event.action, event.actor, event.enquiry_id) == (
+            "update" if reassessed else "transition",
+            actor.username,
+            enquiry.pk,
+        )
+        if name == "assess":
+            assert enquiry.assessments.count() == (2 if reassessed else 1)
 
 
 ROLE_MAY = {
@@ -98,6 +111,12 @@ ROLE_MAY = {
     "tor": set(),  # another team
 }
 STATE_FOR = {"assess": "enquiry", "forward": "assessed", "close": "enquiry", "reopen": "closed"}
+TARGET = {
+    "assess": State.RISK_ASSESSED,
+    "forward": State.FORWARDED,
+    "close": State.CLOSED,
+    "reopen": State.RECEIVED,
+}
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_MAY))
@@ -108,7 +127,7 @@ def test_each_role_may_take_only_its_transitions(request, role, name):
     before = enquiry.state
     if name in ROLE_MAY[role]:
         TRANSITIONS[name](enquiry, actor)
-        assert Enquiry.objects.get(pk=enquiry.pk).state != before or name == "assess"
+        assert Enquiry.objects.get(pk=enquiry.pk).state == TARGET[name]
     else:
         events_before = AuditEvent.objects.count()
         with pytest.raises(PermissionDenied):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from audit.models import AuditEvent
 from intake import selectors
 from tests.audit.helpers import events_after, last_seq
 from tests.factories import make_enquiry
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 TRAIL = "/admin/audit/auditevent/"
 REPORT = "/admin/audit/auditevent/access-report/"
+NATIONAL_ID = "01014010005"  # valid check digits, born 1 January 1940
 
 
 def test_the_auditor_filters_the_trail_by_enquiry_actor_action_and_time(
@@ -83,11 +86,49 @@ def test_the_access_report_page_for_one_enquiry(
     )
 
 
+def test_the_access_report_page_posts_a_national_id_and_covers_the_persons_enquiries(
+    aud: Any, alice: Any, bob: Any, as_user: Any
+) -> None:
+    first = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    second = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    make_enquiry(actor=alice)  # someone else
+    selectors.enquiry_for_actor(actor=bob, pk=second.pk)
+    client = as_user(aud)
+    form = client.get(REPORT).content.decode()
+    assert re.search(r'<form method="post"[^>]*>', form) and "csrfmiddlewaretoken" in form
+    before = last_seq()
+    response = client.post(REPORT, {"national_id": NATIONAL_ID})
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report.enquiries == [first.pk, second.pk]
+    assert [(a.actor, a.count) for a in report.accessed_by] == [("alice", 2), ("bob", 1)]
+    [event] = events_after(before)
+    assert (event.action, event.object_type, event.filters) == (
+        "export",
+        "access_report",
+        {"by": "national_id"},
+    )
+    assert NATIONAL_ID not in str(AuditEvent.objects.filter(seq=event.seq).values().get())
+
+
+def test_the_access_report_page_never_takes_a_national_id_from_the_url(
+    aud: Any, alice: Any, as_user: Any
+) -> None:
+    make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    client = as_user(aud)
+    before = last_seq()
+    response = client.get(REPORT, {"national_id": NATIONAL_ID})
+    assert response.status_code == 400
+    assert NATIONAL_ID not in response.content.decode()
+    assert events_after(before) == []
+
+
 def test_the_access_report_page_refuses_a_bad_national_id(aud: Any, as_user: Any) -> None:
     client = as_user(aud)
     before = last_seq()
-    response = client.get(REPORT, {"national_id": "12345678901"})
+    response = client.post(REPORT, {"national_id": "12345678901"})
     assert response.status_code == 200 and response.context["report"] is None
+    assert response.context["form"].errors["national_id"]
     assert events_after(before) == []
 
 
@@ -95,8 +136,8 @@ def test_searching_the_trail_with_any_text_does_not_fail(
     aud: Any, alice: Any, as_user: Any
 ) -> None:
     client = as_user(aud)
-    for text in ("alice", "not-a-uuid", "00000000-0000-0000-0000-000000000000"):
-        assert client.get(TRAIL, {"q": text}).status_code == 200
+    for text in ("alice", "not-a-uuid", "00000000-0000-0000-0000-000000000000", NATIONAL_ID):
+        assert client.post(TRAIL, {"q": text}).status_code == 200
     assert client.get(TRAIL, {"enquiry": "not-a-uuid"}).status_code == 200
 
 

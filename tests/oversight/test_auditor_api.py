@@ -39,9 +39,14 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
 ) -> None:
     user = request.getfixturevalue(who)
     client = as_user(user)
-    for url in (EVENTS, f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000"):
+    for method, url, body in (
+        ("get", EVENTS, None),
+        ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
+        ("post", REPORT, {"national_id": NATIONAL_ID}),
+    ):
         before = last_seq()
-        assert client.get(url).status_code == 403
+        response = getattr(client, method)(url, body, content_type="application/json")
+        assert response.status_code == 403
         [event] = events_after(before)
         assert (event.action, event.actor, event.object_type) == (
             "permission_denied",
@@ -50,12 +55,24 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
         )
 
 
-def test_anonymous_callers_are_refused(client: Any, db: Any) -> None:
-    assert client.get(EVENTS).status_code in (401, 403)
-    assert client.get(f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000").status_code in (
-        401,
-        403,
-    )
+def test_anonymous_callers_are_refused_with_401_and_the_refusal_is_recorded(
+    client: Any, db: Any
+) -> None:
+    for method, url, body in (
+        ("get", EVENTS, None),
+        ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
+        ("post", REPORT, {"national_id": NATIONAL_ID}),
+    ):
+        before = last_seq()
+        response = getattr(client, method)(url, body, content_type="application/json")
+        assert response.status_code == 401  # no credentials: 401, not 403 (API.md)
+        assert response["WWW-Authenticate"] == "Api-Key"
+        [event] = events_after(before)
+        assert (event.action, event.actor_type, event.object_type) == (
+            "permission_denied",
+            "public",
+            "auditevent",
+        )
 
 
 def test_the_auditor_lists_events_in_seq_order_with_the_contract_fields(
@@ -153,7 +170,7 @@ def test_the_access_report_names_everyone_who_read_or_changed_the_enquiry(
     assert again["events"][-1]["actor"] == "aud"
 
 
-def test_the_access_report_by_national_id_covers_every_enquiry_about_the_person(
+def test_the_access_report_by_national_id_is_posted_and_covers_every_enquiry_about_the_person(
     aud: Any, alice: Any, as_user: Any
 ) -> None:
     first = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
@@ -161,12 +178,62 @@ def test_the_access_report_by_national_id_covers_every_enquiry_about_the_person(
     make_enquiry(actor=alice)  # someone else
     client = as_user(aud)
     before = last_seq()
-    report = client.get(REPORT, {"national_id": NATIONAL_ID}).json()
+    response = client.post(REPORT, {"national_id": NATIONAL_ID}, content_type="application/json")
+    assert response.status_code == 200
+    report = response.json()
+    assert {"count", "next", "previous", "results"} <= set(report)  # paginated (API.md)
     assert report["enquiries"] == [str(first.pk), str(second.pk)]
-    assert {e["enquiry"] for e in report["events"]} == {str(first.pk), str(second.pk)}
+    assert report["count"] == 2 and report["next"] is None
+    assert [(e["actor"], e["action"], e["enquiry"]) for e in report["results"]] == [
+        ("alice", "create", str(first.pk)),
+        ("alice", "create", str(second.pk)),
+    ]
+    assert {a["actor"]: a["count"] for a in report["accessed_by"]} == {"alice": 2}
     [event] = events_after(before)
-    assert event.filters == {"by": "national_id"}
+    assert (event.action, event.object_type, event.filters) == (
+        "export",
+        "access_report",
+        {"by": "national_id"},
+    )
+    assert event.enquiry_ids == [str(first.pk), str(second.pk)]
     assert NATIONAL_ID not in str(AuditEvent.objects.filter(seq=event.seq).values().get())
+
+
+def test_the_access_report_by_national_id_pages_without_the_number_in_its_links(
+    aud: Any, alice: Any, bob: Any, as_user: Any
+) -> None:
+    enquiry = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    for _ in range(55):  # 56 events with the create: two pages of 50
+        selectors.enquiry_for_actor(actor=bob, pk=enquiry.pk)
+    client = as_user(aud)
+    first = client.post(REPORT, {"national_id": NATIONAL_ID}, content_type="application/json")
+    page = first.json()
+    assert page["count"] == 56 and len(page["results"]) == 50
+    assert page["next"].endswith("/api/v1/audit/access-report/?page=2")
+    second = client.post(
+        page["next"], {"national_id": NATIONAL_ID}, content_type="application/json"
+    ).json()
+    assert [e["seq"] for e in page["results"] + second["results"]] == sorted(
+        e["seq"] for e in page["results"] + second["results"]
+    )
+    # The first page's own export shows the auditor's look at the end of the report.
+    assert second["count"] == 57 and len(second["results"]) == 7 and second["next"] is None
+    assert (second["results"][-1]["actor"], second["results"][-1]["action"]) == ("aud", "export")
+    assert NATIONAL_ID not in f"{page['next']}{second['previous']}"
+
+
+def test_a_national_id_is_never_taken_from_the_url(
+    aud: Any, alice: Any, as_user: Any, caplog: Any
+) -> None:
+    make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    client = as_user(aud)
+    before = last_seq()
+    response = client.get(REPORT, {"national_id": NATIONAL_ID})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"national_id"}
+    assert NATIONAL_ID not in response.content.decode()
+    assert events_after(before) == []  # no report was made
+    assert NATIONAL_ID not in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -179,7 +246,31 @@ def test_the_access_report_by_national_id_covers_every_enquiry_about_the_person(
     ],
 )
 def test_a_bad_access_report_query_is_400(aud: Any, as_user: Any, query: dict[str, str]) -> None:
-    assert as_user(aud).get(REPORT, query).status_code == 400
+    client = as_user(aud)
+    before = last_seq()
+    assert client.get(REPORT, query).status_code == 400
+    assert events_after(before) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"national_id": "12345678901"},
+        {"national_id": "0101401000"},
+        {"national_id": 1014010005},
+        {"national_id": NATIONAL_ID, "enquiry": "00000000-0000-0000-0000-000000000000"},
+    ],
+)
+def test_a_bad_access_report_body_is_400_naming_the_field(
+    aud: Any, as_user: Any, body: dict[str, Any]
+) -> None:
+    client = as_user(aud)
+    before = last_seq()
+    response = client.post(REPORT, body, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == (set(body) - {"national_id"} or {"national_id"})
+    assert events_after(before) == []
 
 
 def test_the_auditor_cannot_read_enquiries(aud: Any, enquiry: Any, as_user: Any) -> None:

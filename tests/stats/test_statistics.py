@@ -153,6 +153,20 @@ def test_the_dashboard_is_for_managers_only(alice, as_user):
     assert as_user(alice).get(reverse("stats:dashboard")).status_code == 403
 
 
+def test_four_is_suppressed_and_five_is_shown_zero_stays(alice, mona, as_user):
+    # At the threshold, through the manager's door: 4 by letter (hidden), 5 by phone (shown).
+    for _ in range(4):
+        make_enquiry(actor=alice, channel="letter")
+    for _ in range(5):
+        make_enquiry(actor=alice, channel="phone")
+    body = stats(as_user(mona)).json()
+    assert (body["by_channel"]["letter"], body["by_channel"]["phone"]) == (None, 5)
+    assert (body["by_channel"]["email"], body["total_received"]) == (0, 9)
+    assert "by_channel.letter" in body["suppressed"]
+    assert "by_channel.phone" not in body["suppressed"]
+    assert "by_channel.email" not in body["suppressed"]
+
+
 def test_disclosure_control_is_one_rule():
     data, suppressed = suppress({"a": 0, "b": 1, "c": 4, "d": 5, "e": {"f": 3, "g": 12}, "h": 2.5})
     assert data == {"a": 0, "b": None, "c": None, "d": 5, "e": {"f": None, "g": 12}, "h": 2.5}
