@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -193,3 +195,11 @@ class ServiceKeyAdmin(PostedSearchAdmin, APIKeyModelAdmin):
 # The library's own key model is unused: every key belongs to an organisation (ServiceKey).
 with contextlib.suppress(admin.sites.NotRegistered):
     admin.site.unregister(APIKey)
+
+
+# Second factors are set up, listed and removed through the sign-in pages (the user's own) and the
+# coordinator's audited reset (UserAdmin); django-otp's own admin pages would show a TOTP key or
+# unused recovery codes and change devices with no audit event, so they are not offered.
+for _device in (TOTPDevice, StaticDevice):
+    with contextlib.suppress(admin.sites.NotRegistered):
+        admin.site.unregister(_device)

@@ -21,12 +21,32 @@ class ReferralSubject(serializers.Serializer):
     address = serializers.CharField(source="subject_address")
 
 
+# Null once the referral is withdrawn (the service sees no personal data of a closed case). Written
+# out as oneOf, not allOf + nullable: validators read OpenAPI 3.0's nullable beside allOf as not
+# nullable, and the schema is the contract a machine reads.
+_SUBJECT_SCHEMA = {
+    "nullable": True,
+    "description": "Null once the referral is withdrawn.",
+    "oneOf": [
+        {"enum": [None]},
+        {
+            "type": "object",
+            "properties": {name: {"type": "string"} for name in ("name", "phone", "address")},
+            "required": ["name", "phone", "address"],
+        },
+    ],
+}
+
+
+@extend_schema_field(_SUBJECT_SCHEMA)
+class WithdrawableSubject(ReferralSubject):
+    """The subject as the service sees it, or null once the referral is withdrawn."""
+
+
 class ReferralOutput(serializers.ModelSerializer):
     enquiry_reference = serializers.CharField(source="enquiry.reference")
     service = serializers.CharField(source="service.slug")
-    subject = ReferralSubject(
-        source="enquiry", allow_null=True, help_text="null once the referral is withdrawn."
-    )
+    subject = WithdrawableSubject(source="enquiry", allow_null=True)
     violence_types = serializers.ListField(
         child=serializers.ChoiceField(choices=codes("violence_types")),
         source="enquiry.violence_types",
@@ -102,21 +122,58 @@ class PhoneOutput(serializers.Serializer):
     number = serializers.CharField()
 
 
+_TIME = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
+_PERIOD = {
+    "type": "object",
+    "properties": {"from": _TIME, "to": _TIME},
+    "required": ["from", "to"],
+}
+_DATE = {"type": "string", "format": "date"}
 HOURS_SCHEMA = {
-    "description": '"24/7", a list of periods (Europe/Oslo; on a public holiday only periods '
-    "that include Sunday apply), or null when not known.",
+    "description": 'Europe/Oslo: "24/7"; a week table (each weekday\'s periods, an empty list '
+    'closed; public holidays "closed" or "as_sunday"; dated exceptions that replace the hours '
+    "of the open days they cover, an empty list closing them); the older list of periods; or "
+    "null when not known (kernel.opening_hours).",
     "nullable": True,
     "oneOf": [
         {"enum": [None]},
         {"type": "string", "enum": ["24/7"]},
+        {
+            "type": "object",
+            "properties": {
+                "week": {
+                    "type": "object",
+                    "properties": {
+                        day: {"type": "array", "items": _PERIOD}
+                        for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+                    },
+                    "required": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                },
+                "holidays": {"type": "string", "enum": ["closed", "as_sunday"]},
+                "exceptions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "from": _DATE,
+                            "to": _DATE,
+                            "note": {"type": "string"},
+                            "hours": {"type": "array", "items": _PERIOD},
+                        },
+                        "required": ["from", "to", "hours"],
+                    },
+                },
+            },
+            "required": ["week", "holidays", "exceptions"],
+        },
         {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
                     "days": {"type": "string", "enum": ["mon-fri", "mon-sun", "sat-sun"]},
-                    "from": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
-                    "to": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+                    "from": _TIME,
+                    "to": _TIME,
                 },
                 "required": ["days", "from", "to"],
             },

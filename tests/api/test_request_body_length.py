@@ -225,6 +225,8 @@ def test_a_body_of_unknown_length_is_refused_with_411_where_it_cannot_be_read() 
     assert page.status_code == 411
 
 
+# The request itself is malformed on purpose: the schema validator cannot read its body's length.
+@pytest.mark.not_in_schema
 def test_a_content_length_that_is_no_length_is_400() -> None:
     response = Client().generic(
         "POST", "/api/v1/enquiries/", b"{}", content_type="application/json", CONTENT_LENGTH="zwei"

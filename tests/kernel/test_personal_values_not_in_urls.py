@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import RequestFactory
 
-from intake import public
+from intake import public, submissions
 from tests.audit.helpers import events_after, last_seq
 from tests.browser import sign_in
 from tests.factories import enquiry_values, make_enquiry
@@ -185,7 +185,8 @@ def test_no_national_id_reaches_the_access_log_in_any_person_look_up(
     make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
     resident = public.public_enquiry_submit(
         values=enquiry_values(subject_national_id=NATIONAL_ID, reporter_type="anonymous")
-        | {"reporter_name": "", "reporter_phone": "", "reporter_organisation": ""}
+        | {"reporter_name": "", "reporter_phone": "", "reporter_organisation": ""},
+        form_token=submissions.read_token(submissions.new_token()),
     )
 
     # The auditor: the access report page, by national id, as a person fills it in.

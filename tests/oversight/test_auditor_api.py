@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit import refusals
+from audit.models import AuditEvent, RefusalCount
 from intake import selectors, services
 from intake.models import Enquiry
 from tests.audit.helpers import events_after, last_seq
@@ -55,24 +59,33 @@ def test_staff_who_are_not_auditors_get_403_and_the_refusal_is_recorded(
         )
 
 
-def test_anonymous_callers_are_refused_with_401_and_the_refusal_is_recorded(
+def test_anonymous_callers_are_refused_with_401_and_the_refusal_is_counted(
     client: Any, db: Any
 ) -> None:
-    for method, url, body in (
-        ("get", EVENTS, None),
-        ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
-        ("post", REPORT, {"national_id": NATIONAL_ID}),
+    # Counted, not chained one event each (issue 15): an unauthenticated caller must not grow the
+    # trail; each closed window becomes one chained event with its count (audit.refusals).
+    for number, (method, url, body) in enumerate(
+        (
+            ("get", EVENTS, None),
+            ("get", f"{REPORT}?enquiry=00000000-0000-0000-0000-000000000000", None),
+            ("post", REPORT, {"national_id": NATIONAL_ID}),
+        ),
+        start=1,
     ):
         before = last_seq()
         response = getattr(client, method)(url, body, content_type="application/json")
         assert response.status_code == 401  # no credentials: 401, not 403 (API.md)
         assert response["WWW-Authenticate"] == "Api-Key"
-        [event] = events_after(before)
-        assert (event.action, event.actor_type, event.object_type) == (
-            "permission_denied",
-            "public",
-            "auditevent",
-        )
+        assert events_after(before) == []
+        counted = RefusalCount.objects.filter(kind="unauthenticated").aggregate(n=Sum("count"))
+        assert counted["n"] == number
+    assert refusals.summarise(now=timezone.now() + dt.timedelta(hours=1)) == 1
+    [event] = AuditEvent.objects.filter(object_type="refusal_count", object_id="unauthenticated")
+    assert (event.action, event.actor_type, event.filters["count"]) == (
+        "permission_denied",
+        "public",
+        3,
+    )
 
 
 def test_the_auditor_lists_events_in_seq_order_with_the_contract_fields(
