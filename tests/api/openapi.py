@@ -172,19 +172,19 @@ def generated_client(directory: Path) -> ModuleType:
 @contextlib.contextmanager
 def wsgi_calls_in_the_test_transaction() -> Iterator[None]:
     """Requests through the real WSGI handler (schemathesis, httpx's WSGI transport) send
-    Django's request signals, whose handlers close the test's database connection (and with it
-    the test transaction on PostgreSQL). Django's test client does the same around each of its
-    requests, so this disconnects them for the calls made inside."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    Django's request signals, whose handler closes an "obsolete" database connection: the test's
+    own (and with it the test transaction on PostgreSQL). Django's test client keeps it open by
+    disconnecting that handler around each of its requests, and connects it again afterwards, so
+    a test-client request made inside this block (signing in with the shared helpers) would undo
+    a disconnection here; the connections are therefore kept open for the block's duration."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    original = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = lambda self: None
     try:
         yield
     finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+        BaseDatabaseWrapper.close_if_unusable_or_obsolete = original
 
 
 def csrf_token() -> str:
