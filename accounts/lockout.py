@@ -36,10 +36,17 @@ def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None)
     return normalise_username(raw)[:150] or None
 
 
+# Attempts from a request without a usable address (a unix socket's empty REMOTE_ADDR, a test
+# client's forced sign-in) count together under the unspecified address: django-axes stores the
+# address in a GenericIPAddressField, which PostgreSQL refuses anything but an address for.
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a counter's key, never bound to
+
+
 def client_address(request: HttpRequest) -> str:
     """The address the attempt counts against (behind TRYGGEST_TRUSTED_PROXIES, as the public
-    pages' throttle counts it)."""
-    return _client_address(request)
+    pages' throttle counts it); ``UNKNOWN_ADDRESS`` when the request has none."""
+    address = _client_address(request)
+    return UNKNOWN_ADDRESS if address == "unknown" else address
 
 
 class SignInAttemptHandler(AxesDatabaseHandler):

@@ -436,6 +436,18 @@ def test_one_address_guessing_many_accounts_is_locked(
     assert password_step(other, "alice").status_code == 302
 
 
+@pytest.mark.parametrize("remote_addr", ["", "unix:/run/gunicorn.sock"])
+def test_a_request_without_an_address_signs_in_and_is_counted(alice: Any, remote_addr: str) -> None:
+    """A server on a unix socket passes no client address; the attempt counters (an IP address
+    column, strict on PostgreSQL) must still work: a wrong password, then the right one, no 500."""
+    enrolled(alice)
+    client = Client(REMOTE_ADDR=remote_addr)
+    assert password_step(client, "alice", "wrong-password").status_code == 200
+    assert password_step(client, "alice").status_code == 302
+    # A forced sign-in (tools, benchmarks) resets the counters for the same unknown address.
+    Client(REMOTE_ADDR=remote_addr).force_login(alice)
+
+
 def test_an_unauthenticated_api_call_is_counted_not_chained(db: Any) -> None:
     before = last_seq()
     for _ in range(5):
