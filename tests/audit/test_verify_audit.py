@@ -307,12 +307,13 @@ def test_a_forged_checkpoint_is_refused(trail: list[AuditEvent]) -> None:
 # --- Worker processes (PostgreSQL: each worker reads committed rows on its own connection) ---
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="worker processes verify on PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_processes_find_a_broken_event_in_any_segment(
     alice: Any, bob: Any, settings: Any
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("worker processes verify in parallel on PostgreSQL only")
     settings.AUDIT_CHAINS = 3
     for index in range(9):
         with transaction.atomic():
