@@ -157,6 +157,7 @@ def verify_chain(
     since_checkpoint: bool = False,
     sample: float = 0.0,
     save_checkpoint: bool = False,
+    anchors: dict[int, tuple[int, str]] | None = None,
 ) -> ChainReport:
     """Verify every chain of the audit trail; see the module's docstring.
 
@@ -164,7 +165,9 @@ def verify_chain(
     the segments are verified one after the other here). ``segment_size``: sequence numbers per
     segment (default: the range split in four per worker). ``since_checkpoint``: only events
     after the stored checkpoints, plus ``sample`` (0 to 1) of the older trail. ``save_checkpoint``:
-    store the new checkpoints when the run found the trail intact.
+    store the new checkpoints when the run found the trail intact. ``anchors``: where chains
+    begin other than at the genesis, ``{chain: (seq, hash)}`` of the last event removed before
+    them (for thinning the trail by retention: the caller keeps these, signed like checkpoints).
     """
     # The heads are read first and only events up to each are checked: an event and its head
     # move together in one transaction, so events appended during a long run are left for the
@@ -178,6 +181,7 @@ def verify_chain(
         return ChainReport(0, 0, first or 1, "the chain heads are missing")
     heads = {pk: seq for pk, (seq, _digest) in head_rows.items()}
     starts = dict.fromkeys(head_rows, (0, GENESIS))
+    starts.update((chain, start) for chain, start in (anchors or {}).items() if chain in starts)
     if since_checkpoint:
         for point in VerifiedCheckpoint.objects.all():
             if not hmac.compare_digest(
