@@ -34,8 +34,16 @@ CHAINED_FIELDS = (
 )
 
 
+LEGACY_CHAIN = 1
+
+
 def canonical(values: dict[str, Any]) -> bytes:
+    """The event's chained content as compact, key-sorted JSON. ``chain`` is part of it for
+    every chain but 1, whose events were hashed before there were chains (migration 0005)."""
     content = {}
+    chain = values.get("chain") or LEGACY_CHAIN
+    if chain != LEGACY_CHAIN:
+        content["chain"] = chain
     for name in CHAINED_FIELDS:
         value = values.get(name)
         if name == "at":
@@ -47,5 +55,6 @@ def canonical(values: dict[str, Any]) -> bytes:
 
 
 def event_hash(values: dict[str, Any], prev_hash: str) -> str:
+    """HMAC-SHA256 (hex) of the previous event's hash in the same chain and the canonical content."""
     key = settings.AUDIT_HMAC_KEY.encode()
     return hmac.new(key, prev_hash.encode() + b"\n" + canonical(values), hashlib.sha256).hexdigest()

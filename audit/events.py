@@ -7,11 +7,13 @@ cannot be written, the work fails with it. Never through Celery.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,14 +52,134 @@ class AuditOutsideTransaction(RuntimeError):
 
 
 _EVENT_FIELDS = list(AuditEvent._meta.concrete_fields)
-_INSERT_EVENT = "INSERT INTO {table} ({columns}) VALUES ({params})".format(
-    table=AuditEvent._meta.db_table,
-    columns=", ".join(f.column for f in _EVENT_FIELDS),
-    params=", ".join(["%s"] * len(_EVENT_FIELDS)),
+_EVENT_TABLE = AuditEvent._meta.db_table
+_ROW_PARAMS = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
+_INSERT_EVENTS = "INSERT INTO {table} ({columns}) VALUES ".format(
+    table=_EVENT_TABLE, columns=", ".join(f.column for f in _EVENT_FIELDS)
 )
-_SELECT_HEAD = f"SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1"
-_SELECT_HEAD_FOR_UPDATE = _SELECT_HEAD + " FOR UPDATE"
-_UPDATE_HEAD = f"UPDATE {ChainHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
+_INSERT_ROWS = 1_000  # rows per INSERT: within SQLite's and PostgreSQL's limits on parameters
+_HEADS = ChainHead._meta.db_table
+_SEQUENCE = "audit_auditevent_seq_seq"  # migration 0005
+# PostgreSQL: the head of a free chain (this connection's last one first: a transaction that
+# already holds a head keeps to it, since its own lock is never skipped), locked until commit,
+# and the next sequence numbers, taken under that lock so that they grow along each chain.
+_TAKE_FREE_HEAD = (
+    f"SELECT h.id, h.seq, h.hash, ARRAY(SELECT nextval('{_SEQUENCE}') FROM generate_series(1, %s))"
+    f" FROM (SELECT id, seq, hash FROM {_HEADS} WHERE id <= %s"
+    " ORDER BY (id = %s) DESC, random() LIMIT 1 FOR UPDATE SKIP LOCKED) h"
+)
+# Every chain busy: wait for this connection's last one (the transaction holds no other head).
+_WAIT_FOR_HEAD = (
+    f"SELECT h.id, h.seq, h.hash, ARRAY(SELECT nextval('{_SEQUENCE}') FROM generate_series(1, %s))"
+    f" FROM (SELECT id, seq, hash FROM {_HEADS} WHERE id = %s FOR UPDATE) h"
+)
+# SQLite: one writer at a time anyway; the chain is chosen at random.
+_SQLITE_HEAD = (
+    f"SELECT id, seq, hash, (SELECT COALESCE(MAX(seq), 0) FROM {_EVENT_TABLE}) "
+    f"FROM {_HEADS} WHERE id = %s"
+)
+_UPDATE_HEAD = f"UPDATE {_HEADS} SET seq = %s, hash = %s WHERE id = %s"
+
+
+def _values(
+    *,
+    action: str,
+    actor: Any,
+    object_type: str = "",
+    object_id: Any = "",
+    enquiry_id: uuid.UUID | str | None = None,
+    enquiry_ids: Iterable[Any] = (),
+    fields: Iterable[str] = (),
+    filters: dict[str, Any] | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    if action not in Action.values:
+        raise ValueError(f"Unknown audit action {action!r}")
+    who = Actor.of(actor)
+    request = context.current()
+    return {
+        "at": at or timezone.now(),
+        "actor_type": who.type,
+        "actor": who.label,
+        "actor_id": who.id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id else "",
+        "enquiry_id": str(enquiry_id) if enquiry_id else None,
+        "enquiry_ids": [str(pk) for pk in enquiry_ids],
+        "fields": sorted(set(fields)),
+        "filters": filters or {},
+        "reason": reason,
+        "ip": request.ip,
+        "request_id": request.request_id,
+    }
+
+
+def _take_head(cursor: Any, connection: Any, count: int) -> tuple[int, int, str, list[int]]:
+    """Lock one chain's head; its id, newest seq and hash, and ``count`` new sequence numbers."""
+    chains = settings.AUDIT_CHAINS
+    last = getattr(connection, "_audit_last_chain", None) or random.randint(1, chains)
+    if connection.vendor == "postgresql":
+        cursor.execute(_TAKE_FREE_HEAD, [count, chains, last])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_WAIT_FOR_HEAD, [count, last if last <= chains else 1])
+            row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("The audit chain heads are missing; run the audit migrations.")
+        chain, head_seq, head_hash, seqs = row
+        seqs = sorted(seqs)
+    else:
+        cursor.execute(_SQLITE_HEAD, [random.randint(1, chains)])
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("The audit chain heads are missing; run the audit migrations.")
+        chain, head_seq, head_hash, newest = row
+        first = max(newest, head_seq) + 1
+        seqs = list(range(first, first + count))
+    connection._audit_last_chain = chain
+    return chain, head_seq, head_hash, seqs
+
+
+def _append(items: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Chain ``items`` (values from ``_values``) onto one chain of the pool and insert them in
+    one statement. Must run inside the transaction of the work they record."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("Audit events are written in the transaction of their work.")
+    if not items:
+        return []
+    with connection.cursor() as cursor:
+        # The head row lock orders one chain's writers; it is held only until the work commits
+        # and other writers take another chain meanwhile. Plain SQL on this path: every read of
+        # personal data pays for it, and the ORM's compiler cost more than the statements
+        # themselves (bench/audit_detail.py).
+        chain, _head_seq, prev_hash, seqs = _take_head(cursor, connection, len(items))
+        created: list[AuditEvent] = []
+        params: list[Any] = []
+        for seq, values in zip(seqs, items, strict=True):
+            values = {**values, "seq": seq, "chain": chain}
+            digest = event_hash(values, prev_hash)
+            event = AuditEvent(prev_hash=prev_hash, hash=digest, **values)
+            params.extend(
+                field.get_db_prep_save(getattr(event, field.attname), connection)
+                for field in _EVENT_FIELDS
+            )
+            created.append(event)
+            prev_hash = digest
+        width = len(_EVENT_FIELDS)
+        for start in range(0, len(created), _INSERT_ROWS):
+            rows = created[start : start + _INSERT_ROWS]
+            cursor.execute(
+                _INSERT_EVENTS + ", ".join([_ROW_PARAMS] * len(rows)),
+                params[start * width : (start + len(rows)) * width],
+            )
+        cursor.execute(_UPDATE_HEAD, [created[-1].seq, prev_hash, chain])
+    for event in created:
+        event._state.adding = False
+        event._state.db = connection.alias
+    return created
 
 
 def record(
@@ -73,56 +195,34 @@ def record(
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the transaction of the work it records."""
-    if action not in Action.values:
-        raise ValueError(f"Unknown audit action {action!r}")
+    """Append one event to a chain. Must run inside the transaction of the work it records.
+
+    Raises ``AuditOutsideTransaction`` outside a transaction, ``ValueError`` for an unknown action.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise AuditOutsideTransaction("Audit events are written in the transaction of their work.")
-    who = Actor.of(actor)
-    request = context.current()
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        # The head row lock orders concurrent writers; it is held only until the work commits,
-        # and services write their event last, so the wait is short. Plain SQL on this path:
-        # every read of personal data pays for it, and the ORM's compiler cost more than the
-        # three statements themselves (bench/audit_detail.py).
-        cursor.execute(
-            _SELECT_HEAD_FOR_UPDATE if connection.features.has_select_for_update else _SELECT_HEAD
-        )
-        head = cursor.fetchone()
-        if head is None:
-            raise RuntimeError("The audit chain head is missing; run the audit migrations.")
-        head_seq, head_hash = head
-        values: dict[str, Any] = {
-            "seq": head_seq + 1,
-            "at": at or timezone.now(),
-            "actor_type": who.type,
-            "actor": who.label,
-            "actor_id": who.id,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id) if object_id else "",
-            "enquiry_id": str(enquiry_id) if enquiry_id else None,
-            "enquiry_ids": [str(pk) for pk in enquiry_ids],
-            "fields": sorted(set(fields)),
-            "filters": filters or {},
-            "reason": reason,
-            "ip": request.ip,
-            "request_id": request.request_id,
-        }
-        digest = event_hash(values, head_hash)
-        event = AuditEvent(prev_hash=head_hash, hash=digest, **values)
-        cursor.execute(
-            _INSERT_EVENT,
-            [
-                field.get_db_prep_save(getattr(event, field.attname), connection)
-                for field in _EVENT_FIELDS
-            ],
-        )
-        cursor.execute(_UPDATE_HEAD, [values["seq"], digest])
-    event._state.adding = False
-    event._state.db = connection.alias
-    return event
+    values = _values(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        enquiry_id=enquiry_id,
+        enquiry_ids=enquiry_ids,
+        fields=fields,
+        filters=filters,
+        reason=reason,
+        at=at,
+    )
+    return _append([values])[0]
+
+
+def record_many(entries: Iterable[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several events (each a dict of ``record``'s keyword arguments) to one chain, in
+    one INSERT, in the order given. For batch jobs (the reminder sweep): one head lock and
+    three statements for the whole batch. Same errors as ``record``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditOutsideTransaction("Audit events are written in the transaction of their work.")
+    return _append([_values(**entry) for entry in entries])
 
 
 # --- One function per kind of event (Saleor's events.py) ---

@@ -28,13 +28,17 @@ class Action(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One event. Rows are never updated or deleted; ``hash`` chains each to the one before.
+    """One event. Rows are never updated or deleted; ``hash`` chains each to the one before
+    in the same chain (``chain``: one of a pool of chains, see ``audit.events.record``).
 
     No foreign keys: a cascade from a deleted user or enquiry would have to change this table.
     Values of personal data never come here, only the names of the fields that changed.
     """
 
     seq = models.BigIntegerField(_("sequence number"), primary_key=True)
+    # Which chain of the pool the event belongs to (ChainHead.id). Chain 1 holds every event
+    # written before the pool existed (migration 0005), hashed without this field.
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
     at = models.DateTimeField(_("time"), db_index=True)
     actor_type = models.CharField(_("actor type"), max_length=10, choices=ActorType.choices)
     actor = models.CharField(_("actor"), max_length=150, db_index=True)
@@ -56,13 +60,16 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["seq"]
+        # A chain's events in order: its tail, and the event before a sampled window.
+        indexes = [models.Index(fields=["chain", "seq"], name="audit_event_chain_seq")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
 
 class ChainHead(models.Model):
-    """The newest event's sequence number and hash (one row). Locking it orders the chain."""
+    """One chain of the pool: its newest event's sequence number and hash. Locking the row
+    orders that chain's writers; writers of the other chains do not wait for it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
@@ -70,6 +77,29 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq}"
+
+
+class VerifiedCheckpoint(models.Model):
+    """How far ``verify_audit`` has verified one chain: every event of the chain up to ``seq``
+    was checked, and the chain's hash there is ``hash``. A nightly run starts from here.
+
+    ``mac`` is an HMAC (the audit key) over chain, seq and hash, so that someone with database
+    access alone cannot move a checkpoint past a tampered event (``audit.verification``).
+    """
+
+    chain = models.PositiveSmallIntegerField(_("chain"), primary_key=True)
+    seq = models.BigIntegerField(_("sequence number"))
+    hash = models.CharField(_("hash"), max_length=64)
+    checked = models.BigIntegerField(_("events checked"), default=0)
+    verified_at = models.DateTimeField(_("verified at"))
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("verified checkpoint")
+        verbose_name_plural = _("verified checkpoints")
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} #{self.seq}"
 
 
 class RefusalCount(models.Model):

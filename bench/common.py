@@ -152,7 +152,7 @@ def gunicorn(env: dict[str, str], workers: int = 5, timeout: int = 30) -> Iterat
         stderr=log,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine imports Django slowly
         while time.monotonic() < deadline:
             try:
                 status, _ = request(port, "GET", "/healthz", None, timeout=2)

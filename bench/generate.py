@@ -46,6 +46,7 @@ import psycopg
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -177,6 +178,7 @@ AUDIT_COLUMNS = [
     "request_id",
     "prev_hash",
     "hash",
+    "chain",
 ]
 
 N = r"\N"
@@ -220,7 +222,7 @@ class Generator:
         self.services = list(HelpService.objects.values_list("id", flat=True))
         self.teams, self.team_weights, self.staff = self._teams_and_staff(args.teams)
         self.counters: dict[int, int] = {}
-        self.seq, self.head_hash = self._head()
+        self.seq, self.heads = self._head()
         self.extra_views = 0.0
         self.events_written = 0
         self.rows = {
@@ -263,10 +265,19 @@ class Generator:
             staff[team.pk] = people
         return [t.pk for t in teams], weights, staff
 
-    def _head(self) -> tuple[int, str]:
+    def _head(self) -> tuple[int, dict[int, list[Any]]]:
+        """The newest seq of the trail, and each chain's head (seq, hash) of the pool in use:
+        the generated events are spread over the chains as the service's writers spread them."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1")
-            return cursor.fetchone()
+            cursor.execute(
+                "SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent), "
+                "(SELECT last_value FROM audit_auditevent_seq_seq))"
+            )
+            newest = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT id, seq, hash FROM audit_chainhead WHERE id <= %s", [settings.AUDIT_CHAINS]
+            )
+            return newest, {pk: [seq, digest] for pk, seq, digest in cursor.fetchall()}
 
     # --- Rows ---
 
@@ -296,6 +307,8 @@ class Generator:
         filters: dict[str, str] | None = None,
     ) -> None:
         self.seq += 1
+        chain = self.seq % len(self.heads) + 1
+        head = self.heads[chain]
         if actor is None:
             actor_type, label, actor_id = "service", "nav-tonsberg", "1"
         else:
@@ -316,8 +329,9 @@ class Generator:
             "reason": "",
             "ip": None,
             "request_id": "",
+            "chain": chain,
         }
-        digest = event_hash(values, self.head_hash)
+        digest = event_hash(values, head[1])
         filters_json = "{" + ",".join(f'"{k}":"{v}"' for k, v in (filters or {}).items()) + "}"
         out.append(
             "\t".join(
@@ -337,12 +351,13 @@ class Generator:
                     "",
                     N,
                     "",
-                    self.head_hash,
+                    head[1],
                     digest,
+                    str(chain),
                 )
             )
         )
-        self.head_hash = digest
+        head[0], head[1] = self.seq, digest
 
     def enquiry(self, i: int, out: dict[str, list[str]]) -> None:
         rng, now = self.rng, self.now
@@ -693,7 +708,7 @@ class Generator:
         try:
             with psycopg.connect(**connection.get_connection_params()) as raw:
                 while (item := chunks.get()) is not None:
-                    out, seq, head_hash, counters = item
+                    out, seq, heads, counters = item
                     with raw.transaction(), raw.cursor() as cur:
                         cur.execute("SET LOCAL session_replication_role = replica")
                         for table, columns, key in (
@@ -713,9 +728,16 @@ class Generator:
                             self.rows[
                                 {"changes": "state_changes", "audit": "audit_events"}.get(key, key)
                             ] += len(out[key])
+                        for chain, (head_seq, head_hash) in heads.items():
+                            cur.execute(
+                                "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = %s",
+                                [head_seq, head_hash, chain],
+                            )
+                        # The service's writers take their numbers after the generated ones.
                         cur.execute(
-                            "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1",
-                            [seq, head_hash],
+                            "SELECT setval('audit_auditevent_seq_seq', GREATEST(%s, "
+                            "(SELECT last_value FROM audit_auditevent_seq_seq)))",
+                            [seq],
                         )
                         for year, last in counters.items():
                             cur.execute(
@@ -753,7 +775,14 @@ class Generator:
                 }
                 for i in range(first, min(total, first + CHUNK)):
                     self.enquiry(i, out)
-                chunks.put((out, self.seq, self.head_hash, dict(self.counters)))
+                chunks.put(
+                    (
+                        out,
+                        self.seq,
+                        {k: tuple(v) for k, v in self.heads.items()},
+                        dict(self.counters),
+                    )
+                )
                 bar.update(min(total, first + CHUNK) - first)
             chunks.put(None)
             writer.join()

@@ -40,11 +40,14 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases at the end")
     parser.add_argument(
+        "--database", default=None, help="the database's name (default tryggest_bench[_quick])"
+    )
+    parser.add_argument(
         "--skip", nargs="*", default=[], choices=["intake", "measure", "detail", "faults"]
     )
     args = parser.parse_args()
     quick = args.quick
-    name = "tryggest_bench_quick" if quick else "tryggest_bench"
+    name = args.database or ("tryggest_bench_quick" if quick else "tryggest_bench")
     enquiries = args.enquiries or (3_000 if quick else 1_000_000)
     started = time.monotonic()
     url = f"postgres://postgres@127.0.0.1:5432/{name}" if args.reuse else create_database(name)

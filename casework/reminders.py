@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -131,10 +131,29 @@ def _referral_due(now: dt.datetime, kind: str) -> Q:
     return base & Q(escalated_at__isnull=True, escalate_at__lte=now)
 
 
-def _claim(model: type[Any], pk: Any, due: Q, kind: str, now: dt.datetime) -> bool:
-    """The conditional UPDATE: of two sweeps (or a redelivered task), exactly one gets the row."""
+def _claim(model: type[Any], pks: list[Any], due: Q, kind: str, now: dt.datetime) -> set[Any]:
+    """One ``UPDATE … RETURNING`` for a batch: of two sweeps (or a redelivered task), exactly one
+    gets each row. Returns the primary keys this sweep claimed.
+
+    Raw SQL because ``QuerySet.update`` returns a count, not the rows. The due condition is the
+    ORM's (a subquery); ``column IS NULL`` is repeated on the updated row itself, so that on
+    PostgreSQL a sweep that waited for another's row lock re-checks it and gets nothing.
+    """
+    if not pks:
+        return set()
     column = "reminded_at" if kind == ReminderKind.REMINDER else "escalated_at"
-    return model.objects.filter(due, pk=pk).update(**{column: now}) == 1
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    pk_column = connection.ops.quote_name(meta.pk.column)
+    quoted = connection.ops.quote_name(column)
+    inner, params = model.objects.filter(due, pk__in=pks).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {quoted} = %s WHERE {pk_column} IN ({inner}) "
+            f"AND {quoted} IS NULL RETURNING {pk_column}",
+            [connection.ops.adapt_datetimefield_value(now), *params],
+        )
+        return {meta.pk.to_python(row[0]) for row in cursor.fetchall()}
 
 
 def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") -> str:
@@ -152,7 +171,7 @@ def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") ->
     return text
 
 
-def _record(
+def _rows(
     *,
     enquiry: Enquiry,
     referral: Referral | None,
@@ -163,72 +182,129 @@ def _record(
     users: Iterable[User],
     service: Any = None,
 ) -> list[Reminder]:
+    """The reminder rows of one due item, one per recipient (not yet stored)."""
     with translation.override(settings.LANGUAGE_CODE):
         reason = _reason(kind, deadline, due_at, service.name if service is not None else "")
+
+    def row(**recipient: Any) -> Reminder:
+        return Reminder(
+            enquiry=enquiry,
+            referral=referral,
+            kind=kind,
+            deadline=deadline,
+            due_at=due_at,
+            sent_at=now,
+            reason=reason,
+            mail_claimed_at=now,
+            **recipient,
+        )
+
     rows = []
     if service is not None:
         rows.append(
-            Reminder(
-                enquiry=enquiry,
-                referral=referral,
-                kind=kind,
-                deadline=deadline,
-                due_at=due_at,
-                sent_at=now,
+            row(
                 recipient_service=service,
                 email=service.email,
-                reason=reason,
                 mail_attempts=1 if service.email else 0,
-                mail_claimed_at=now,
             )
         )
     users = list(users)
     for user in users:
         rows.append(
-            Reminder(
-                enquiry=enquiry,
-                referral=referral,
-                kind=kind,
-                deadline=deadline,
-                due_at=due_at,
-                sent_at=now,
-                recipient_user=user,
-                email=user.email,
-                reason=reason,
-                mail_attempts=1 if user.email else 0,
-                mail_claimed_at=now,
-            )
+            row(recipient_user=user, email=user.email, mail_attempts=1 if user.email else 0)
         )
     if not users and enquiry.team.email:
         # Nobody in the team to name: the team's shared address still hears about it.
-        rows.append(
-            Reminder(
-                enquiry=enquiry,
-                referral=referral,
-                kind=kind,
-                deadline=deadline,
-                due_at=due_at,
-                sent_at=now,
-                email=enquiry.team.email,
-                reason=reason,
-                mail_attempts=1,
-                mail_claimed_at=now,
-            )
-        )
-    # One INSERT for all recipients (the sweep's query count grows with the items, not with
-    # the team's size: bench/measure.py).
-    Reminder.objects.bulk_create(rows)
-    events.record(
-        action=Action.CREATE,
-        actor=None,
-        object_type="reminder",
-        object_id=rows[0].pk if rows else "",
-        enquiry_id=enquiry.pk,
-        reason=f"{kind}:{deadline}",
-    )
-    if not rows:
-        logger.warning("Enquiry %s is overdue but its team has nobody to remind", enquiry.reference)
+        rows.append(row(email=enquiry.team.email, mail_attempts=1))
     return rows
+
+
+@dataclass
+class Due:
+    """One due item of a batch, prepared: what it plans, and for whom."""
+
+    pk: Any
+    plan: Planned
+    enquiry: Enquiry
+    referral: Referral | None
+    deadline: str
+    due_at: dt.datetime
+    users: list[User]
+    service: Any = None
+    rows: list[Reminder] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DueSource:
+    """One kind of item the sweep reminds of: enquiry clocks, referrals (and any added later).
+
+    ``model`` and ``due(now, kind)`` say which rows are due (claimed through ``reminded_at`` /
+    ``escalated_at``); ``candidates(now, kind)`` reads at most ``SWEEP_BATCH`` of them, oldest
+    first, with what ``prepare(item, kind, staff)`` needs to make a ``Due``; ``messages(due,
+    now)`` makes the e-mails of its stored rows, inside the batch's transaction (sent after
+    commit).
+    """
+
+    name: str
+    model: type[Any]
+    due: Callable[[dt.datetime, str], Q]
+    candidates: Callable[[dt.datetime, str], list[Any]]
+    prepare: Callable[[Any, str, _Staff], Due]
+    messages: Callable[[Due], list[tuple[int, EmailMessage]]]
+
+
+def _batch_step(
+    source: DueSource, now: dt.datetime, kind: str, result: SweepResult, staff: _Staff
+) -> None:
+    """One batch of one source: one claim, one INSERT of reminders, one chain of audit events,
+    one commit; e-mails after the commit. A crash before the commit leaves every item due."""
+    prepared = [source.prepare(item, kind, staff) for item in source.candidates(now, kind)]
+    if result.dry_run:
+        result.planned.extend(due.plan for due in prepared)
+        return
+    if not prepared:
+        return
+    with transaction.atomic():
+        claimed = _claim(
+            source.model, [due.pk for due in prepared], source.due(now, kind), kind, now
+        )
+        batch = [due for due in prepared if due.pk in claimed]  # the rest: another sweep got them
+        for due in batch:
+            due.rows = _rows(
+                enquiry=due.enquiry,
+                referral=due.referral,
+                kind=kind,
+                deadline=due.deadline,
+                due_at=due.due_at,
+                now=now,
+                users=due.users,
+                service=due.service,
+            )
+        # One INSERT for every recipient of the batch (the sweep's query count grows with the
+        # batches, not with the items nor the teams' size: bench/measure.py).
+        Reminder.objects.bulk_create([row for due in batch for row in due.rows])
+        events.record_many(
+            {
+                "action": Action.CREATE,
+                "actor": None,
+                "object_type": "reminder",
+                "object_id": due.rows[0].pk if due.rows else "",
+                "enquiry_id": due.enquiry.pk,
+                "reason": f"{kind}:{due.deadline}",
+            }
+            for due in batch
+        )
+        messages: list[tuple[int, EmailMessage]] = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for due in batch:
+                if not due.rows:
+                    logger.warning(
+                        "Enquiry %s is overdue but its team has nobody to remind",
+                        due.enquiry.reference,
+                    )
+                messages.extend(source.messages(due))
+        _on_commit(messages)
+    result.planned.extend(due.plan for due in batch)
 
 
 def _admin_url(enquiry: Enquiry) -> str:
@@ -302,123 +378,127 @@ def _on_commit(messages: list[tuple[int, EmailMessage]]) -> None:
         transaction.on_commit(lambda: _deliver(messages))
 
 
-def _enquiry_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staff) -> None:
-    due = _clock_due(now, kind)
+def _clock_candidates(now: dt.datetime, kind: str) -> list[EnquiryClock]:
     order = "due_at" if kind == ReminderKind.REMINDER else "escalate_at"
-    clocks = list(
-        EnquiryClock.objects.filter(due)
+    return list(
+        EnquiryClock.objects.filter(_clock_due(now, kind))
         .filter(enquiry__state__in=OPEN_STATES)
         .select_related("enquiry__team", "enquiry__assigned_to")
         .order_by(order)[:SWEEP_BATCH]
     )
-    for clock in clocks:
-        enquiry = clock.enquiry
-        due_at = clock.due_at if kind == ReminderKind.REMINDER else clock.escalate_at
-        users = (
-            _workers(enquiry, staff)
-            if kind == ReminderKind.REMINDER
-            else _escalation_recipients(enquiry, staff)
-        )
-        plan = Planned(
-            kind=kind,
-            deadline=clock.kind,
-            reference=enquiry.reference,
-            due_at=due_at,
-            recipients=[u.get_username() for u in users],
-        )
-        if result.dry_run:
-            result.planned.append(plan)
-            continue
-        with transaction.atomic():
-            if not _claim(EnquiryClock, clock.pk, due, kind, now):
-                continue  # another sweep got it first
-            rows = _record(
-                enquiry=enquiry,
-                referral=None,
-                kind=kind,
-                deadline=clock.kind,
-                due_at=due_at,
-                now=now,
-                users=users,
-            )
-            url = _admin_url(enquiry)
-            with translation.override(settings.LANGUAGE_CODE):
-                _on_commit(
-                    [(r.pk, _staff_message(r, enquiry.reference, url)) for r in rows if r.email]
-                )
-        result.planned.append(plan)
 
 
-def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staff) -> None:
-    due = _referral_due(now, kind)
+def _clock_prepare(clock: EnquiryClock, kind: str, staff: _Staff) -> Due:
+    enquiry = clock.enquiry
+    due_at = clock.due_at if kind == ReminderKind.REMINDER else clock.escalate_at
+    users = (
+        _workers(enquiry, staff)
+        if kind == ReminderKind.REMINDER
+        else _escalation_recipients(enquiry, staff)
+    )
+    plan = Planned(
+        kind=kind,
+        deadline=clock.kind,
+        reference=enquiry.reference,
+        due_at=due_at,
+        recipients=[u.get_username() for u in users],
+    )
+    return Due(clock.pk, plan, enquiry, None, clock.kind, due_at, users)
+
+
+def _clock_messages(due: Due) -> list[tuple[int, EmailMessage]]:
+    url = _admin_url(due.enquiry)
+    return [(r.pk, _staff_message(r, due.enquiry.reference, url)) for r in due.rows if r.email]
+
+
+def _referral_candidates(now: dt.datetime, kind: str) -> list[Referral]:
     order = "due_at" if kind == ReminderKind.REMINDER else "escalate_at"
-    referrals = list(
-        Referral.objects.filter(due)
+    return list(
+        Referral.objects.filter(_referral_due(now, kind))
         .select_related("service", "enquiry__team", "enquiry__assigned_to")
         .order_by(order)[:SWEEP_BATCH]
     )
-    for referral in referrals:
-        enquiry = referral.enquiry
-        due_at = referral.due_at if kind == ReminderKind.REMINDER else referral.escalate_at
-        if kind == ReminderKind.REMINDER:
-            users, service = _workers(enquiry, staff), referral.service
-        else:
-            users, service = _escalation_recipients(enquiry, staff), None
-        plan = Planned(
-            kind=kind,
-            deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
-            reference=enquiry.reference,
-            due_at=due_at,
-            recipients=[u.get_username() for u in users],
-            referral_service=referral.service.slug,
-        )
-        if service is not None:
-            plan.recipients.insert(0, service.slug)
-        if result.dry_run:
-            result.planned.append(plan)
+
+
+def _referral_prepare(referral: Referral, kind: str, staff: _Staff) -> Due:
+    enquiry = referral.enquiry
+    due_at = referral.due_at if kind == ReminderKind.REMINDER else referral.escalate_at
+    if kind == ReminderKind.REMINDER:
+        users, service = _workers(enquiry, staff), referral.service
+    else:
+        users, service = _escalation_recipients(enquiry, staff), None
+    plan = Planned(
+        kind=kind,
+        deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+        reference=enquiry.reference,
+        due_at=due_at,
+        recipients=[u.get_username() for u in users],
+        referral_service=referral.service.slug,
+    )
+    if service is not None:
+        plan.recipients.insert(0, service.slug)
+    return Due(
+        referral.pk,
+        plan,
+        enquiry,
+        referral,
+        DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
+        due_at,
+        users,
+        service,
+    )
+
+
+def _referral_messages(due: Due) -> list[tuple[int, EmailMessage]]:
+    url = _admin_url(due.enquiry)
+    messages: list[tuple[int, EmailMessage]] = []
+    for row in due.rows:
+        if not row.email:
             continue
-        with transaction.atomic():
-            if not _claim(Referral, referral.pk, due, kind, now):
+        if row.recipient_service_id:
+            # A new single-use link through the referral-link mechanism; the old ones stop.
+            issued = routing_services.referral_link_reissue(referral=due.referral, actor=None)
+            if issued is None:
                 continue
-            rows = _record(
-                enquiry=enquiry,
-                referral=referral,
-                kind=kind,
-                deadline=DeadlineKind.REFERRAL_ACKNOWLEDGEMENT,
-                due_at=due_at,
-                now=now,
-                users=users,
-                service=service,
+            link, token = issued
+            messages.append(
+                (
+                    row.pk,
+                    _service_message(
+                        row,
+                        due.enquiry.reference,
+                        routing_services.referral_link_url(token),
+                        link.expires_at,
+                    ),
+                )
             )
-            url = _admin_url(enquiry)
-            messages: list[tuple[int, EmailMessage]] = []
-            with translation.override(settings.LANGUAGE_CODE):
-                for row in rows:
-                    if not row.email:
-                        continue
-                    if row.recipient_service_id:
-                        # A new single-use link through the referral-link mechanism; the old ones stop.
-                        issued = routing_services.referral_link_reissue(
-                            referral=referral, actor=None
-                        )
-                        if issued is None:
-                            continue
-                        link, token = issued
-                        messages.append(
-                            (
-                                row.pk,
-                                _service_message(
-                                    row,
-                                    enquiry.reference,
-                                    routing_services.referral_link_url(token),
-                                    link.expires_at,
-                                ),
-                            )
-                        )
-                    else:
-                        messages.append((row.pk, _staff_message(row, enquiry.reference, url)))
-                _on_commit(messages)
-        result.planned.append(plan)
+        else:
+            messages.append((row.pk, _staff_message(row, due.enquiry.reference, url)))
+    return messages
+
+
+# What the sweep reminds of, in this order for each kind (reminder, then escalation). A new kind
+# of due item (a task's due time, say) is one more DueSource here: its model needs the columns
+# ``reminded_at``/``escalated_at`` that the claim sets, and its Due an enquiry to hang the
+# Reminder rows on.
+DUE_SOURCES: list[DueSource] = [
+    DueSource(
+        "enquiry clock",
+        EnquiryClock,
+        _clock_due,
+        _clock_candidates,
+        _clock_prepare,
+        _clock_messages,
+    ),
+    DueSource(
+        "referral",
+        Referral,
+        _referral_due,
+        _referral_candidates,
+        _referral_prepare,
+        _referral_messages,
+    ),
+]
 
 
 def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
@@ -459,19 +539,17 @@ def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
 def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResult:
     """Send every reminder and escalation that is due at ``now``, each exactly once.
 
-    Safe to run at any time, by several workers at once, and again after a crash: every item is
-    claimed with a conditional UPDATE before anything is recorded or sent.
+    Safe to run at any time, by several workers at once, and again after a crash: each batch's
+    items are claimed with one conditional UPDATE, in the transaction that records their
+    reminders and audit events, and e-mailed only after it commits (at least once: a failed or
+    lost e-mail is tried again by ``_mail_retry_step``).
     """
     now = now or timezone.now()
     result = SweepResult(now=now, dry_run=dry_run)
     staff = _Staff()
-    steps: list[Callable[[dt.datetime, str, SweepResult, _Staff], None]] = [
-        _enquiry_step,
-        _referral_step,
-    ]
     for kind in (ReminderKind.REMINDER, ReminderKind.ESCALATION):
-        for step in steps:
-            step(now, kind, result, staff)
+        for source in DUE_SOURCES:
+            _batch_step(source, now, kind, result, staff)
     _mail_retry_step(now, result)
     if result.count:
         logger.info(

@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
 # The data migrations (each an idempotent ``install``), in dependency order.
 DEFAULT_DATA = [
     "audit.migrations.0002_chain_head",
+    "audit.migrations.0005_chain_pool",
     "accounts.migrations.0002_roles_and_default_team",
     "routing.migrations.0002_default_directory_and_rules",
     "routing.migrations.0009_help_page",

@@ -291,6 +291,10 @@ CONTENT_SECURITY_POLICY = {
 # Audit trail: the chain key lives outside the database so that someone with database access alone
 # cannot re-forge the hash chain.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", required=not DEBUG) or "dev-only-insecure-audit-key"
+# How many chains of the pool writers use (1 to 64; audit.events.record): each writer locks the
+# head of a free chain, so this many audited transactions can commit at once. 1 is the old
+# single chain with its global lock.
+AUDIT_CHAINS = min(64, max(1, env_int("AUDIT_CHAINS", 16)))
 
 # E-mail: the console in development, SMTP (or what EMAIL_BACKEND names) in production.
 EMAIL_BACKEND = env_str(

@@ -57,7 +57,7 @@ def _stored() -> dict[str, Any]:
         "submissions": ServiceSubmission.objects.count(),
         "idempotency": IdempotencyRecord.objects.count(),
         "events": AuditEvent.objects.count(),
-        "chain": ChainHead.objects.values_list("seq", "hash").get(pk=1),
+        "chains": list(ChainHead.objects.order_by("pk").values_list("seq", "hash")),
         "references": list(ReferenceCounter.objects.values_list("year", "last")),
     }
 

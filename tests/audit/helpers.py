@@ -11,7 +11,8 @@ from audit.models import AuditEvent, ChainHead
 
 
 def last_seq() -> int:
-    return ChainHead.objects.get(pk=1).seq
+    """The newest event's sequence number (of any chain of the pool), 0 when there is none."""
+    return max(ChainHead.objects.values_list("seq", flat=True), default=0)
 
 
 def events_after(seq: int) -> list[AuditEvent]:
