@@ -26,7 +26,8 @@ from routing import services as routing_services
 from routing.models import HelpService, Referral
 from stats import rollup
 from stats.models import DailyCount, RollupMark
-from stats.selectors import _percentile, case_flow
+from stats.selectors import _percentile
+from stats.selectors import case_flow as read_case_flow
 from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,12 @@ def backdate(enquiry: Enquiry, received: dt.datetime, **hours_after: float) -> N
     for column, hours in hours_after.items():
         times[column] = received + dt.timedelta(hours=hours)
     Enquiry.objects.filter(pk=enquiry.pk).update(**times)
+
+
+def case_flow(**dates: dt.date) -> dict:
+    """The statistics after the refresh the scheduler runs between changes and reads."""
+    rollup.refresh()
+    return read_case_flow(**dates)
 
 
 def zeros(group: str, **counts: int) -> dict[str, int]:
