@@ -21,7 +21,6 @@ from stats.disclosure import publish
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
-
 # Keys of a published read that are about the figures, not figures (left out of the CSV).
 NOT_IN_CSV = ("freshness",)
 
