@@ -263,45 +263,79 @@ _TARGETS = (
 )
 
 
-def _apply(cursor: Any, within: str, ids: Sequence[Any], *, sign: int) -> None:
-    """Add (``sign`` 1) or take away (-1) the contributions of the enquiries whose
-    ``enquiry_id`` matches ``within`` to or from every rolled-up table; rows that reach 0 are
-    deleted (a rebuild has none). Never names a breakdown: it moves whatever rows there are."""
+def _keys(sources: Sequence[str], keys: Sequence[str]) -> tuple[str, str]:
+    """(SELECT list, GROUP BY list) of a target's keys over its contribution rows."""
+    selected = [column.format(month=_month_sql("day")) for column in sources]
+    select = ", ".join(f"{sql} AS {key}" for sql, key in zip(selected, keys, strict=True))
+    return select, ", ".join(str(i) for i in range(1, len(keys) + 1))
+
+
+def _add_all(cursor: Any) -> None:
+    """The rebuild's last step: every rolled-up table as the sums of all contribution rows."""
     for table, keys, source, sources in _TARGETS:
-        selected = [column.format(month=_month_sql("day")) for column in sources]
-        select = ", ".join(f"{sql} AS {key}" for sql, key in zip(selected, keys, strict=True))
-        group = ", ".join(str(i) for i in range(1, len(keys) + 1))
-        sums = f"SELECT {select}, sum(n) AS n FROM {source} WHERE {within} GROUP BY {group}"
-        names = ", ".join(keys)
-        if sign > 0:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}, n) {sums} ON CONFLICT ({names}) "
-                f"DO UPDATE SET n = {table}.n + excluded.n",
-                list(ids),
-            )
-            continue
-        match = " AND ".join(f"{table}.{key} = d.{key}" for key in keys)
+        select, group = _keys(sources, keys)
         cursor.execute(
-            f"UPDATE {table} SET n = {table}.n - d.n FROM ({sums}) d WHERE {match}", list(ids)
+            f"INSERT INTO {table} ({', '.join(keys)}, n) "
+            f"SELECT {select}, sum(n) AS n FROM {source} GROUP BY {group}"
         )
-        first_key, first_sql = keys[0], selected[0]
+
+
+def _apply_differences(cursor: Any, ids: Sequence[Any], boundaries: dict[str, int]) -> None:
+    """Apply to every rolled-up table the difference between the new contribution rows of the
+    enquiries ``ids`` (``id`` above the table's boundary) and their old ones (at or below): only
+    the keys whose count changed are written, rows that reach 0 are deleted (a rebuild has
+    none). Never names a breakdown: it moves whatever rows there are."""
+    marks = ", ".join(["%s"] * len(ids))
+    for table, keys, source, sources in _TARGETS:
+        select, group = _keys(sources, keys)
+        boundary = boundaries[source]
+        change = f"sum(CASE WHEN id > {int(boundary)} THEN n ELSE -n END)"
+        net = (
+            f"SELECT {select}, {change} AS n FROM {source} WHERE enquiry_id IN ({marks}) "
+            f"GROUP BY {group} HAVING {change} <> 0"
+        )
+        match = " AND ".join(f"t.{key} = d.{key}" for key in keys)
+        names = ", ".join(keys)
         cursor.execute(
-            f"DELETE FROM {table} WHERE n = 0 AND {first_key} IN "
-            f"(SELECT {first_sql} FROM {source} WHERE {within})",
+            f"UPDATE {table} SET n = {table}.n + d.n FROM ({net}) d WHERE "
+            + " AND ".join(f"{table}.{key} = d.{key}" for key in keys),
+            list(ids),
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, n) SELECT {names}, n FROM ({net}) d "
+            f"WHERE d.n > 0 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})",
+            list(ids),
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE n = 0 AND ({names}) IN "
+            f"(SELECT {names} FROM ({net}) d WHERE d.n < 0)",
             list(ids),
         )
 
 
+CONTRIBUTIONS = ("stats_countcontribution", "stats_durationcontribution")
+ROLLED_UP = (*CONTRIBUTIONS, "stats_dailycount", "stats_dailyduration", "stats_monthlyduration")
+
+
 def _recount(cursor: Any, ids: Sequence[Any]) -> None:
-    """Inside the refresh's transaction: the enquiries ``ids`` counted again, as differences."""
+    """Inside the refresh's transaction: the enquiries ``ids`` counted again, as differences.
+
+    The new contribution rows are inserted beside the old ones (a refresh holds the lock, so
+    every row above the boundary taken first is this refresh's), the difference is applied, then
+    the old rows go."""
     marks = ", ".join(["%s"] * len(ids))
-    by_id = f"enquiry_id IN ({marks})"
-    _apply(cursor, by_id, ids, sign=-1)
-    for table in ("stats_countcontribution", "stats_durationcontribution"):
-        cursor.execute(f"DELETE FROM {table} WHERE {by_id}", list(ids))
+    boundaries = {}
+    for table in CONTRIBUTIONS:
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        [boundaries[table]] = cursor.fetchone()
     for sql, params in _statements(f"e.id IN ({marks})", ids):
         cursor.execute(sql, params)
-    _apply(cursor, by_id, ids, sign=1)
+    _apply_differences(cursor, ids, boundaries)
+    for table in CONTRIBUTIONS:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE enquiry_id IN ({marks}) AND id <= %s",
+            [*ids, boundaries[table]],
+        )
 
 
 def _lock() -> None:
@@ -337,20 +371,19 @@ def rebuild() -> int:
         _lock()
         tune_for_small_aggregates()
         with connection.cursor() as cursor:
-            for table in (
-                "stats_rollupmark",
-                "stats_countcontribution",
-                "stats_durationcontribution",
-                "stats_dailycount",
-                "stats_dailyduration",
-                "stats_monthlyduration",
-            ):
+            for table in ("stats_rollupmark", *ROLLED_UP):
                 cursor.execute(f"DELETE FROM {table}")
             for sql, params in _statements("1 = 1", []):
                 cursor.execute(sql, params)
-            _apply(cursor, "1 = 1", [], sign=1)
+            _add_all(cursor)
             cursor.execute("SELECT count(*) FROM stats_dailycount WHERE dimension = 'total'")
             [days] = cursor.fetchone()
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner: without them it takes the refresh's few enquiry ids
+        # for much of the contribution tables and reads them whole (1.8 s against 0.9 s for 130
+        # enquiries at 30,000, measured) until autovacuum's next analyze.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(ROLLED_UP)}")
     logger.info("Statistics roll-up rebuilt: %s days", days)
     return days
 

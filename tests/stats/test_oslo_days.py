@@ -77,7 +77,7 @@ def test_an_enquiry_counts_on_the_oslo_day_it_was_received(
 
 
 def test_a_refresh_of_several_days_counts_each_on_its_own_day(nav: Any, mona: Any) -> None:
-    """Days recomputed together (a run of days) and apart give the same numbers."""
+    """Enquiries of several days counted in one refresh each count on their own Oslo day."""
     for moment in (
         dt.datetime(2026, 3, 28, 23, 30, tzinfo=OSLO),
         dt.datetime(2026, 3, 29, 0, 30, tzinfo=OSLO),

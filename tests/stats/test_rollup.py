@@ -250,7 +250,7 @@ def test_a_change_uncommitted_during_a_refresh_keeps_its_mark(alice):
     assert changed.wait(10)
     other.refresh_from_db()
     Enquiry.objects.filter(pk=other.pk).update(location="care_home")  # a committed change, same day
-    assert rollup.refresh() == 1  # recomputes today, without the writer's change and its mark
+    assert rollup.refresh() == 1  # counts the other again, without the writer's change and its mark
     go_on.set()
     thread.join(10)
     today = timezone.localdate()
@@ -266,7 +266,7 @@ def test_celery_beat_refreshes_the_roll_up_between_reads(alice, settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["refresh-statistics"]
     assert schedule["task"] == refresh_rollup.name and schedule["task"] in app.tasks
     make_enquiry(actor=alice)
-    assert refresh_rollup.apply().get() == 1  # run as a worker would: one day recomputed
+    assert refresh_rollup.apply().get() == 1  # run as a worker would: one enquiry counted
     assert not RollupMark.objects.exists()
     assert DailyCount.objects.get(dimension="total").n == 1
 
