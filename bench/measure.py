@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import statistics
 import sys
@@ -125,23 +126,29 @@ PLAIN_STATS = [
 ]
 
 
-# Writes to open enquiries since the last refresh. At a million enquiries a year there are about 13
-# a minute (create, assess, forward, referral answers, close: ~7 per enquiry), so Celery beat's
-# refresh every 15 s leaves about 4; 15 is a minute without beat, 60 several minutes.
-CHANGES = (1, 4, 15, 60)
-STEADY_STATE_CHANGES = 4
+# How far behind the refresh is, in minutes, and what it leaves: at a million enquiries a year
+# (national volume) there are about 13 writes to enquiries a minute (create, assess, forward,
+# referral answers, close: ~7 per enquiry). Celery beat's refresh every 15 s leaves about 4.
+WRITES_PER_MINUTE = 13
+MINUTES_BEHIND = (0.25, 1, 10, 60)
+STEADY_STATE_MINUTES = 0.25
 
 
 def measure_stats(rounds: int) -> dict[str, Any]:
     """The statistics read from the daily roll-up, against the plain SQL scans of the enquiries.
 
-    The roll-up clean (Celery beat refreshed it a moment ago), and after CHANGES writes to random
-    open enquiries, whose days the read must recompute first. Then the whole API request, as a
-    manager, JSON and CSV: authentication, disclosure control and its audit event.
+    The roll-up clean (the refresh ran a moment ago), and with the refresh MINUTES_BEHIND behind
+    at national volume: that many minutes of writes to random open enquiries (real UPDATEs, so
+    the triggers mark them) that no refresh has applied. A read never refreshes (issue 21), so it
+    reads the roll-up as it is and reports how fresh it is; the refresh that then applies those
+    changes as differences is timed on its own. Then the whole API request, as a manager, JSON
+    and CSV: authentication, disclosure control and its audit event.
     """
     from django.contrib.auth.models import Group
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import Team, User
     from stats import rollup
@@ -160,35 +167,50 @@ def measure_stats(rounds: int) -> dict[str, Any]:
                 cursor.fetchall()
 
     def selector() -> dict[str, Any]:
+        rollup.freshness()  # what a published read adds: how fresh the figures are
         return case_flow(date_from=date_from, date_to=date_to, now=now)
 
-    def mark(changes: int) -> Callable[[], None]:
-        """What ``changes`` writes to open enquiries leave behind: a mark for each one's day."""
+    def refresh_into(counted: list[int]) -> None:
+        counted.append(rollup.refresh())
 
-        def marks() -> None:
+    def writes(minutes: float) -> Callable[[], None]:
+        """``minutes`` of writes at national volume to random open enquiries."""
+
+        def write() -> None:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT setseed(0.26)")
                 cursor.execute(
-                    "INSERT INTO stats_rollupmark (received_at) SELECT received_at FROM intake_enquiry "
-                    "WHERE state <> 'closed' ORDER BY random() LIMIT %s",
-                    [changes],
+                    "UPDATE intake_enquiry SET channel = CASE WHEN channel = 'phone' "
+                    "THEN 'email' ELSE 'phone' END WHERE id IN (SELECT id FROM intake_enquiry "
+                    "WHERE state <> 'closed' ORDER BY random() LIMIT %s)",
+                    [max(1, round(minutes * WRITES_PER_MINUTE))],
                 )
 
-        return marks
+        return write
 
     rollup.refresh()
     plain(), selector()  # warm the cache: both read the same pages
     clean, clean_q = rounds_of(selector, rounds)
     base = [timed(plain)[0] for _ in range(rounds)]
-    with_marks = {}
-    for changes in CHANGES:
-        times, queries = rounds_of(selector, rounds, before=mark(changes))
-        mark(changes)()
-        with_marks[changes] = {
-            "s": summary(times),
+    behind = {}
+    for minutes in MINUTES_BEHIND:
+        writes(minutes)()
+        times, queries = rounds_of(selector, rounds)
+        pending = rollup.freshness()["pending_changes"]
+        refreshes: list[float] = []
+        counted: list[int] = []
+        for _ in range(rounds):
+            elapsed, _q = timed(functools.partial(refresh_into, counted))
+            refreshes.append(elapsed)
+            writes(minutes)()
+        rollup.refresh()
+        behind[minutes] = {
+            "changes": round(minutes * WRITES_PER_MINUTE),
+            "pending_enquiries": pending,
+            "read_s": summary(times),
             "queries": sorted(set(queries)),
-            "days_recomputed": rollup.refresh(),
             "median": statistics.median(times),
+            "refresh_s": summary(refreshes),
+            "enquiries_counted_again": sorted(set(counted)),
         }
 
     manager = User.objects.filter(username="bench-manager").first()
@@ -198,7 +220,18 @@ def measure_stats(rounds: int) -> dict[str, Any]:
         )
         manager.groups.add(Group.objects.get(name="manager"))
     client = Client()
-    client.force_login(manager)
+    # force_login's request has no REMOTE_ADDR: django-axes would look up the address "unknown"
+    # (an error on PostgreSQL's inet column). Sign-in limits are not what is measured here.
+    with override_settings(AXES_ENABLED=False):
+        client.force_login(manager)
+    # ... and no second factor: the session is marked verified with a device, as the sign-in's
+    # second step does (django-otp), so that the API lets the manager in.
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=manager, name="bench", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     query = {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
     def api(fmt_: str | None = None) -> Callable[[], None]:
@@ -219,7 +252,7 @@ def measure_stats(rounds: int) -> dict[str, Any]:
         "plain_sql_s": summary(base),
         "plain_queries": len(PLAIN_STATS),
         "ratio": statistics.median(clean) / statistics.median(base),
-        "with_marked_days": with_marks,
+        "behind": behind,
         "api_json_s": summary(api_json),
         "api_queries": sorted(set(api_q)),
         "api_csv_s": summary(api_csv),
@@ -228,7 +261,7 @@ def measure_stats(rounds: int) -> dict[str, Any]:
     worst = max(
         [
             *(statistics.median(x) for x in (clean, api_json, api_csv)),
-            *(m["median"] for changes, m in with_marks.items() if changes <= STEADY_STATE_CHANGES),
+            *(m["median"] for minutes, m in behind.items() if minutes <= STEADY_STATE_MINUTES),
         ]
     )
     print(
@@ -236,10 +269,12 @@ def measure_stats(rounds: int) -> dict[str, Any]:
         f"{result['queries']} queries; plain SQL scans ({len(PLAIN_STATS)} queries) "
         f"{fmt(result['plain_sql_s'], ' s', digits=3)}; ratio {result['ratio']:.3f}x"
     )
-    for changes, m in with_marks.items():
+    for minutes, m in behind.items():
         print(
-            f"stats    after {changes} changes to open enquiries ({m['days_recomputed']} days to recompute): "
-            f"{fmt(m['s'], ' s', digits=3)}, {m['queries']} queries"
+            f"stats    refresh {minutes:g} min behind ({m['changes']} writes, {m['pending_enquiries']} "
+            f"enquiries pending): read {fmt(m['read_s'], ' s', digits=3)}, {m['queries']} queries "
+            f"(goal < 0.5 s: {'met' if m['median'] < 0.5 else 'NOT met'}); the refresh that "
+            f"applies them {fmt(m['refresh_s'], ' s', digits=3)}"
         )
     print(
         f"stats    GET /api/v1/stats/ {fmt(result['api_json_s'], ' s', digits=3)} ({result['api_queries']} queries), "

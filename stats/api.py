@@ -159,7 +159,21 @@ class StatisticsSerializer(serializers.Serializer):
     )
 
 
+class FreshnessSerializer(serializers.Serializer):
+    """How fresh the roll-up the figures come from is (issue 21: a read never refreshes it)."""
+
+    as_of = serializers.DateTimeField(
+        help_text="Every change committed before this moment is counted: the oldest change still "
+        "waiting for the periodic refresh, or the time of the read when none waits."
+    )
+    pending_changes = serializers.IntegerField(
+        min_value=0,
+        help_text="How many enquiries have changes the figures do not count yet (0: up to date).",
+    )
+
+
 StatisticsSerializer._declared_fields["from"] = serializers.DateField()
+StatisticsSerializer._declared_fields["freshness"] = FreshnessSerializer()
 
 
 class StatisticsView(ApiView):

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.checks import Error, Tags, register
 from django.db import connections
 
-# UPDATE … FROM (stats.rollup, the months following their days) came in SQLite 3.33.0.
-SQLITE_MINIMUM = (3, 33, 0)
+# UPDATE … FROM (stats.rollup, the differences applied) came in SQLite 3.33.0, and
+# DELETE … RETURNING (the refresh taking its marks) in 3.35.0.
+SQLITE_MINIMUM = (3, 35, 0)
 
 
 @register(Tags.database)
@@ -25,7 +26,7 @@ def sqlite_is_new_enough(
             errors.append(
                 Error(
                     f"SQLite {sqlite3.sqlite_version} is too old for the statistics' roll-up "
-                    f"(UPDATE ... FROM needs {'.'.join(map(str, SQLITE_MINIMUM))} or newer).",
+                    f"(UPDATE ... FROM and DELETE ... RETURNING need {'.'.join(map(str, SQLITE_MINIMUM))} or newer).",
                     hint="Use a Python built with a newer SQLite, or PostgreSQL.",
                     id="stats.E001",
                 )

@@ -6,10 +6,12 @@ sums at most 366 days of small rows. The roll-up is derived data: ``stats.rollup
 day from the enquiries, and ``manage.py rebuild_stats`` all of them.
 
 What keeps it true is the database, not the callers: triggers on the enquiry and referral tables
-(migration 0002) append a ``RollupMark`` in the same transaction as every insert, update or delete,
-whoever makes it (a service, the admin, ``QuerySet.update()``, a data migration). Every statistics
-read first recomputes the days that have marks, so what a manager sees always agrees with the
-enquiries; Celery beat does the same every ``STATS_REFRESH_SECONDS`` to keep that step short.
+(``stats.triggers``) append a ``RollupMark`` naming the enquiry in the same transaction as every
+insert, update or delete, whoever makes it (a service, the admin, ``QuerySet.update()``, a data
+migration). The refresh (Celery beat every ``STATS_REFRESH_SECONDS``, the embedded scheduler of
+``make run``, ``manage.py refresh_stats``) applies each marked enquiry's change as a difference
+(``CountContribution``, ``DurationContribution``: what the roll-up counted for it). Reads never
+write: they read the roll-up as it is and say how fresh it is (the oldest mark left).
 """
 
 from __future__ import annotations
@@ -19,21 +21,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RollupMark(models.Model):
-    """Something about an enquiry received at ``received_at`` changed: its day must be recomputed.
+    """Something about enquiry ``enquiry_id`` changed at ``marked_at``: its counts must be redone.
 
-    Append-only for writers (no upsert, so writers never wait on each other here); the refresh
-    deletes the marks it has seen before it recomputes, so a change still uncommitted keeps its
-    mark for the next refresh.
+    Written by the database's triggers (``stats.triggers``) in the same transaction as the change;
+    append-only for writers (no upsert, so writers never wait on each other here). The refresh
+    deletes the marks it can see and re-counts those enquiries, so a change still uncommitted
+    keeps its mark for the next refresh. The oldest mark left tells a read how fresh the roll-up
+    is. No foreign key: a deleted enquiry's counts must go too.
     """
 
     id = models.BigAutoField(primary_key=True)
-    received_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["received_at"], name="stats_mark_received")]
+    enquiry_id = models.UUIDField()
+    marked_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.received_at:%Y-%m-%d}"
+        return f"{self.enquiry_id} {self.marked_at:%Y-%m-%d %H:%M}"
 
 
 class RollupState(models.Model):
@@ -69,6 +71,27 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.code}: {self.n}"
+
+
+class CountContribution(models.Model):
+    """What one enquiry adds to ``DailyCount`` now: ``n`` to (``day``, ``dimension``, ``code``).
+
+    The roll-up's memory of what it counted for each enquiry, so that a change is applied as a
+    difference: this enquiry's rows taken away, its new rows added (``stats.rollup``). Every
+    ``DailyCount`` row is the sum of these rows for its key.
+    """
+
+    enquiry_id = models.UUIDField()
+    day = models.DateField()
+    dimension = models.CharField(max_length=40)
+    code = models.CharField(max_length=64)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["enquiry_id"], name="stats_countcontrib_enquiry")]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_id} {self.day} {self.dimension}={self.code}: {self.n}"
 
 
 class Step(models.TextChoices):
@@ -116,6 +139,19 @@ class DailyDuration(Histogram):
 
     def __str__(self) -> str:
         return f"{self.day} {self.step} {self.bucket}: {self.n}"
+
+
+class DurationContribution(Histogram):
+    """What one enquiry adds to ``DailyDuration`` now (see ``CountContribution``)."""
+
+    enquiry_id = models.UUIDField()
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["enquiry_id"], name="stats_durationcontrib_enquiry")]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_id} {self.day} {self.step} {self.bucket}: {self.n}"
 
 
 class MonthlyDuration(Histogram):

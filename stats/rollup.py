@@ -1,29 +1,51 @@
 """Keeping the statistics' daily roll-up (``stats.models``) true: the only code that writes it.
 
-``refresh()`` recomputes the days that the triggers have marked; ``rebuild()`` recomputes every
-day. Both compute in the database (INSERT … SELECT … GROUP BY): a fixed number of statements for
-up to RUNS_PER_STATEMENT runs of consecutive days, whatever the number of enquiries. The monthly
-histograms follow their days by difference: the old days' rows taken away, the new ones added.
+**By differences, per changed enquiry.** The triggers (``stats.triggers``) mark every enquiry
+whose row, or a row belonging to it (a referral), changed. For each marked enquiry, ``refresh()``
+takes what the roll-up counted for it (its ``CountContribution`` and ``DurationContribution``
+rows) away from the daily and monthly rows, counts it again from the enquiry as it is now (the
+same SQL as ``rebuild()``, restricted to the marked ids), and adds that. Its cost follows the
+number of changed enquiries, not the number of enquiries received on their days. ``rebuild()``
+counts every enquiry from nothing; the two agree exactly (``tests/stats/test_rollup_differences``).
 
-Why a refresh never loses a change: it deletes the marks of the days it recomputes *before* it
-reads the enquiries. A mark it could delete was committed, so its change is visible to the
-statements that follow (READ COMMITTED on PostgreSQL; SQLite's writer lock serialises the rest).
-A change not yet committed keeps its mark and is recomputed by the next refresh. Refreshes lock
-the one ``RollupState`` row, so two never rebuild the same day at once.
+**Generic over breakdowns.** The difference code never names a breakdown: it moves
+contribution rows (enquiry, day, dimension, code, n). A breakdown is declared once, and
+``_statements`` counts it for the rebuild and the refresh alike:
+
+- an enquiry column with one code: an entry in ``COUNTED`` (key -> (column, vocabulary group));
+- an enquiry column holding a JSON list of codes: an entry in ``LISTED``;
+- anything read from another table (or computed across rows): an entry in ``RELATED``, a SELECT
+  giving (enquiry_id, day, dimension, code, n) for the enquiries ``e`` matching ``{within}``
+  (see ``_referral_counts``), plus a migration that puts ``stats.triggers.install`` on that
+  table so its changes mark the enquiry.
+
+The selectors read ``COUNTED``/``LISTED`` to list the breakdowns; a ``RELATED`` dimension is
+read from ``DailyCount`` by its name.
+
+**Why a refresh never loses a change**: it deletes the marks it can see (one ``DELETE …
+RETURNING``) *before* it reads the enquiries. A mark it could delete was committed, so its change
+is visible to the statements that follow (READ COMMITTED on PostgreSQL; SQLite's writer lock
+serialises the rest). A change not yet committed keeps its mark for the next refresh. Refreshes
+lock the one ``RollupState`` row, so two never count the same enquiry at once.
+
+**Reads never write.** The refresh runs from Celery beat (``stats.tasks.refresh_rollup``), from
+the embedded scheduler of ``make run`` and from ``manage.py refresh_stats``; a read reports how
+fresh the roll-up is (``freshness``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Min
+from django.utils import timezone
 
-from intake.models import Enquiry
-from kernel.calendar import OsloDay, oslo_day_bounds, oslo_day_sql
-from stats.models import DailyCount, DailyDuration, MonthlyDuration, RollupMark, RollupState, Step
+from kernel.calendar import oslo_day_bounds, oslo_day_sql
+from stats.models import RollupMark, RollupState, Step
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +75,8 @@ REFERRAL_MEASURES = {
     "completed": "r.state = 'completed'",
     "withdrawn": "r.state = 'withdrawn'",
 }
-# Runs recomputed by one set of statements (each run is two parameters of a SQL condition).
-RUNS_PER_STATEMENT = 100
+# Enquiries re-counted by one set of statements (each id is a parameter of a SQL condition).
+IDS_PER_STATEMENT = 1000
 
 
 def _bucket_sql(u: str) -> str:
@@ -83,52 +105,59 @@ def _listed_sql(column: str) -> tuple[str, str]:
     return f"json_each(t.{column}) AS item", "item.value"
 
 
-def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[str, list]]:
-    """INSERT … SELECT statements that recompute the roll-up for the enquiries received in the
-    spans [start, end): four statements however many spans and enquiries. Each reads the spans'
-    rows once (an index range scan per span) into a common table expression, and groups that by
-    each dimension in turn."""
-    day, day_params = _day_sql()
-    within = "(" + " OR ".join(["(e.received_at >= %s AND e.received_at < %s)"] * len(spans)) + ")"
-    # Raw SQL gets no field's conversion: on SQLite a moment is stored as UTC text and compared
-    # as text, so an Oslo time passed as it is would leave out whatever came in just after
-    # midnight (still the day before in UTC). Converted as the ORM converts a DateTimeField.
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [*day_params, *[adapt(moment) for span in spans for moment in span]]
-    referrals = (
-        f"FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id WHERE {within}"
+def _referral_counts(day: str, within: str) -> str:
+    """The referral measures per help service (dimension ``referral.<measure>``, code: the
+    service's id): a ``RELATED`` breakdown, read from ``routing_referral``."""
+    columns = ", ".join(
+        f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {measure}"
+        for measure, condition in REFERRAL_MEASURES.items()
+    )
+    counts = " UNION ALL ".join(
+        f"SELECT enquiry_id, day, 'referral.{measure}', CAST(service_id AS TEXT), sum({measure}) "
+        f"FROM t GROUP BY 1, 2, 4 HAVING sum({measure}) > 0"
+        for measure in REFERRAL_MEASURES
+    )
+    return (
+        f"WITH t AS (SELECT e.id AS enquiry_id, {day} AS day, r.service_id, {columns} "
+        f"FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id WHERE {within}) "
+        f"{counts}"
     )
 
+
+# Breakdowns read from other tables: (day SQL, enquiry condition) -> a SELECT of
+# (enquiry_id, day, dimension, code, n) rows. Each table read needs stats.triggers on it.
+RELATED: list[Callable[[str, str], str]] = [_referral_counts]
+
+
+def _statements(within: str, ids: Sequence[Any]) -> list[tuple[str, list]]:
+    """INSERT … SELECT statements that count the enquiries ``e`` matching ``within`` (with the
+    parameters ``ids``) into the contribution tables: one row per enquiry, day, dimension and
+    code. A fixed number of statements whatever the number of enquiries; each reads the enquiries
+    once into a common table expression and groups that by each dimension in turn."""
+    day, day_params = _day_sql()
+    params = [*day_params, *ids]
+
     counts = [
-        "SELECT day, 'total', '', count(*) FROM t GROUP BY day",
-        "SELECT day, 'team', CAST(team_id AS TEXT), count(*) FROM t GROUP BY 1, 3",
+        "SELECT enquiry_id, day, 'total', '', 1 FROM t",
+        "SELECT enquiry_id, day, 'team', CAST(team_id AS TEXT), 1 FROM t",
         *(
-            f"SELECT day, '{column}', {column}, count(*) FROM t WHERE {column} <> '' GROUP BY 1, 3"
+            f"SELECT enquiry_id, day, '{column}', {column}, 1 FROM t WHERE {column} <> ''"
             for column in CODED_COLUMNS
         ),
     ]
     for column in LISTED_COLUMNS:
         source, value = _listed_sql(column)
         counts.append(
-            f"SELECT day, '{column}', {value}, count(*) FROM t CROSS JOIN {source} GROUP BY 1, 3"
+            f"SELECT enquiry_id, day, '{column}', {value}, count(*) FROM t "
+            f"CROSS JOIN {source} GROUP BY 1, 2, 4"
         )
     enquiry_columns = ", ".join(
         f"e.{column}" for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS)
     )
 
-    referral_counts = [
-        f"SELECT day, 'referral.{measure}', CAST(service_id AS TEXT), sum({measure}) FROM t "
-        f"GROUP BY 1, 3 HAVING sum({measure}) > 0"
-        for measure in REFERRAL_MEASURES
-    ]
-    referral_columns = ", ".join(
-        f"CASE WHEN {condition} THEN 1 ELSE 0 END AS {measure}"
-        for measure, condition in REFERRAL_MEASURES.items()
-    )
-
     steps = [
-        f"SELECT day, '{step.value}', {_bucket_sql(f'u_{step.value}')}, count(*) FROM t "
-        f"WHERE u_{step.value} IS NOT NULL GROUP BY 1, 3"
+        f"SELECT enquiry_id, day, '{step.value}', {_bucket_sql(f'u_{step.value}')}, 1 FROM t "
+        f"WHERE u_{step.value} IS NOT NULL"
         for step in (Step.ASSESSMENT, Step.FORWARD)
     ]
     step_columns = (
@@ -136,42 +165,30 @@ def _statements(spans: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[tuple[
         f"{_tenths_of_hours('e.assessed_at', 'e.forwarded_at')} AS u_{Step.FORWARD.value}"
     )
 
-    count_into = "INSERT INTO stats_dailycount (day, dimension, code, n) "
-    duration_into = "INSERT INTO stats_dailyduration (day, step, bucket, n) "
+    count_into = "INSERT INTO stats_countcontribution (enquiry_id, day, dimension, code, n) "
+    duration_into = "INSERT INTO stats_durationcontribution (enquiry_id, day, step, bucket, n) "
     return [
         (
-            f"{count_into}WITH t AS (SELECT {day} AS day, {enquiry_columns} FROM intake_enquiry e WHERE {within}) "
-            + " UNION ALL ".join(counts),
+            f"{count_into}WITH t AS (SELECT e.id AS enquiry_id, {day} AS day, {enquiry_columns} "
+            f"FROM intake_enquiry e WHERE {within}) " + " UNION ALL ".join(counts),
+            params,
+        ),
+        *((count_into + related(day, within), params) for related in RELATED),
+        (
+            f"{duration_into}WITH t AS (SELECT e.id AS enquiry_id, {day} AS day, {step_columns} "
+            f"FROM intake_enquiry e WHERE {within}) " + " UNION ALL ".join(steps),
             params,
         ),
         (
-            f"{count_into}WITH t AS (SELECT {day} AS day, r.service_id, {referral_columns} {referrals}) "
-            + " UNION ALL ".join(referral_counts),
-            params,
-        ),
-        (
-            f"{duration_into}WITH t AS (SELECT {day} AS day, {step_columns} FROM intake_enquiry e WHERE {within}) "
-            + " UNION ALL ".join(steps),
-            params,
-        ),
-        (
-            f"{duration_into}SELECT day, '{Step.ACKNOWLEDGEMENT.value}', {_bucket_sql('u')}, count(*) FROM "
-            f"(SELECT {day} AS day, {_tenths_of_hours('r.sent_at', 'r.acknowledged_at')} AS u {referrals} "
-            "AND r.acknowledged_at IS NOT NULL) t GROUP BY 1, 3",
+            f"{duration_into}SELECT enquiry_id, day, '{Step.ACKNOWLEDGEMENT.value}', "
+            f"{_bucket_sql('u')}, count(*) FROM "
+            f"(SELECT e.id AS enquiry_id, {day} AS day, "
+            f"{_tenths_of_hours('r.sent_at', 'r.acknowledged_at')} AS u "
+            "FROM intake_enquiry e JOIN routing_referral r ON r.enquiry_id = e.id "
+            f"WHERE {within} AND r.acknowledged_at IS NOT NULL) t GROUP BY 1, 2, 4",
             params,
         ),
     ]
-
-
-def _runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Sorted days as runs of consecutive days (first, last)."""
-    runs: list[list[dt.date]] = []
-    for day in sorted(set(days)):
-        if runs and (day - runs[-1][1]).days == 1:
-            runs[-1][1] = day
-        else:
-            runs.append([day, day])
-    return [(first, last) for first, last in runs]
 
 
 def bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -201,26 +218,6 @@ def tune_for_small_aggregates() -> None:
                 cursor.execute(setting)
 
 
-def _recompute(runs: Sequence[tuple[dt.date, dt.date]]) -> None:
-    """Inside the refresh's transaction: the marks, then the old rows, then the new rows."""
-    tune_for_small_aggregates()
-    for at in range(0, len(runs), RUNS_PER_STATEMENT):
-        chunk = runs[at : at + RUNS_PER_STATEMENT]
-        spans = [bounds(first, last) for first, last in chunk]
-        marks, days = Q(), Q()
-        for (first, last), (start, end) in zip(chunk, spans, strict=True):
-            marks |= Q(received_at__gte=start, received_at__lt=end)
-            days |= Q(day__gte=first, day__lte=last)
-        RollupMark.objects.filter(marks).delete()
-        _months_follow(chunk, subtract=True)
-        DailyCount.objects.filter(days).delete()
-        DailyDuration.objects.filter(days).delete()
-        with connection.cursor() as cursor:
-            for sql, params in _statements(spans):
-                cursor.execute(sql, params)
-        _months_follow(chunk, subtract=False)
-
-
 def months_from(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of the calendar months from the one holding ``first`` up to ``last``."""
     months, month = [], first.replace(day=1)
@@ -235,38 +232,110 @@ def month_end(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
-def _months_follow(runs: Sequence[tuple[dt.date, dt.date]], *, subtract: bool) -> None:
-    """Take the runs' daily histograms away from their months' histograms, or add them.
-
-    Taken away before the days are recomputed and added after, so a month stays the sum of its
-    days without summing the month's other days again. Buckets that reach 0 are deleted.
-    """
+def _month_sql(column: str) -> str:
+    """SQL for the first day of the month of the date in ``column``."""
     if connection.vendor == "postgresql":
-        month = "CAST(date_trunc('month', CAST(day AS timestamp)) AS date)"
-    else:
-        month = "date(day, 'start of month')"
-    days = " OR ".join(["(day >= %s AND day <= %s)"] * len(runs))
-    params = [day for run in runs for day in run]
-    sums = (
-        f"SELECT {month} AS month, step, bucket, sum(n) AS n FROM stats_dailyduration "
-        f"WHERE {days} GROUP BY 1, 2, 3"
-    )
-    with connection.cursor() as cursor:
-        if not subtract:
-            cursor.execute(
-                f"INSERT INTO stats_monthlyduration (month, step, bucket, n) {sums} "
-                "ON CONFLICT (month, step, bucket) DO UPDATE SET n = stats_monthlyduration.n + excluded.n",
-                params,
-            )
-            return
+        return f"CAST(date_trunc('month', CAST({column} AS timestamp)) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+# The rolled-up tables: (table, its key columns, the contribution table it sums, the SQL of each
+# key column over the contribution's rows). A month's key is the month of the contribution's day.
+_TARGETS = (
+    (
+        "stats_dailycount",
+        ("day", "dimension", "code"),
+        "stats_countcontribution",
+        ("day", "dimension", "code"),
+    ),
+    (
+        "stats_dailyduration",
+        ("day", "step", "bucket"),
+        "stats_durationcontribution",
+        ("day", "step", "bucket"),
+    ),
+    (
+        "stats_monthlyduration",
+        ("month", "step", "bucket"),
+        "stats_durationcontribution",
+        ("{month}", "step", "bucket"),
+    ),
+)
+
+
+def _keys(sources: Sequence[str], keys: Sequence[str]) -> tuple[str, str]:
+    """(SELECT list, GROUP BY list) of a target's keys over its contribution rows."""
+    selected = [column.format(month=_month_sql("day")) for column in sources]
+    select = ", ".join(f"{sql} AS {key}" for sql, key in zip(selected, keys, strict=True))
+    return select, ", ".join(str(i) for i in range(1, len(keys) + 1))
+
+
+def _add_all(cursor: Any) -> None:
+    """The rebuild's last step: every rolled-up table as the sums of all contribution rows."""
+    for table, keys, source, sources in _TARGETS:
+        select, group = _keys(sources, keys)
         cursor.execute(
-            f"UPDATE stats_monthlyduration SET n = stats_monthlyduration.n - d.n FROM ({sums}) d "
-            "WHERE stats_monthlyduration.month = d.month AND stats_monthlyduration.step = d.step "
-            "AND stats_monthlyduration.bucket = d.bucket",
-            params,
+            f"INSERT INTO {table} ({', '.join(keys)}, n) "
+            f"SELECT {select}, sum(n) AS n FROM {source} GROUP BY {group}"
         )
-    months = sorted({month for first, last in runs for month in months_from(first, last)})
-    MonthlyDuration.objects.filter(month__in=months, n=0).delete()
+
+
+def _apply_differences(cursor: Any, ids: Sequence[Any], boundaries: dict[str, int]) -> None:
+    """Apply to every rolled-up table the difference between the new contribution rows of the
+    enquiries ``ids`` (``id`` above the table's boundary) and their old ones (at or below): only
+    the keys whose count changed are written, rows that reach 0 are deleted (a rebuild has
+    none). Never names a breakdown: it moves whatever rows there are."""
+    marks = ", ".join(["%s"] * len(ids))
+    for table, keys, source, sources in _TARGETS:
+        select, group = _keys(sources, keys)
+        boundary = boundaries[source]
+        change = f"sum(CASE WHEN id > {int(boundary)} THEN n ELSE -n END)"
+        net = (
+            f"SELECT {select}, {change} AS n FROM {source} WHERE enquiry_id IN ({marks}) "
+            f"GROUP BY {group} HAVING {change} <> 0"
+        )
+        match = " AND ".join(f"t.{key} = d.{key}" for key in keys)
+        names = ", ".join(keys)
+        cursor.execute(
+            f"UPDATE {table} SET n = {table}.n + d.n FROM ({net}) d WHERE "
+            + " AND ".join(f"{table}.{key} = d.{key}" for key in keys),
+            list(ids),
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, n) SELECT {names}, n FROM ({net}) d "
+            f"WHERE d.n > 0 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})",
+            list(ids),
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE n = 0 AND ({names}) IN "
+            f"(SELECT {names} FROM ({net}) d WHERE d.n < 0)",
+            list(ids),
+        )
+
+
+CONTRIBUTIONS = ("stats_countcontribution", "stats_durationcontribution")
+ROLLED_UP = (*CONTRIBUTIONS, "stats_dailycount", "stats_dailyduration", "stats_monthlyduration")
+
+
+def _recount(cursor: Any, ids: Sequence[Any]) -> None:
+    """Inside the refresh's transaction: the enquiries ``ids`` counted again, as differences.
+
+    The new contribution rows are inserted beside the old ones (a refresh holds the lock, so
+    every row above the boundary taken first is this refresh's), the difference is applied, then
+    the old rows go."""
+    marks = ", ".join(["%s"] * len(ids))
+    boundaries = {}
+    for table in CONTRIBUTIONS:
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+        [boundaries[table]] = cursor.fetchone()
+    for sql, params in _statements(f"e.id IN ({marks})", ids):
+        cursor.execute(sql, params)
+    _apply_differences(cursor, ids, boundaries)
+    for table in CONTRIBUTIONS:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE enquiry_id IN ({marks}) AND id <= %s",
+            [*ids, boundaries[table]],
+        )
 
 
 def _lock() -> None:
@@ -275,37 +344,59 @@ def _lock() -> None:
 
 
 def refresh() -> int:
-    """Recompute the days with marks; the number of days recomputed (0 costs one query)."""
+    """Apply the changes of every marked enquiry to the roll-up, as differences; the number of
+    enquiries counted again (0 costs one query). Run by Celery beat, the embedded scheduler and
+    ``manage.py refresh_stats``; never by a read."""
     if not RollupMark.objects.exists():
         return 0
     with transaction.atomic():
         _lock()
-        days = list(
-            RollupMark.objects.annotate(day=OsloDay("received_at"))
-            .values_list("day", flat=True)
-            .distinct()
-            .order_by()
-        )
-        if not days:
-            return 0  # another refresh took them while this one waited for the lock
-        _recompute(_runs(days))
-    logger.info("Statistics roll-up: %s days recomputed", len(days))
-    return len(days)
+        with connection.cursor() as cursor:
+            # What this refresh can see, and only that, is taken (one statement): a mark
+            # committed a moment later stays for the next refresh.
+            cursor.execute("DELETE FROM stats_rollupmark RETURNING enquiry_id")
+            ids = sorted({row[0] for row in cursor.fetchall()}, key=str)
+            if not ids:
+                return 0  # another refresh took them while this one waited for the lock
+            tune_for_small_aggregates()
+            for at in range(0, len(ids), IDS_PER_STATEMENT):
+                _recount(cursor, ids[at : at + IDS_PER_STATEMENT])
+    logger.info("Statistics roll-up: %s enquiries counted again", len(ids))
+    return len(ids)
 
 
 def rebuild() -> int:
-    """Recompute every day from the first enquiry to the last, and drop every mark."""
+    """Count every enquiry from nothing, and drop every mark; the number of days with enquiries."""
     with transaction.atomic():
         _lock()
-        span = Enquiry.objects.annotate(day=OsloDay("received_at")).order_by()
-        first = span.order_by("received_at").values_list("day", flat=True).first()
-        last = span.order_by("-received_at").values_list("day", flat=True).first()
-        RollupMark.objects.all().delete()
-        DailyCount.objects.all().delete()
-        DailyDuration.objects.all().delete()
-        MonthlyDuration.objects.all().delete()
-        runs = [(first, last)] if first is not None else []
-        _recompute(runs)
-    days = sum((b - a).days + 1 for a, b in runs)
+        tune_for_small_aggregates()
+        with connection.cursor() as cursor:
+            for table in ("stats_rollupmark", *ROLLED_UP):
+                cursor.execute(f"DELETE FROM {table}")
+            for sql, params in _statements("1 = 1", []):
+                cursor.execute(sql, params)
+            _add_all(cursor)
+            cursor.execute("SELECT count(*) FROM stats_dailycount WHERE dimension = 'total'")
+            [days] = cursor.fetchone()
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner: without them it takes the refresh's few enquiry ids
+        # for much of the contribution tables and reads them whole (1.8 s against 0.9 s for 130
+        # enquiries at 30,000, measured) until autovacuum's next analyze.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(ROLLED_UP)}")
     logger.info("Statistics roll-up rebuilt: %s days", days)
     return days
+
+
+def freshness(now: dt.datetime | None = None) -> dict[str, Any]:
+    """How fresh the roll-up is, for a read to report (one query, no write).
+
+    ``as_of``: every change committed before this moment is counted (the oldest change still
+    waiting for a refresh, or ``now`` when none waits); ``pending_changes``: how many enquiries
+    have changes waiting.
+    """
+    waiting = RollupMark.objects.aggregate(
+        oldest=Min("marked_at"), pending=Count("enquiry_id", distinct=True)
+    )
+    as_of = waiting["oldest"] or now or timezone.now()
+    return {"as_of": as_of, "pending_changes": waiting["pending"]}

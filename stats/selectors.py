@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -20,6 +20,9 @@ from stats import rollup
 from stats.disclosure import publish
 from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
+
+# Keys of a published read that are about the figures, not figures (left out of the CSV).
+NOT_IN_CSV = ("freshness",)
 
 
 def _percentile(histogram: list[tuple[float, int]], q: float) -> float | None:
@@ -82,12 +85,19 @@ def case_flow(
 ) -> dict[str, Any]:
     """Every count and time of the contract's statistics, before disclosure control.
 
-    Read from the daily roll-up (``stats.models``) after bringing it up to date, so a fixed number
-    of small queries whatever the number of enquiries; the times are percentiles over histograms
-    (``DailyDuration``: at most 0.1 h low under two days).
+    Read from the daily roll-up (``stats.models``) as it is, so a fixed number of small queries
+    whatever the number of enquiries; the times are percentiles over histograms
+    (``DailyDuration``: at most 0.1 h low under two days). Never writes (issue 21): the refresh
+    runs elsewhere (``stats.rollup``), and how fresh the roll-up is comes from
+    ``rollup.freshness``. On PostgreSQL, outside any other transaction, the read is a
+    ``READ ONLY`` transaction, so the database refuses a write on this path (and a read-only
+    replica can serve it).
     """
-    rollup.refresh()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION READ ONLY")
         rollup.tune_for_small_aggregates()
         return _read(date_from=date_from, date_to=date_to, now=now)
 
@@ -146,7 +156,7 @@ def published_case_flow(
 ) -> dict[str, Any]:
     """The statistics a manager may see (``stats.disclosure.publish``: small counts and the counts
     that would give them away hidden, listed in ``suppressed``; those hidden to protect others also
-    in ``hidden_to_protect``), and the view logged."""
+    in ``hidden_to_protect``; how fresh the roll-up is in ``freshness``), and the view logged."""
     [data] = published_case_flows(
         actor=actor, ranges=[(date_from, date_to)], export=export, round_to_5=round_to_5
     )
@@ -161,13 +171,19 @@ def published_case_flows(
     round_to_5: bool = False,
 ) -> list[dict[str, Any]]:
     """``published_case_flow`` for several ranges (a period and the same period last year), each
-    protected on its own, logged as one view or export naming the first range (and the others)."""
+    protected on its own, logged as one view or export naming the first range (and the others).
+
+    Each carries ``freshness`` (``stats.rollup.freshness``: ``as_of``, ``pending_changes``), read
+    before the figures, so a refresh in between makes the figures fresher than said, never less.
+    """
+    fresh = rollup.freshness()
     results = []
     for date_from, date_to in ranges:
         published = publish(case_flow(date_from=date_from, date_to=date_to), round_to_5=round_to_5)
         data = published.data
         data["suppressed"] = published.suppressed
         data["hidden_to_protect"] = published.hidden_to_protect
+        data["freshness"] = dict(fresh)
         results.append(data)
     (first_from, first_to), *others = ranges
     filters: dict[str, Any] = {"from": first_from.isoformat(), "to": first_to.isoformat()}
@@ -198,10 +214,12 @@ def same_period_last_year(date_from: dt.date, date_to: dt.date) -> tuple[dt.date
 
 
 def write_csv(data: dict[str, Any], out: Any) -> None:
-    """The statistics as CSV rows of (path, value) into ``out``; a suppressed count is empty."""
+    """The statistics as CSV rows of (path, value) into ``out``; a suppressed count is empty.
+    The numbers only: how fresh they are (``freshness``) is the JSON's and the page's."""
     writer = csv.writer(out)
     writer.writerow(["path", "value"])
-    for path, value in flatten(data):
+    numbers = {key: value for key, value in data.items() if key not in NOT_IN_CSV}
+    for path, value in flatten(numbers):
         writer.writerow([path, "" if value is None else value])
 
 

@@ -346,7 +346,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 59},
     },
-    # Statistics reads refresh the roll-up themselves; this keeps what is left for them small.
+    # The statistics' roll-up is refreshed here (and by manage.py refresh_stats), never by a read:
+    # a read reports how far behind it is (stats.rollup.freshness).
     "refresh-statistics": {
         "task": "stats.tasks.refresh_rollup",
         "schedule": float(STATS_REFRESH_SECONDS),

@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from kernel.calendar import OSLO
 from kernel.vocabulary import codes
+from stats import rollup
 from stats.disclosure import ADDITIVE, publish
 from tests.factories import make_enquiry
 
@@ -116,6 +117,7 @@ def twenty_nine(frozen: Any, alice: Any) -> list[Any]:
 
 
 def stats(client: Any, date_from: str = "2026-01-01", date_to: str = "2026-06-15") -> Any:
+    rollup.refresh()  # the scheduler's refresh between the changes and the read
     response = client.get(reverse("stats_api:api"), {"from": date_from, "to": date_to})
     assert response.status_code == 200
     return response.json()

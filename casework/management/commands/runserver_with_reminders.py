@@ -1,7 +1,9 @@
 """``manage.py runserver_with_reminders``: the development server plus the embedded reminder scheduler.
 
 Used by ``make run`` (SQLite, no broker). The scheduler thread starts in the process that serves
-(with the autoreloader, the child process), once, and only when no Celery broker is configured.
+(with the autoreloader, the child process), once, and only when no Celery broker is configured;
+so does a thread for Celery beat's other entries (``casework.scheduler.BeatTasks``: the
+statistics' refresh).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.conf import settings
 # The staticfiles runserver, so that the admin and the public pages get their CSS in development.
 from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
-from casework.scheduler import ReminderScheduler
+from casework.scheduler import BeatTasks, ReminderScheduler
 
 
 class Command(RunserverCommand):
@@ -27,4 +29,15 @@ class Command(RunserverCommand):
             self.stdout.write(
                 f"Reminders: an in-process sweep every {settings.REMINDER_SWEEP_SECONDS} s (no broker)."
             )
+            others = {
+                entry["task"]: float(entry["schedule"])
+                for entry in settings.CELERY_BEAT_SCHEDULE.values()
+                if entry["task"] not in ReminderScheduler.TASKS
+            }
+            if others:
+                BeatTasks(others).start()
+                self.stdout.write(
+                    "Periodic tasks in-process: "
+                    + ", ".join(f"{name} every {seconds:g} s" for name, seconds in others.items())
+                )
         super().inner_run(*args, **options)

@@ -1,8 +1,9 @@
 """Recompute the statistics' daily roll-up from the enquiries, every day of it.
 
-Needed only after a bulk load that bypassed the triggers (``bench/generate.py``); otherwise every
-statistics read and the periodic refresh keep the roll-up true by themselves. Safe to run at any
-time, also while the service is in use.
+Needed only after a bulk load that bypassed the triggers (``bench/generate.py``) and after
+migration stats/0006 at a large size; otherwise the periodic refresh (Celery beat, ``manage.py
+refresh_stats``) keeps the roll-up true by itself. Safe to run at any time, also while the service
+is in use.
 """
 
 from __future__ import annotations
