@@ -30,7 +30,8 @@ from accounts.models import User
 from accounts.roles import COORDINATOR, TEAM_MEMBER
 from audit import events
 from audit.models import Action
-from casework.models import Reminder, ReminderKind
+from casework import notifications
+from casework.models import Reminder, ReminderDeadline, ReminderKind, Task
 from intake.clock import not_paused_q
 from intake.models import OPEN_STATES, DeadlineKind, Enquiry, EnquiryClock
 from routing import services as routing_services
@@ -138,7 +139,7 @@ def _claim(model: type[Any], pk: Any, due: Q, kind: str, now: dt.datetime) -> bo
 
 
 def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") -> str:
-    label = str(DeadlineKind(deadline).label)
+    label = str(ReminderDeadline(deadline).label)
     when = timezone.localtime(due_at).strftime("%d.%m.%Y %H:%M")
     if kind == ReminderKind.ESCALATION:
         text = _("Escalated: %(deadline)s is overdue (due %(when)s).")
@@ -162,6 +163,7 @@ def _record(
     now: dt.datetime,
     users: Iterable[User],
     service: Any = None,
+    task: Task | None = None,
 ) -> list[Reminder]:
     with translation.override(settings.LANGUAGE_CODE):
         reason = _reason(kind, deadline, due_at, service.name if service is not None else "")
@@ -193,6 +195,7 @@ def _record(
                 due_at=due_at,
                 sent_at=now,
                 recipient_user=user,
+                task=task,
                 email=user.email,
                 reason=reason,
                 mail_attempts=1 if user.email else 0,
@@ -238,7 +241,7 @@ def _admin_url(enquiry: Enquiry) -> str:
 
 def _staff_message(row: Reminder, reference: str, url: str) -> EmailMessage:
     """No personal data: the reference, what is due and a link to the admin page only."""
-    deadline = str(DeadlineKind(row.deadline).label)
+    deadline = str(ReminderDeadline(row.deadline).label)
     if row.kind == ReminderKind.ESCALATION:
         subject = _("Escalation: %(reference)s – %(deadline)s is overdue")
     else:
@@ -421,6 +424,59 @@ def _referral_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Sta
         result.planned.append(plan)
 
 
+def _task_step(now: dt.datetime, kind: str, result: SweepResult, staff: _Staff) -> None:
+    """Tasks and follow-ups (issue 16) that have fallen due: their owner is reminded once (the
+    claim is ``Task.reminded_at``); an owner who left the team is replaced by the team. Tasks are
+    not escalated: the enquiry's own clock is."""
+    if kind != ReminderKind.REMINDER:
+        return
+    due = Q(reminded_at__isnull=True, closed_at__isnull=True, due_at__lte=now) & Q(
+        enquiry__state__in=OPEN_STATES
+    )
+    tasks = list(
+        Task.objects.filter(due)
+        .select_related("enquiry__team", "owner")
+        .order_by("due_at")[:SWEEP_BATCH]
+    )
+    for task in tasks:
+        enquiry = task.enquiry
+        owner = task.owner
+        users = (
+            [owner]
+            if owner.is_active and owner.team_id == enquiry.team_id
+            else staff.members(enquiry.team_id)
+        )
+        plan = Planned(
+            kind=kind,
+            deadline=ReminderDeadline.TASK,
+            reference=enquiry.reference,
+            due_at=task.due_at,
+            recipients=[u.get_username() for u in users],
+        )
+        if result.dry_run:
+            result.planned.append(plan)
+            continue
+        with transaction.atomic():
+            if Task.objects.filter(due, pk=task.pk).update(reminded_at=now) != 1:
+                continue  # another sweep got it first, or it was closed meanwhile
+            rows = _record(
+                enquiry=enquiry,
+                referral=None,
+                kind=kind,
+                deadline=ReminderDeadline.TASK,
+                due_at=task.due_at,
+                now=now,
+                users=users,
+                task=task,
+            )
+            url = _admin_url(enquiry)
+            with translation.override(settings.LANGUAGE_CODE):
+                _on_commit(
+                    [(r.pk, _staff_message(r, enquiry.reference, url)) for r in rows if r.email]
+                )
+        result.planned.append(plan)
+
+
 def _mail_retry_step(now: dt.datetime, result: SweepResult) -> None:
     """Send again the staff e-mails that failed; each claimed like the reminders themselves.
 
@@ -468,11 +524,15 @@ def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResu
     steps: list[Callable[[dt.datetime, str, SweepResult, _Staff], None]] = [
         _enquiry_step,
         _referral_step,
+        _task_step,
     ]
     for kind in (ReminderKind.REMINDER, ReminderKind.ESCALATION):
         for step in steps:
             step(now, kind, result, staff)
     _mail_retry_step(now, result)
+    if not dry_run:
+        # New work the team has not heard of yet (issue 16), and notices whose e-mail failed.
+        notifications.announce(now=now)
     if result.count:
         logger.info(
             "Reminder sweep at %s: %d %s",
