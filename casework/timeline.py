@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.models import JournalEntry, Reminder, Task
+from casework.models import JournalEntry, JournalKind, Reminder, Task
 from intake.models import ClockPause, Enquiry, ReporterMessage, RiskAssessment, StateChange
 from routing.models import LegalDutyDecision, Referral
 
@@ -68,6 +68,8 @@ def _journal(enquiry: Enquiry) -> Iterable[TimelineItem]:
         .order_by("occurred_at", "pk")
     )
     by_pk = {entry.pk: entry for entry in entries}
+    # The labels once, not get_kind_display() per row (each hashes the lazy choices).
+    labels = {code: str(label) for code, label in JournalKind.choices}
 
     def root(entry: JournalEntry) -> JournalEntry:
         seen = set()
@@ -82,7 +84,7 @@ def _journal(enquiry: Enquiry) -> Iterable[TimelineItem]:
             items[entry.pk] = TimelineItem(
                 at=entry.occurred_at,
                 kind="journal",
-                title=str(entry.get_kind_display()),
+                title=labels.get(entry.kind, entry.kind),
                 actor=_name(entry.author),
                 text=entry.text,
                 entry=entry,
@@ -170,11 +172,12 @@ def _duties(enquiry: Enquiry) -> Iterable[TimelineItem]:
 
 
 def _messages(enquiry: Enquiry) -> Iterable[TimelineItem]:
+    labels = {code: str(label) for code, label in ReporterMessage.Direction.choices}
     for message in ReporterMessage.objects.filter(enquiry=enquiry).select_related("author"):
         yield TimelineItem(
             at=message.at,
             kind="message",
-            title=str(message.get_direction_display()),
+            title=labels.get(message.direction, message.direction),
             actor=_name(message.author),
             text=message.text,
             order=_order(message.pk),

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework import notifications, timeline
 from casework import policies as casework_policies
@@ -83,6 +84,10 @@ def enquiry_timeline(context: dict[str, Any], enquiry: Any) -> dict[str, Any]:
         "current": current,
         "items": timeline.timeline(enquiry, kind=current),
         "may_write": user is not None and casework_policies.may_write_journal(user, enquiry),
+        # Once, not per item (200 items: the template's tags are most of the page's time).
+        "journal_url": reverse("admin:intake_enquiry_journal", args=[enquiry.pk]),
+        "written_label": _("written"),
+        "correct_label": _("Correct"),
     }
 
 

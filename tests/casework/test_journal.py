@@ -269,3 +269,25 @@ def test_the_timeline_takes_the_same_number_of_queries_for_5_and_60_items(
     items = timeline.timeline(forwarded)
     assert len(items) + sum(len(item.corrections) for item in items) > 60
     assert count() == few
+
+
+def test_the_enquiry_page_takes_the_same_number_of_queries_for_few_and_many_timeline_items(
+    forwarded: Any, alice: Any, as_user: Any
+) -> None:
+    client = as_user(alice)
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(change_url(forwarded))
+        assert response.status_code == 200
+        return len(queries)
+
+    write(forwarded, alice, "Første.")
+    client.get(change_url(forwarded))  # the session and caches warm
+    few = page_queries()
+    for n in range(40):
+        entry = write(forwarded, alice, f"Notat {n}.", hours_ago=n, kind="home_visit")
+        if n % 4 == 0:
+            write(forwarded, alice, f"Rettelse {n}.", corrects=entry)
+    many = page_queries()
+    assert many == few, f"{few} queries with 1 journal entry, {many} with 50"
