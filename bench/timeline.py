@@ -93,9 +93,8 @@ def build(enquiry: Any, alice: Any, items: int) -> None:
     """Fill ``enquiry``'s timeline up to about ``items`` items."""
     from django.utils import timezone
 
-    from casework import followups, journal
+    from casework import followups, journal, timeline
     from casework import services as casework_services
-    from casework import timeline
     from intake import clock
     from intake.models import ReporterMessage
 
