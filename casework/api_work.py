@@ -36,7 +36,9 @@ class JournalEntryInput(StrictSerializer):
     kind = serializers.ChoiceField(choices=JournalKind.choices)
     occurred_at = serializers.DateTimeField()
     text = serializers.CharField(max_length=journal.JOURNAL_TEXT_MAX_LENGTH)
-    corrects = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    corrects = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2_147_483_647
+    )
 
 
 class AssignInput(StrictSerializer):

@@ -48,7 +48,7 @@ def _validate(
             corrects
             if isinstance(corrects, JournalEntry)
             else JournalEntry.objects.filter(pk=corrects).first()
-            if isinstance(corrects, int)
+            if isinstance(corrects, int) and 0 < corrects < 2**31
             else None
         )
         if corrected is None or corrected.enquiry_id != enquiry.pk:
