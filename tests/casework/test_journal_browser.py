@@ -57,12 +57,15 @@ def test_a_team_member_takes_the_case_writes_in_the_journal_and_corrects_it(
 
     # The filter: only the journal, then everything again (newest first).
     page.click("a[data-kind=journal]")
+    page.wait_for_url("**timeline=journal*")
     kinds = page.locator("li.timeline-item").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert kinds == ["journal"]
     page.click("a[data-kind=state]")
+    page.wait_for_url("**timeline=state*")
     kinds = page.locator("li.timeline-item").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert kinds == ["state"]
     page.click(".timeline-kinds a >> nth=0")
+    page.wait_for_url(lambda url: "timeline=" not in url)
     kinds = page.locator("li.timeline-item").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert {"journal", "state", "assessment"} <= set(kinds)
     violations = [v for v in axe_violations(page) if "timeline" in str(v.get("nodes", ""))]
