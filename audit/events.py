@@ -277,6 +277,20 @@ def enquiry_updated(
     )
 
 
+def enquiry_assigned(*, actor: Any, enquiry: Any, how: str, changed: bool = True) -> AuditEvent:
+    """Who works the enquiry changed (issue 16). ``how``: taken (by the actor for themselves),
+    handed_over (by a coordinator) or released; never the assignee's name (it is in the record)."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="enquiry",
+        object_id=enquiry.pk,
+        enquiry_id=enquiry.pk,
+        fields=["assigned_to"],
+        reason=f"assignment:{how}" if changed else f"assignment:{how}:unchanged",
+    )
+
+
 def enquiry_transitioned(
     *, actor: Any, enquiry: Any, transition: str, fields: Iterable[str] = (), reason: str = ""
 ) -> AuditEvent:

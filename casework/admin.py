@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
+from casework import admin_work, assignment, notifications, services
+from casework import policies as casework_policies
 from casework import selectors as casework_selectors
-from casework import services
 from casework.forms import (
     TRANSITION_FORMS,
     ChildWelfareForm,
@@ -142,7 +143,15 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
     # lock). Without this, building the change form fails with a FieldError.
     exclude = ("version",)
     change_form_template = "admin/intake/enquiry/change_form.html"
-    list_display = ("reference", "state", "risk_level", "received_at", "channel", "assigned_to")
+    list_display = (
+        "reference",
+        "state",
+        "risk_level",
+        "received_at",
+        "next_deadline",
+        "channel",
+        "assigned_to",
+    )
     list_filter = (OverdueFilter, "state", "risk_level", "team")
     search_fields = ("reference",)
     list_per_page = 50
@@ -235,13 +244,48 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
                 view(partial(clock_view, self)),
                 name="intake_enquiry_clock",
             ),
+            # The work on an enquiry (issue 16): casework.admin_work.
+            path(
+                "mine/", view(partial(admin_work.my_cases_view, self)), name="intake_enquiry_mine"
+            ),
+            path(
+                "notices/",
+                view(partial(admin_work.notices_view, self)),
+                name="intake_enquiry_notices",
+            ),
+            path(
+                "<path:object_id>/take/",
+                view(partial(admin_work.take_view, self)),
+                name="intake_enquiry_take",
+            ),
+            path(
+                "<path:object_id>/journal/",
+                view(partial(admin_work.journal_view, self)),
+                name="intake_enquiry_journal",
+            ),
+            path(
+                "<path:object_id>/tasks/<str:task_id>/close/",
+                view(partial(admin_work.task_close_view, self)),
+                name="intake_enquiry_task_close",
+            ),
+            path(
+                "<path:object_id>/tasks/",
+                view(partial(admin_work.tasks_view, self)),
+                name="intake_enquiry_tasks",
+            ),
         ]
         return [*pages, *routing_admin.enquiry_pages(self), *super().get_urls()]
 
     # --- Scope and permissions: the policies decide, per object ---
 
     def get_queryset(self, request: http.HttpRequest) -> Any:
-        return selectors.enquiries_visible_to(request.user)
+        # With "Frist" (the next deadline), so the list can show and sort by it.
+        return assignment.with_next_deadline(selectors.enquiries_visible_to(request.user))
+
+    @admin.display(description=gettext_lazy("Deadline"), ordering="next_deadline")
+    def next_deadline(self, obj: Enquiry) -> Any:
+        """ "Frist": the earliest of the running clock and the open tasks (issue 16)."""
+        return getattr(obj, "next_deadline", None) or "–"
 
     def has_module_permission(self, request: http.HttpRequest) -> bool:
         return request.user.has_perm("intake.view_enquiry")
@@ -350,8 +394,13 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
         # The page shows the very object the selector read and logged (read-only after a break
         # of the glass: has_change_permission still asks the team policy).
         request._enquiry_read = enquiry  # type: ignore[attr-defined]
+        # Opening the enquiry reads its notices of new work (issue 16).
+        notifications.notices_read(user=request.user, enquiry_id=enquiry.pk)
         extra_context = {
             **(extra_context or {}),
+            "may_take": casework_policies.may_take(request.user, enquiry)
+            and enquiry.assigned_to_id != request.user.pk,
+            "may_write_journal": casework_policies.may_write_journal(request.user, enquiry),
             # Re-assessing keeps the state, so it is no state-machine button: a link to the form.
             "can_reassess": enquiry.state in (State.RISK_ASSESSED, State.FORWARDED)
             and policies.may_transition(request.user, enquiry, "assess"),

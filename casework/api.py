@@ -9,6 +9,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
-from casework import services
+from casework import notifications, services
 from casework.selectors import overdue_enquiry_q
 from casework.serializers import (
     AssessmentInput,
@@ -258,6 +259,9 @@ class EnquiryListCreate(ApiView):
             )
         except intake_services.IdempotencyKeyReused:
             raise IdempotencyMismatch() from None
+        if _created:
+            # The team hears about it at once (issue 16); the sweep would, a minute later.
+            transaction.on_commit(lambda: notifications.announce_enquiry(enquiry.pk))
         location = request.build_absolute_uri(reverse("api:enquiry-detail", args=[enquiry.pk]))
         return Response(
             EnquiryReceipt(enquiry).data,

@@ -11,7 +11,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework import services
+from accounts.models import User
+from casework import followups, journal, services
+from casework.models import JournalKind
 from intake import public, submissions
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
 from kernel.vocabulary import choices
@@ -199,4 +201,46 @@ class ReporterMessageForm(submissions.SingleUseForm):
             "The reporter sees it with their receipt code, possibly on a shared "
             "device: write nothing they have not told you themselves."
         ),
+    )
+
+
+# --- The journal, tasks (issue 16) ---
+
+
+class JournalEntryForm(submissions.SingleUseForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When it happened"),
+        help_text=_("Date and time, e.g. 2026-12-15 12:00. May be earlier than now."),
+    )
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=journal.JOURNAL_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TaskForm(submissions.SingleUseForm):
+    title = forms.CharField(
+        label=_("What is to be done"),
+        max_length=followups.TASK_TITLE_MAX_LENGTH,
+        help_text=_("E.g. call the GP back."),
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"), help_text=_("Date and time, e.g. 2026-12-15 12:00.")
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class TaskCloseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices, initial="note")
+    text = forms.CharField(
+        label=_("What was done (written in the journal)"),
+        max_length=journal.JOURNAL_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

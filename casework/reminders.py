@@ -30,7 +30,8 @@ from accounts.models import User
 from accounts.roles import COORDINATOR, TEAM_MEMBER
 from audit import events
 from audit.models import Action
-from casework.models import Reminder, ReminderKind
+from casework import notifications
+from casework.models import Reminder, ReminderDeadline, ReminderKind, Task
 from intake.clock import not_paused_q
 from intake.models import OPEN_STATES, DeadlineKind, Enquiry, EnquiryClock
 from routing import services as routing_services
@@ -157,7 +158,7 @@ def _claim(model: type[Any], pks: list[Any], due: Q, kind: str, now: dt.datetime
 
 
 def _reason(kind: str, deadline: str, due_at: dt.datetime, service: str = "") -> str:
-    label = str(DeadlineKind(deadline).label)
+    label = str(ReminderDeadline(deadline).label)
     when = timezone.localtime(due_at).strftime("%d.%m.%Y %H:%M")
     if kind == ReminderKind.ESCALATION:
         text = _("Escalated: %(deadline)s is overdue (due %(when)s).")
@@ -181,6 +182,7 @@ def _rows(
     now: dt.datetime,
     users: Iterable[User],
     service: Any = None,
+    task: Task | None = None,
 ) -> list[Reminder]:
     """The reminder rows of one due item, one per recipient (not yet stored)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -196,6 +198,7 @@ def _rows(
             sent_at=now,
             reason=reason,
             mail_claimed_at=now,
+            task=task,
             **recipient,
         )
 
@@ -231,6 +234,7 @@ class Due:
     due_at: dt.datetime
     users: list[User]
     service: Any = None
+    task: Task | None = None
     rows: list[Reminder] = field(default_factory=list)
 
 
@@ -279,6 +283,7 @@ def _batch_step(
                 now=now,
                 users=due.users,
                 service=due.service,
+                task=due.task,
             )
         # One INSERT for every recipient of the batch (the sweep's query count grows with the
         # batches, not with the items nor the teams' size: bench/measure.py).
@@ -314,7 +319,7 @@ def _admin_url(enquiry: Enquiry) -> str:
 
 def _staff_message(row: Reminder, reference: str, url: str) -> EmailMessage:
     """No personal data: the reference, what is due and a link to the admin page only."""
-    deadline = str(DeadlineKind(row.deadline).label)
+    deadline = str(ReminderDeadline(row.deadline).label)
     if row.kind == ReminderKind.ESCALATION:
         subject = _("Escalation: %(reference)s – %(deadline)s is overdue")
     else:
@@ -477,6 +482,54 @@ def _referral_messages(due: Due) -> list[tuple[int, EmailMessage]]:
     return messages
 
 
+def _task_due(now: dt.datetime, kind: str) -> Q:
+    # Tasks are reminded once and never escalated: the enquiry's own clock is.
+    if kind != ReminderKind.REMINDER:
+        return Q(pk__in=[])
+    return Q(
+        reminded_at__isnull=True,
+        closed_at__isnull=True,
+        due_at__lte=now,
+        enquiry__state__in=OPEN_STATES,
+    )
+
+
+def _task_candidates(now: dt.datetime, kind: str) -> list[Task]:
+    if kind != ReminderKind.REMINDER:
+        return []
+    return list(
+        Task.objects.filter(_task_due(now, kind))
+        .select_related("enquiry__team", "owner")
+        .order_by("due_at")[:SWEEP_BATCH]
+    )
+
+
+def _task_prepare(task: Task, kind: str, staff: _Staff) -> Due:
+    """Tasks and follow-ups (issue 16) that have fallen due: their owner is reminded once (the
+    claim is ``Task.reminded_at``); an owner who left the team is replaced by the team."""
+    enquiry = task.enquiry
+    owner = task.owner
+    users = (
+        [owner]
+        if owner.is_active and owner.team_id == enquiry.team_id
+        else staff.members(enquiry.team_id)
+    )
+    plan = Planned(
+        kind=kind,
+        deadline=ReminderDeadline.TASK,
+        reference=enquiry.reference,
+        due_at=task.due_at,
+        recipients=[u.get_username() for u in users],
+    )
+    return Due(task.pk, plan, enquiry, None, ReminderDeadline.TASK, task.due_at, users, task=task)
+
+
+def _task_messages(due: Due) -> list[tuple[int, EmailMessage]]:
+    # The task's own text is not in the e-mail: it may name people.
+    url = _admin_url(due.enquiry)
+    return [(r.pk, _staff_message(r, due.enquiry.reference, url)) for r in due.rows if r.email]
+
+
 # What the sweep reminds of, in this order for each kind (reminder, then escalation). A new kind
 # of due item (a task's due time, say) is one more DueSource here: its model needs the columns
 # ``reminded_at``/``escalated_at`` that the claim sets, and its Due an enquiry to hang the
@@ -498,6 +551,7 @@ DUE_SOURCES: list[DueSource] = [
         _referral_prepare,
         _referral_messages,
     ),
+    DueSource("task", Task, _task_due, _task_candidates, _task_prepare, _task_messages),
 ]
 
 
@@ -551,6 +605,9 @@ def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResu
         for source in DUE_SOURCES:
             _batch_step(source, now, kind, result, staff)
     _mail_retry_step(now, result)
+    if not dry_run:
+        # New work the team has not heard of yet (issue 16), and notices whose e-mail failed.
+        notifications.announce(now=now)
     if result.count:
         logger.info(
             "Reminder sweep at %s: %d %s",

@@ -12,7 +12,7 @@ audit event last, in the same transaction:
   or on a legal duty the team has acted on (``routing.services.check_duty_for_forwarding``);
 - **close**: with an outcome, once every raised legal duty has a decision;
 - **reopen**: coordinators, with a reason;
-- **assign**: who works the enquiry; and the under-18 rule (refer to child welfare and close).
+- **assign**: who works the enquiry (``casework.assignment``); and the under-18 rule (refer to child welfare and close).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django_fsm import can_proceed
 
 from accounts.models import User
 from audit import events
+from casework import assignment
 from intake import clock, policies
 from intake.assessment import assessment_add, assessment_score
 from intake.models import Enquiry, RiskAssessment, State, StateChange
@@ -81,22 +82,9 @@ def _record_state_change(
     )
 
 
-@transaction.atomic
 def enquiry_assign(*, enquiry: Enquiry, actor: User, assignee: User | None) -> Enquiry:
-    """Who works the enquiry. EnquiryClosed on a closed enquiry; PermissionDenied unless the
-    actor may assign; ValidationError unless the assignee may be assigned (``assignable_users``)."""
-    if not enquiry.is_open:
-        policies.require_editable(actor, enquiry)
-    require(policies.may_assign(actor, enquiry))
-    if assignee is not None and not policies.may_view(assignee, enquiry):
-        raise ValidationError(
-            {"assigned_to": [_("Only a member of the enquiry's team can be assigned.")]}
-        )
-    enquiry_lock(enquiry)
-    enquiry.assigned_to = assignee
-    enquiry_save(enquiry)
-    events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["assigned_to"])
-    return enquiry
+    """Who works the enquiry: ``casework.assignment.enquiry_assign`` (its rules and errors)."""
+    return assignment.enquiry_assign(enquiry=enquiry, actor=actor, assignee=assignee)
 
 
 @transaction.atomic

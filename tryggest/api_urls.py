@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from casework import api as casework_api
+from casework import api_work
 from intake import api as intake_api
 from routing import api as routing_api
 
@@ -28,6 +29,8 @@ urlpatterns = [
         casework_api.EnquirySuggestions.as_view(),
         name="enquiry-suggestions",
     ),
+    path("enquiries/<str:pk>/journal/", api_work.EnquiryJournal.as_view(), name="enquiry-journal"),
+    path("enquiries/<str:pk>/assign/", api_work.EnquiryAssign.as_view(), name="enquiry-assign"),
     path(
         "assessment-instrument/",
         intake_api.AssessmentInstrumentView.as_view(),

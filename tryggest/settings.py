@@ -334,7 +334,14 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # run in its slot expires rather than piling up; the next one sends what fell due meanwhile.
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
 STATS_REFRESH_SECONDS = env_int("STATS_REFRESH_SECONDS", 15)
+# New enquiries and reporters' replies are announced to the team (casework.notifications, issue 16).
+NOTICE_SWEEP_SECONDS = env_int("NOTICE_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
+    "announce-new-work": {
+        "task": "casework.tasks.announce_new_work",
+        "schedule": float(NOTICE_SWEEP_SECONDS),
+        "options": {"expires": max(NOTICE_SWEEP_SECONDS - 1, 1)},
+    },
     "sweep-reminders": {
         "task": "casework.tasks.sweep_reminders",
         "schedule": float(REMINDER_SWEEP_SECONDS),
@@ -405,6 +412,7 @@ SPECTACULAR_SETTINGS = {
         "InstrumentGroupEnum": "intake.models.InstrumentGroup",
         "LegalBasisEnum": "routing.models.LEGAL_BASES",
         "EnquiryStepEnum": "casework.serializers.ENQUIRY_STEPS",
+        "JournalKindEnum": "casework.models.JournalKind",
         "ReferralAnswerEnum": "routing.serializers.REFERRAL_ANSWERS",
         "StaffChannelEnum": "kernel.vocabulary.STAFF_CHANNELS",
         **{
