@@ -251,6 +251,17 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         return names
 
 
+# The steps' names as a person reads them (the history, the audit trail); the codes are the
+# contract's (API.md) and the transitions' method names.
+TRANSITION_LABELS = {
+    "create": _("Registered"),
+    "assess": _("Risk-assessed"),
+    "forward": _("Forwarded"),
+    "close": _("Closed"),
+    "reopen": _("Reopened"),
+}
+
+
 class StateChange(models.Model):
     """The enquiry's own history: each transition with who took it and why.
 
@@ -274,7 +285,12 @@ class StateChange(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.enquiry.reference} {self.transition}"
+        return f"{self.enquiry.reference}: {self.transition_label}"
+
+    @property
+    def transition_label(self) -> str:
+        """The step as a person reads it ("Risikovurdert"), the code for an unknown one."""
+        return str(TRANSITION_LABELS.get(self.transition, self.transition))
 
 
 class InstrumentGroup(models.TextChoices):
