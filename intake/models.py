@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -214,7 +214,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=[State.RECEIVED, State.RISK_ASSESSED, State.FORWARDED],
         target=State.CLOSED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "close"),
-        custom={"label": _("Close")},
+        custom={"label": pgettext_lazy("enquiry step", "Close")},
     )
     def close(self) -> None:
         pass
