@@ -28,6 +28,23 @@ from kernel.admin_search import PostedSearchAdmin
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "email")
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A staff member may open their own team's page (an enquiry's page links to it).
+        own = obj is not None and obj.pk == getattr(request.user, "team_id", None)
+        return own or super().has_view_permission(request, obj)
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
+        context = {**(kwargs.pop("extra_context", None) or {}), "may_list": may_list(self, request)}
+        return super().change_view(request, object_id, *args, extra_context=context, **kwargs)
+
+
+def may_list(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:
+    """Whether the user may open the model's list (its breadcrumbs are links only then)."""
+    return bool(
+        request.user.has_module_perms(model_admin.opts.app_label)
+        and model_admin.has_view_or_change_permission(request)
+    )
+
 
 def _locked_usernames(usernames: list[str]) -> set[str]:
     since = timezone.now() - settings.AXES_COOLOFF_TIME
@@ -99,6 +116,31 @@ class UserAdmin(PostedSearchAdmin, DjangoUserAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever works the team's enquiries may open a colleague's page (the enquiry's page
+        # links to whoever it is assigned to); the list stays the coordinators'.
+        colleague = (
+            obj is not None
+            and obj.team_id is not None
+            and obj.team_id == getattr(request.user, "team_id", None)
+            and request.user.has_perm("intake.view_enquiry")
+        )
+        return colleague or super().has_view_permission(request, obj)
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
+        context = {**(kwargs.pop("extra_context", None) or {}), "may_list": may_list(self, request)}
+        return super().change_view(request, object_id, *args, extra_context=context, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Only superusers set passwords: no "Reset password" link that leads to a refusal.
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "password"]})
+            for name, opts in fieldsets
+        ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

@@ -6,12 +6,28 @@ that says which permission belongs to which role.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 TEAM_MEMBER = "team_member"
 COORDINATOR = "coordinator"
 MANAGER = "manager"
 AUDITOR = "auditor"
 
 ROLES = [TEAM_MEMBER, COORDINATOR, MANAGER, AUDITOR]
+
+# The roles as a person reads them; a role's code is its group's name (and the contract's).
+ROLE_LABELS = {
+    TEAM_MEMBER: _("Team member"),
+    COORDINATOR: _("Coordinator"),
+    MANAGER: _("Manager"),
+    AUDITOR: _("Auditor"),
+}
+
+
+def role_label(code: str) -> str:
+    """The label of the role ``code`` ("Saksbehandler"); an unknown group's name as it is."""
+    return str(ROLE_LABELS.get(code, code))
+
 
 _WORK_ENQUIRIES = [
     "intake.view_enquiry",

@@ -479,6 +479,20 @@ def trail_viewed(*, actor: Any, filters: dict[str, Any], enquiry_id: Any = None)
     )
 
 
+def trail_exported(
+    *, actor: Any, filters: dict[str, Any], rows: int, enquiry_id: Any = None
+) -> AuditEvent:
+    """An auditor downloaded a filtered view of the trail (CSV): the filters (never the text of
+    a search, which may be a national id) and how many events it held."""
+    return record(
+        action=Action.EXPORT,
+        actor=actor,
+        object_type="auditevent",
+        enquiry_id=enquiry_id,
+        filters={**filters, "rows": rows},
+    )
+
+
 def access_report_exported(
     *, actor: Any, enquiry_ids: Iterable[Any], by: str, enquiry_id: Any = None
 ) -> AuditEvent:

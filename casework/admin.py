@@ -72,6 +72,23 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=overdue.values("pk"))
 
 
+class AssignedFilter(admin.SimpleListFilter):
+    """Who works the enquiry: me, or nobody yet (the start pages of accounts.start link here)."""
+
+    title = gettext_lazy("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request: http.HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("me", gettext_lazy("Me")), ("nobody", gettext_lazy("Nobody"))]
+
+    def queryset(self, request: http.HttpRequest, queryset: Any) -> Any:
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -126,9 +143,13 @@ class ReferralInline(ReadOnlyInline):
 
 class StateChangeInline(ReadOnlyInline):
     model = StateChange
-    fields = ("at", "transition", "source", "target", "actor", "reason")
+    fields = ("at", "step", "source", "target", "actor", "reason")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("History")
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, change: StateChange) -> str:
+        return change.transition_label
 
 
 @admin.register(Enquiry)
@@ -152,7 +173,7 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
         "channel",
         "assigned_to",
     )
-    list_filter = (OverdueFilter, "state", "risk_level", "team")
+    list_filter = (OverdueFilter, AssignedFilter, "state", "risk_level", "team")
     search_fields = ("reference",)
     list_per_page = 50
     show_full_result_count = False

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -214,7 +214,7 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         source=[State.RECEIVED, State.RISK_ASSESSED, State.FORWARDED],
         target=State.CLOSED,
         permission=lambda enquiry, user: policies.may_transition(user, enquiry, "close"),
-        custom={"label": _("Close")},
+        custom={"label": pgettext_lazy("enquiry step", "Close")},
     )
     def close(self) -> None:
         pass
@@ -251,6 +251,17 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         return names
 
 
+# The steps' names as a person reads them (the history, the audit trail); the codes are the
+# contract's (API.md) and the transitions' method names.
+TRANSITION_LABELS = {
+    "create": _("Registered"),
+    "assess": _("Risk-assessed"),
+    "forward": _("Forwarded"),
+    "close": _("Closed"),
+    "reopen": _("Reopened"),
+}
+
+
 class StateChange(models.Model):
     """The enquiry's own history: each transition with who took it and why.
 
@@ -274,7 +285,12 @@ class StateChange(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.enquiry.reference} {self.transition}"
+        return f"{self.enquiry.reference}: {self.transition_label}"
+
+    @property
+    def transition_label(self) -> str:
+        """The step as a person reads it ("Risikovurdert"), the code for an unknown one."""
+        return str(TRANSITION_LABELS.get(self.transition, self.transition))
 
 
 class InstrumentGroup(models.TextChoices):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kernel.national_id import has_valid_check_digits
+from oversight.selectors import enquiry_id_for
 
 
 class AccessReportForm(forms.Form):
@@ -15,7 +17,12 @@ class AccessReportForm(forms.Form):
     of a URL. Bound to a URL's parameters (a link to one enquiry's report), it ignores one
     (``tryggest.middleware`` has refused such a URL already)."""
 
-    enquiry = forms.UUIDField(label=_("Enquiry id"), required=False)
+    enquiry = forms.CharField(
+        label=_("Enquiry (reference)"),
+        required=False,
+        max_length=64,
+        help_text=_("Its reference, e.g. TE-2026-000123."),
+    )
     national_id = forms.CharField(
         label=_("National identity number"),
         required=False,
@@ -31,6 +38,15 @@ class AccessReportForm(forms.Form):
             data = data.copy()
             data.pop("national_id", None)
         super().__init__(data, **kwargs)
+
+    def clean_enquiry(self) -> uuid.UUID | None:
+        value = (self.cleaned_data.get("enquiry") or "").strip()
+        if not value:
+            return None
+        key = enquiry_id_for(value)
+        if key is None:
+            raise forms.ValidationError(_("No enquiry has this reference."))
+        return key
 
     def clean_national_id(self) -> str:
         value = self.cleaned_data.get("national_id", "")

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.start import start_url
 from kernel.languages import resident_languages
 from kernel.public_pages import public_page
 from website import help_page
@@ -25,7 +26,15 @@ def _allow_get(request: http.HttpRequest) -> http.HttpResponse | None:
 
 @public_page
 def start(request: http.HttpRequest) -> http.HttpResponse:
-    return _allow_get(request) or render(request, "website/start.html")
+    """The residents' start page; a signed-in staff member is sent on to their own start page
+    (``accounts.start``: the enquiries, the statistics or the audit trail, by role)."""
+    refused = _allow_get(request)
+    if refused:
+        return refused
+    staff_start = start_url(getattr(request, "user", None))
+    if staff_start:
+        return http.HttpResponseRedirect(staff_start)
+    return render(request, "website/start.html")
 
 
 @public_page
