@@ -24,6 +24,22 @@ def test_a_repeat_with_the_same_key_returns_the_first_enquiry(nav: Any) -> None:
     assert Enquiry.objects.count() == 1
 
 
+def test_a_repeat_answers_with_the_first_answer_among_other_enquiries(nav: Any) -> None:
+    # With other enquiries stored (before and after), the repeat is answered with exactly what the
+    # first call answered: its own enquiry, not any other.
+    nav.post("/api/v1/enquiries/", submission(description="Før."), format="json")
+    first = nav.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-3"
+    )
+    nav.post("/api/v1/enquiries/", submission(description="Etter."), format="json")
+    again = nav.post(
+        "/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-3"
+    )
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert again["Location"] == first["Location"]
+    assert Enquiry.objects.count() == 3
+
+
 def test_the_same_key_with_another_body_is_422_and_stores_nothing(nav: Any) -> None:
     nav.post("/api/v1/enquiries/", submission(), format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
     other = nav.post(

@@ -537,6 +537,20 @@ def test_a_new_team_member_is_reminded_of_unassigned_enquiries(
     assert [r.recipient_user.username for r in sent_for(enquiry)] == ["alice", "bob", "kari"]
 
 
+def test_an_assignee_who_left_the_team_is_not_reminded_the_team_is(
+    alice: Any, bob: Any, faerder: Any, sweep: Any
+) -> None:
+    # Reminders go to who works the enquiry now: an assignee moved to another team no longer
+    # sees it, so the enquiry's own team is reminded instead (and nothing goes to the old one).
+    enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)
+    casework_services.enquiry_assign(enquiry=enquiry, actor=bob, assignee=alice)
+    alice.team = faerder
+    alice.save()
+    sweep(oslo(2026, 12, 1, 15, 0))
+    assert [r.recipient_user.username for r in sent_for(enquiry)] == ["bob"]
+    assert [m.to for m in mail.outbox] == [["bob@example.no"]]
+
+
 def test_a_new_pause_replaces_the_running_one(alice: Any, sweep: Any) -> None:
     enquiry = received_at(oslo(2026, 11, 27, 15, 0), alice)  # due Tuesday 1 December 15:00
     with time_machine.travel(oslo(2026, 11, 30, 15, 0), tick=False):

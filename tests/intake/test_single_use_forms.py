@@ -106,3 +106,18 @@ def test_a_pause_sent_twice_is_kept_once(enquiry: Any, alice: Any, as_user: Any)
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert ClockPause.objects.filter(enquiry=enquiry).count() == 1
+
+
+def test_a_repeat_after_a_key_rotation_shows_the_same_code(tonsberg: Any, settings: Any) -> None:
+    # The code of a repeat is derived again from the form's token; the key it was made with may
+    # meanwhile be a fallback (SECRET_KEY_FALLBACKS), and the resident must still get their code.
+    resident = Client()
+    data = the_form()
+    first = resident.post("/meld/", data)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation"
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    second = resident.post("/meld/", data)
+    assert Enquiry.objects.count() == 1
+    assert 'id="already-received"' in second.content.decode()
+    assert code_on(second) == code_on(first)
