@@ -377,3 +377,68 @@ def access_report_exported(
         enquiry_ids=enquiry_ids,
         filters={"by": by},
     )
+
+
+# --- Retention and the adult's rights (issue 18, ``retention``) ---
+
+
+def enquiry_anonymised(*, enquiry_id: Any, rule: str, at: dt.datetime | None = None) -> AuditEvent:
+    """One enquiry's personal and free-text values were removed under retention rule ``rule``
+    (an outcome code, or ``*``): by the system, one event per enquiry."""
+    return record(
+        action=Action.UPDATE,
+        actor=SYSTEM,
+        object_type="anonymisation",
+        object_id=enquiry_id,
+        enquiry_id=enquiry_id,
+        filters={"rule": rule},
+        at=at,
+    )
+
+
+def legal_hold_changed(*, actor: Any, hold: Any, lifted: bool = False) -> AuditEvent:
+    """A legal hold set on or lifted from an enquiry (its reason stays on the hold: free text)."""
+    return record(
+        action=Action.UPDATE if lifted else Action.CREATE,
+        actor=actor,
+        object_type="legalhold",
+        object_id=hold.pk,
+        enquiry_id=hold.enquiry_id,
+        fields=["lifted_at"] if lifted else [],
+    )
+
+
+def personal_data_exported(*, actor: Any, enquiry_ids: Iterable[Any], format: str) -> AuditEvent:
+    """Everything held about one adult produced for them (GDPR Art. 15): the enquiries it
+    covered, never the national id it was asked by."""
+    return record(
+        action=Action.EXPORT,
+        actor=actor,
+        object_type="subject_access",
+        enquiry_ids=enquiry_ids,
+        filters={"by": "national_id", "format": format},
+    )
+
+
+def enquiry_rectified(*, actor: Any, rectification: Any) -> AuditEvent:
+    """A fact of an enquiry corrected (GDPR Art. 16): which field; the values and the reason
+    stay out of the trail."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="rectification",
+        object_id=rectification.pk,
+        enquiry_id=rectification.enquiry_id,
+        fields=[rectification.field],
+    )
+
+
+def audit_thinned(*, actor: Any, checkpoint_seq: int, removed: int, before: str) -> AuditEvent:
+    """Events up to ``checkpoint_seq`` (older than ``before``) removed after a signed checkpoint."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="audit_checkpoint",
+        object_id=checkpoint_seq,
+        filters={"removed": removed, "before": before},
+    )

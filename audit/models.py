@@ -93,3 +93,25 @@ class RefusalCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of the chain at ``seq`` before the events up to it were removed
+    (``audit.thinning``): verification starts after the newest checkpoint, from its hash.
+    ``signature`` is an HMAC with the audit key over seq, hash and time, so a checkpoint cannot
+    be forged or moved without the key."""
+
+    seq = models.BigIntegerField(_("last event removed"), primary_key=True)
+    hash = models.CharField(_("its hash"), max_length=64)
+    at = models.DateTimeField(_("its time"))
+    removed = models.BigIntegerField(_("events removed"), default=0)
+    created_at = models.DateTimeField(_("created"))
+    signature = models.CharField(_("signature"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Subquery
 
-from audit.chain import CHAINED_FIELDS, GENESIS, event_hash
+from audit import thinning
+from audit.chain import CHAINED_FIELDS, event_hash
 from audit.models import AuditEvent, ChainHead
 
 BATCH_SIZE = 5_000
@@ -39,11 +40,15 @@ def verify_chain(*, batch_size: int = BATCH_SIZE) -> ChainReport:
     if head is None:
         first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
         return ChainReport(0, 0, first or 1, "the chain head is missing")
-    expected_seq = 1
-    prev_hash = GENESIS
+    # After a thinning (audit.thinning), from the newest signed checkpoint instead of seq 1.
+    start = thinning.start()
+    if start.problem:
+        return ChainReport(0, start.seq, start.seq, start.problem)
+    expected_seq = start.seq + 1
+    prev_hash = start.hash
     checked = 0
     rows = (
-        AuditEvent.objects.filter(seq__lte=head["seq"])
+        AuditEvent.objects.filter(seq__gt=start.seq, seq__lte=head["seq"])
         .order_by("seq")
         .values(*CHAINED_FIELDS, "prev_hash", "hash")
         .iterator(chunk_size=batch_size)
