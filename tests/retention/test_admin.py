@@ -3,10 +3,12 @@ data (POSTed, printable and JSON, the anonymous reporter withheld) and rectify a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from intake.models import Enquiry
@@ -22,9 +24,6 @@ ACCESS = "/admin/retention/retentionrule/access/"
 @pytest.fixture
 def due_soon(alice: Any) -> Enquiry:
     """A duplicate closed 11 months and 20 days ago: anonymised within the next 30 days."""
-    import datetime as dt
-
-    from django.utils import timezone
 
     return full_enquiry(
         actor=alice,

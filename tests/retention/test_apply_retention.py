@@ -19,6 +19,7 @@ from audit.verification import verify_chain
 from intake.models import Enquiry
 from retention import declarations, registry, services, tasks
 from retention.models import Anonymisation, LegalHold
+from retention.scheduler import RetentionScheduler
 from stats import rollup
 from stats.selectors import case_flow
 from tests.retention.helpers import full_enquiry, oslo, personal_values
@@ -166,3 +167,11 @@ def test_statistics_are_the_same_before_and_after(cast: Any) -> None:
     assert case_flow(**period, now=at) == before  # the roll-up, refreshed by differences
     rollup.rebuild()
     assert case_flow(**period, now=at) == before  # and rebuilt from the enquiries
+
+
+def test_make_runs_scheduler_and_celery_beat_run_the_nightly_job(cast: Any, settings: Any) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
+    assert entry["task"] == tasks.apply_retention.name
+    with time_machine.travel(oslo(2030, 3, 1, 3, 0), tick=False):
+        RetentionScheduler(interval=3600).tick()
+    assert Anonymisation.objects.count() == 4
