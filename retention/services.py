@@ -85,8 +85,7 @@ def anonymise_batch(
     Anonymisation.objects.bulk_create(
         [Anonymisation(enquiry_id=pk, at=now, rule=labels[pk]) for pk in ids]
     )
-    for pk in ids:
-        events.enquiry_anonymised(enquiry_id=pk, rule=labels[pk])
+    events.enquiries_anonymised(rules=labels)
     return len(ids)
 
 
@@ -105,7 +104,8 @@ def set_hold(*, actor: Any, enquiry: Enquiry, reason: str) -> LegalHold:
         raise ValidationError({"reason": _("Give the reason for the legal hold.")})
     if Anonymisation.objects.filter(enquiry=enquiry).exists():
         raise ValidationError({"enquiry": _("This enquiry is already anonymised.")})
-    Enquiry.objects.select_for_update().filter(pk=enquiry.pk).exists()
+    # The enquiry's row lock orders this against a retention run and another hold being set.
+    list(Enquiry.objects.select_for_update().filter(pk=enquiry.pk).values_list("pk"))
     if LegalHold.objects.filter(enquiry=enquiry, lifted_at__isnull=True).exists():
         raise ValidationError({"enquiry": _("This enquiry already has a legal hold.")})
     hold = LegalHold(enquiry=enquiry, reason=reason, set_by=actor, set_at=timezone.now())

@@ -75,3 +75,15 @@ def test_the_command_refuses_a_bad_date(db: Any) -> None:
 
     with pytest.raises(CommandError, match="--before"):
         call_command("thin_audit", "--before", "01.01.2025", stdout=io.StringIO())
+
+
+def test_events_appended_together_chain_like_one_by_one(alice: Any) -> None:
+    """``record_many`` (a retention batch's events) continues the chain event by event."""
+    with transaction.atomic():
+        events.logged_in(actor=alice)
+        assert events.enquiries_anonymised(rules={"a" * 32: "*", "b" * 32: "duplicate"}) == 2
+        events.logged_in(actor=alice)
+    last = list(AuditEvent.objects.order_by("-seq")[:4])[::-1]
+    assert [e.seq for e in last] == list(range(last[0].seq, last[0].seq + 4))
+    assert [e.filters for e in last[1:3]] == [{"rule": "*"}, {"rule": "duplicate"}]
+    assert verify_chain().intact
