@@ -10,7 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("intake", "0008_clock_pause_shift_and_end_cause"),
+        # Only the enquiry table is needed: an early dependency keeps tests that migrate intake
+        # back and forth (tests/intake/test_clock_migration.py) from unapplying retention.
+        ("intake", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
