@@ -42,7 +42,7 @@ run: install
 	mkdir -p var/mail
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
-	$(RUN_ENV) $(DEMO_CONTACT) $(BIN)/python manage.py runserver_with_reminders 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(DEMO_CONTACT) $(BIN)/python manage.py runserver_with_schedules 127.0.0.1:$(PORT)
 
 # axe-core for the browser tests' accessibility checks (tests/browser.py), from the npm registry at
 # the version and checksum of tests/axe/package-lock.json; never from a CDN.

@@ -106,7 +106,9 @@ def _values(
         "action": action,
         "object_type": object_type,
         "object_id": str(object_id) if object_id else "",
-        "enquiry_id": str(enquiry_id) if enquiry_id else None,
+        # As the UUID column gives it back (hyphenated), so the hash verifies whatever form the
+        # caller passed (a UUID, or its 32 hex digits).
+        "enquiry_id": str(uuid.UUID(str(enquiry_id))) if enquiry_id else None,
         "enquiry_ids": [str(pk) for pk in enquiry_ids],
         "fields": sorted(set(fields)),
         "filters": filters or {},
@@ -504,4 +506,74 @@ def access_report_exported(
         enquiry_id=enquiry_id,
         enquiry_ids=enquiry_ids,
         filters={"by": by},
+    )
+
+
+# --- Retention and the adult's rights (issue 18, ``retention``) ---
+
+
+def enquiries_anonymised(*, rules: dict[Any, str]) -> int:
+    """Each enquiry of ``rules`` (enquiry id -> the retention rule that applied: an outcome code
+    or ``*``) had its personal and free-text values removed: by the system, one event per
+    enquiry, appended together (``record_many``: one chain, one INSERT). Returns how many."""
+    return len(
+        record_many(
+            {
+                "action": Action.UPDATE,
+                "actor": SYSTEM,
+                "object_type": "anonymisation",
+                "object_id": pk,
+                "enquiry_id": pk,
+                "filters": {"rule": rule},
+            }
+            for pk, rule in rules.items()
+        )
+    )
+
+
+def legal_hold_changed(*, actor: Any, hold: Any, lifted: bool = False) -> AuditEvent:
+    """A legal hold set on or lifted from an enquiry (its reason stays on the hold: free text)."""
+    return record(
+        action=Action.UPDATE if lifted else Action.CREATE,
+        actor=actor,
+        object_type="legalhold",
+        object_id=hold.pk,
+        enquiry_id=hold.enquiry_id,
+        fields=["lifted_at"] if lifted else [],
+    )
+
+
+def personal_data_exported(*, actor: Any, enquiry_ids: Iterable[Any], format: str) -> AuditEvent:
+    """Everything held about one adult produced for them (GDPR Art. 15): the enquiries it
+    covered, never the national id it was asked by."""
+    return record(
+        action=Action.EXPORT,
+        actor=actor,
+        object_type="subject_access",
+        enquiry_ids=enquiry_ids,
+        filters={"by": "national_id", "format": format},
+    )
+
+
+def enquiry_rectified(*, actor: Any, rectification: Any) -> AuditEvent:
+    """A fact of an enquiry corrected (GDPR Art. 16): which field; the values and the reason
+    stay out of the trail."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="rectification",
+        object_id=rectification.pk,
+        enquiry_id=rectification.enquiry_id,
+        fields=[rectification.field],
+    )
+
+
+def audit_thinned(*, actor: Any, checkpoint_seq: int, removed: int, before: str) -> AuditEvent:
+    """Events up to ``checkpoint_seq`` (older than ``before``) removed after a signed checkpoint."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="audit_checkpoint",
+        object_id=checkpoint_seq,
+        filters={"removed": removed, "before": before},
     )

@@ -123,3 +123,28 @@ class RefusalCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of the chain at ``seq`` before the events up to it were removed
+    (``audit.thinning``): verification starts after the newest checkpoint, from its hash.
+    ``signature`` is an HMAC with the audit key over seq, hash, time and the per-chain anchors, so
+    a checkpoint cannot be forged or moved without the key."""
+
+    seq = models.BigIntegerField(_("last event removed"), primary_key=True)
+    hash = models.CharField(_("its hash"), max_length=64)
+    at = models.DateTimeField(_("its time"))
+    removed = models.BigIntegerField(_("events removed"), default=0)
+    created_at = models.DateTimeField(_("created"))
+    signature = models.CharField(_("signature"), max_length=64)
+    # {chain: [seq, hash]} of the last event removed from each chain: where each chain's
+    # verification starts (audit.verification, ``anchors``).
+    anchors = models.JSONField(_("last event removed per chain"), default=dict)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

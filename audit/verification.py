@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit import thinning
 from audit.chain import GENESIS
 from audit.models import AuditEvent, ChainHead, VerifiedCheckpoint
 from audit.segments import SELECT_RANGE, SegmentResult, verify_range_postgres, verify_rows
@@ -181,6 +182,12 @@ def verify_chain(
         return ChainReport(0, 0, first or 1, "the chain heads are missing")
     heads = {pk: seq for pk, (seq, _digest) in head_rows.items()}
     starts = dict.fromkeys(head_rows, (0, GENESIS))
+    # After a thinning (audit.thinning), each chain from the newest signed checkpoint's anchor.
+    thinned = thinning.start()
+    if thinned.problem:
+        # A forged or altered checkpoint: nothing after it can be anchored, so it is the finding.
+        return ChainReport(0, thinned.seq, max(thinned.seq, 1), thinned.problem)
+    starts.update((chain, start) for chain, start in thinned.anchors.items() if chain in starts)
     starts.update((chain, start) for chain, start in (anchors or {}).items() if chain in starts)
     if since_checkpoint:
         for point in VerifiedCheckpoint.objects.all():

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "stats",
     "oversight",
     "website",
+    "retention",  # above the apps whose data it anonymises (README: Retention)
 ]
 # The intake benchmark's baseline endpoint (bench/baseline): only for `make bench`, never in
 # production, and refused with DEBUG off unless the benchmark asks for it explicitly.
@@ -336,7 +338,16 @@ REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
 STATS_REFRESH_SECONDS = env_int("STATS_REFRESH_SECONDS", 15)
 # New enquiries and reporters' replies are announced to the team (casework.notifications, issue 16).
 NOTICE_SWEEP_SECONDS = env_int("NOTICE_SWEEP_SECONDS", 60)
+# Retention (README: Retention): the nightly run, and how long the audit trail is kept.
+RETENTION_RUN_SECONDS = env_int("RETENTION_RUN_SECONDS", 24 * 3600)  # make run's thread only
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 10 * 12)
 CELERY_BEAT_SCHEDULE = {
+    # Anonymise what retention says is due, then thin the audit trail: nightly, 02:30 Oslo time.
+    "apply-retention": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3600},
+    },
     "announce-new-work": {
         "task": "casework.tasks.announce_new_work",
         "schedule": float(NOTICE_SWEEP_SECONDS),

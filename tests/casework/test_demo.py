@@ -116,7 +116,7 @@ def test_make_run_writes_e_mail_to_var_mail() -> None:
     plan = subprocess.run(
         ["make", "-n", "run"], cwd=root, capture_output=True, text=True, check=True
     ).stdout
-    serve = next(line for line in plan.splitlines() if "runserver_with_reminders" in line)
+    serve = next(line for line in plan.splitlines() if "runserver_with_schedules" in line)
     assert "django.core.mail.backends.filebased.EmailBackend" in serve
     assert "mkdir -p var/mail" in plan
     assert Path(settings.EMAIL_FILE_PATH) == root / "var" / "mail"

@@ -1,0 +1,206 @@
+"""The adult's right of access (GDPR Art. 15): everything held about one adult, found by national
+id, as one structure that the printable page and the JSON file both show.
+
+What is withheld or marked (README: Retention, "The adult's right of access"):
+- the reporter's identity where the reporter asked for anonymity (reporter type ``anonymous``),
+  and, pending a caseworker's review, where it may be protected because the reporter is a private
+  person (forvaltningsloven § 19 first paragraph b; also in GDPR Art. 15(4)); only the reporter's
+  type is shown then. The adult's own enquiries (reporter type ``self``) show it;
+- every free-text value is marked ``review``: it may name third parties, whose names are to be
+  considered before the copy is handed over (forvaltningsloven § 19, § 13).
+
+Producing it is an audit event with the enquiries it covered, never the national id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from audit import events
+from audit import selectors as trail
+from intake.models import Enquiry
+from retention import policies
+from retention.models import LegalHold, Rectification
+from routing.models import LegalDutyDecision, Referral
+
+# Reporter types whose identity is shown: the adult themselves.
+REPORTER_SHOWN = {"self"}
+# Services and organisations: the organisation is shown, the person's name held for review.
+REPORTER_SERVICES = {"municipal_service", "health_service", "police", "other_service"}
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _free(text: str) -> dict[str, Any] | None:
+    """A free-text value, marked for review (it may name third parties)."""
+    return {"text": text, "review": True} if text else None
+
+
+def _reporter(enquiry: Enquiry) -> dict[str, Any]:
+    kind = enquiry.reporter_type
+    if kind in REPORTER_SHOWN:
+        return {
+            "type": kind,
+            "withheld": False,
+            "name": enquiry.reporter_name,
+            "phone": enquiry.reporter_phone,
+            "email": enquiry.reporter_email,
+        }
+    if kind == "anonymous":
+        return {"type": kind, "withheld": True, "basis": "anonymity_requested"}
+    if kind in REPORTER_SERVICES:
+        return {
+            "type": kind,
+            "withheld": True,
+            "basis": "review_fvl_19",
+            "organisation": enquiry.reporter_organisation,
+        }
+    return {"type": kind, "withheld": True, "basis": "review_fvl_19"}
+
+
+def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
+    return {
+        "reference": enquiry.reference,
+        "team": enquiry.team.name,
+        "channel": enquiry.channel,
+        "state": enquiry.state,
+        "received_at": _moment(enquiry.received_at),
+        "closed_at": _moment(enquiry.closed_at),
+        "adult": {
+            "name": enquiry.subject_name,
+            "national_id": enquiry.subject_national_id,
+            "birth_date": enquiry.subject_birth_date.isoformat()
+            if enquiry.subject_birth_date
+            else None,
+            "birth_year": enquiry.subject_birth_year,
+            "gender": enquiry.subject_gender,
+            "address": enquiry.subject_address,
+            "phone": enquiry.subject_phone,
+            "knows_about_enquiry": enquiry.subject_knows_about_enquiry,
+            "consents_to_forwarding": enquiry.subject_consents_to_forwarding,
+        },
+        "reporter": _reporter(enquiry),
+        "concern": {
+            "description": _free(enquiry.description),
+            "risk_factors": enquiry.risk_factors,
+            "violence_types": enquiry.violence_types,
+            "perpetrator_relation": enquiry.perpetrator_relation,
+            "location": enquiry.location,
+            "immediate_danger": enquiry.immediate_danger,
+            "children_in_household": enquiry.children_in_household,
+        },
+        "risk_level": enquiry.risk_level,
+        "outcome": enquiry.outcome,
+        "outcome_asked": enquiry.outcome_asked,
+        "outcome_achieved": enquiry.outcome_achieved,
+        "close_note": _free(enquiry.close_note),
+        "history": [
+            {
+                "transition": change.transition,
+                "at": _moment(change.at),
+                "by": change.actor.get_username(),
+                "reason": _free(change.reason),
+            }
+            for change in enquiry.state_changes.select_related("actor")
+        ],
+        "assessments": [
+            {
+                "version": a.version,
+                "assessed_at": _moment(a.assessed_at),
+                "level": a.level,
+                "computed_level": a.computed_level,
+                "answers": a.answers,
+                "override_reason": _free(a.override_reason),
+            }
+            for a in enquiry.assessments.order_by("version")
+        ],
+        "referrals": [
+            {
+                "service": r.service.name,
+                "state": r.state,
+                "legal_basis": r.legal_basis,
+                "sent_at": _moment(r.sent_at),
+                "acknowledged_at": _moment(r.acknowledged_at),
+                "completed_at": _moment(r.completed_at),
+                "note": _free(r.note),
+                "decline_reason": _free(r.decline_reason),
+                "completion_note": _free(r.completion_note),
+            }
+            for r in Referral.objects.filter(enquiry=enquiry)
+            .select_related("service")
+            .order_by("sent_at")
+        ],
+        "duty_decisions": [
+            {
+                "duty": d.duty,
+                "decision": d.decision,
+                "decided_at": _moment(d.decided_at),
+                "notified_at": _moment(d.notified_at),
+                "notified_whom": _free(d.notified_whom),
+                "reason": _free(d.reason),
+            }
+            for d in LegalDutyDecision.objects.filter(enquiry=enquiry).order_by("decided_at")
+        ],
+        "messages": [
+            {"direction": m.direction, "at": _moment(m.at), "text": _free(m.text)}
+            for m in enquiry.reporter_messages.all()
+        ],
+        "rectifications": [
+            {
+                "field": r.field,
+                "at": _moment(r.at),
+                "by": r.by.get_username(),
+                "reason": _free(r.reason),
+            }
+            for r in Rectification.objects.filter(enquiry=enquiry).select_related("by")
+        ],
+        "legal_holds": [
+            {"set_at": _moment(h.set_at), "lifted_at": _moment(h.lifted_at)}
+            for h in LegalHold.objects.filter(enquiry=enquiry)
+        ],
+    }
+
+
+def _access_report(enquiry_ids: list[Any], references: dict[str, str]) -> list[dict[str, Any]]:
+    report = trail.access_report(enquiry_ids=enquiry_ids)
+    return [
+        {
+            "at": _moment(event.at),
+            "who": event.actor,
+            "actor_type": event.actor_type,
+            "action": event.action,
+            "enquiry": references.get(str(event.enquiry_id), "") if event.enquiry_id else "",
+        }
+        for event in report.events
+    ]
+
+
+@transaction.atomic
+def subject_access(*, actor: Any, national_id: str, format: str = "html") -> dict[str, Any]:
+    """Everything the actor's team holds about the adult with ``national_id``: their enquiries
+    with history, assessments, referrals, legal-duty decisions, messages, rectifications and
+    holds, and who read or changed them when (the access report). Raises ``PermissionDenied``
+    for anyone but a coordinator. Recorded as an export (``format``: ``html`` or ``json``)."""
+    if not policies.may_export(actor):
+        raise PermissionDenied
+    found = Enquiry.objects.filter(subject_national_id=national_id).select_related("team")
+    if not actor.is_superuser:
+        found = found.filter(team_id=actor.team_id)
+    enquiries = list(found.order_by("received_at"))
+    ids = [e.pk for e in enquiries]
+    references = {str(e.pk): e.reference for e in enquiries}
+    data = {
+        "generated_at": _moment(timezone.now()),
+        "generated_by": actor.get_username(),
+        "enquiries": [_enquiry(e) for e in enquiries],
+        "access_report": _access_report(ids, references),
+    }
+    events.personal_data_exported(actor=actor, enquiry_ids=ids, format=format)
+    return data

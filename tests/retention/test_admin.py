@@ -1,0 +1,163 @@
+"""Through the admin: coordinators see the next 30 days and set a legal hold, produce an adult's
+data (POSTed, printable and JSON, the anonymous reporter withheld) and rectify a fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from intake.models import Enquiry
+from retention.models import LegalHold, Rectification, RetentionRule
+from tests.factories import make_enquiry
+from tests.retention.helpers import NATIONAL_ID, full_enquiry, oslo
+
+pytestmark = pytest.mark.django_db
+
+ACCESS = "/admin/retention/retentionrule/access/"
+
+
+@pytest.fixture
+def due_soon(alice: Any) -> Enquiry:
+    """A duplicate closed 11 months and 20 days ago: anonymised within the next 30 days."""
+
+    return full_enquiry(
+        actor=alice,
+        n=7,
+        closed_at=timezone.now() - dt.timedelta(days=355),
+        outcome="duplicate",
+    )
+
+
+def test_the_preview_lists_what_is_due_and_a_hold_is_set_from_it(
+    due_soon: Enquiry, bob: Any, as_user: Any
+) -> None:
+    client = as_user(bob)
+    page = client.get("/admin/retention/retentionrule/preview/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert due_soon.reference in html
+    assert "Qsubjectname7" not in html
+    link = f"/admin/retention/legalhold/add/?reference={due_soon.reference}"
+    assert link in html
+    assert client.get(link).status_code == 200
+    response = client.post(
+        "/admin/retention/legalhold/add/",
+        {"reference": due_soon.reference, "reason": "Åpen politisak"},
+    )
+    assert response.status_code == 302
+    hold = LegalHold.objects.get(lifted_at=None)
+    assert hold.enquiry == due_soon and hold.set_by == bob
+    assert AuditEvent.objects.filter(object_type="legalhold", enquiry_id=due_soon.pk).exists()
+    html = client.get("/admin/retention/retentionrule/preview/").content.decode()
+    coming = html[html.index('id="coming"') : html.index('id="held"')]
+    held = html[html.index('id="held"') : html.index('id="untouched"')]
+    assert due_soon.reference not in coming and due_soon.reference in held
+    # Without a reason nothing is stored, and the field is named.
+    again = client.post("/admin/retention/legalhold/add/", {"reference": due_soon.reference})
+    assert again.status_code == 200 and LegalHold.objects.filter(lifted_at=None).count() == 1
+
+
+def test_a_team_member_cannot_see_the_preview_or_set_a_hold(alice: Any, as_user: Any) -> None:
+    client = as_user(alice)
+    assert client.get("/admin/retention/retentionrule/preview/").status_code == 403
+    assert client.post(ACCESS, {"national_id": NATIONAL_ID}).status_code == 403
+
+
+def test_a_coordinator_changes_a_rule_and_it_is_recorded(bob: Any, as_user: Any) -> None:
+    rule = RetentionRule.objects.get(scope="closed", outcome="duplicate")
+    client = as_user(bob)
+    response = client.post(
+        f"/admin/retention/retentionrule/{rule.pk}/change/",
+        {"scope": "closed", "outcome": "duplicate", "months": "18", "note": rule.note},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.months == 18
+    event = AuditEvent.objects.get(object_type="retentionrule")
+    assert event.fields == ["months"] and event.filters == {"changes": {"months": [12, 18]}}
+
+
+def test_the_adults_data_withholds_an_anonymous_reporter(
+    alice: Any, bob: Any, as_user: Any
+) -> None:
+    shown = full_enquiry(actor=alice, n=8, closed_at=oslo(2026, 1, 5, 9, 0), reporter_type="self")
+    anonymous = make_enquiry(
+        actor=alice,
+        subject_national_id=NATIONAL_ID,
+        subject_birth_date=None,
+        reporter_type="anonymous",
+        reporter_name="",
+        reporter_phone="",
+        reporter_organisation="",
+        description="Naboen Qneighbour ser ham slått.",
+    )
+    make_enquiry(actor=alice, subject_birth_date=None)
+    client = as_user(bob)
+    page = client.post(ACCESS, {"national_id": NATIONAL_ID, "format": "html"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert shown.reference in html and anonymous.reference in html
+    assert "Qreportername8" in html  # the adult reported it themselves
+    assert 'class="review"' in html  # free text marked for review
+    response = client.post(ACCESS, {"national_id": NATIONAL_ID, "format": "json"})
+    assert response["Content-Type"].startswith("application/json")
+    data = json.loads(response.content)
+    by_reference = {e["reference"]: e for e in data["enquiries"]}
+    assert set(by_reference) == {shown.reference, anonymous.reference}
+    withheld = by_reference[anonymous.reference]["reporter"]
+    assert withheld == {"type": "anonymous", "withheld": True, "basis": "anonymity_requested"}
+    concern = by_reference[anonymous.reference]["concern"]["description"]
+    assert concern == {"text": "Naboen Qneighbour ser ham slått.", "review": True}
+    assert by_reference[shown.reference]["referrals"][0]["note"]["review"] is True
+    assert data["access_report"], "who read the data when"
+    exports = AuditEvent.objects.filter(object_type="subject_access")
+    assert exports.count() == 2
+    assert sorted(exports.first().enquiry_ids) == sorted([str(shown.pk), str(anonymous.pk)])
+    assert not AuditEvent.objects.filter(filters__icontains=NATIONAL_ID).exists()
+
+
+def test_a_bad_national_id_is_refused_naming_the_field(bob: Any, as_user: Any) -> None:
+    page = as_user(bob).post(ACCESS, {"national_id": "12345678901", "format": "html"})
+    assert page.status_code == 200
+    assert page.context["form"].errors.keys() == {"national_id"}
+    assert not AuditEvent.objects.filter(object_type="subject_access").exists()
+
+
+def test_a_rectification_records_what_when_who_and_why(
+    enquiry: Enquiry, bob: Any, as_user: Any
+) -> None:
+    client = as_user(bob)
+    response = client.post(
+        "/admin/retention/rectification/add/",
+        {
+            "reference": enquiry.reference,
+            "field": "subject_address",
+            "value": "Storgata 1",
+            "reason": "Adressen var feil skrevet.",
+        },
+    )
+    assert response.status_code == 302
+    enquiry.refresh_from_db()
+    assert enquiry.subject_address == "Storgata 1"
+    rectification = Rectification.objects.get()
+    assert (rectification.field, rectification.by) == ("subject_address", bob)
+    assert rectification.reason == "Adressen var feil skrevet."
+    event = AuditEvent.objects.get(object_type="rectification")
+    assert event.fields == ["subject_address"] and "Storgata" not in json.dumps(event.filters)
+    # A bad value is refused naming the field; nothing is stored.
+    bad = client.post(
+        "/admin/retention/rectification/add/",
+        {
+            "reference": enquiry.reference,
+            "field": "subject_birth_date",
+            "value": "not a date",
+            "reason": "x",
+        },
+    )
+    assert bad.status_code == 200 and "value" in bad.context["form"].errors
+    assert Rectification.objects.count() == 1
