@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
+from casework import admin_measures, services
 from casework import selectors as casework_selectors
-from casework import services
 from casework.forms import (
     TRANSITION_FORMS,
     ChildWelfareForm,
@@ -236,7 +236,12 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
                 name="intake_enquiry_clock",
             ),
         ]
-        return [*pages, *routing_admin.enquiry_pages(self), *super().get_urls()]
+        return [
+            *pages,
+            *admin_measures.enquiry_pages(self),  # issue 16: measures
+            *routing_admin.enquiry_pages(self),
+            *super().get_urls(),
+        ]
 
     # --- Scope and permissions: the policies decide, per object ---
 

@@ -377,6 +377,8 @@ class EnquiryClose(_Transition):
             outcome_asked=data.get("outcome_asked") or "",
             outcome_achieved=data.get("outcome_achieved") or None,
             note=data.get("note", ""),
+            # Issue 16: the contract requires measures in the body (none given: none recorded).
+            measures=data.get("measures", []),
         )
         return self.detail(request, enquiry)
 

@@ -120,6 +120,19 @@ class ForwardForm(TransitionForm):
         )
 
 
+def _measures_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Measures taken"),
+        choices=choices("measures"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "What was done for the adult. Required when closing, unless the outcome is "
+            "duplicate or referred elsewhere."
+        ),
+    )
+
+
 class CloseForm(TransitionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=choices("close_outcomes"))
     outcome_asked = forms.ChoiceField(
@@ -137,6 +150,13 @@ class CloseForm(TransitionForm):
         max_length=10_000,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What was recorded during the case is ticked already (issue 16).
+        self.fields["measures"] = _measures_field()
+        self.fields["measures"].initial = list(self.enquiry.measures or [])
+        self.order_fields(["outcome", "measures", "outcome_asked", "outcome_achieved", "note"])
+
     def apply(self, *, actor: Any) -> Any:
         return services.enquiry_close(
             enquiry=self.enquiry,
@@ -145,7 +165,21 @@ class CloseForm(TransitionForm):
             outcome_asked=self.cleaned_data["outcome_asked"],
             outcome_achieved=self.cleaned_data.get("outcome_achieved") or None,
             note=self.cleaned_data.get("note", ""),
+            measures=self.cleaned_data.get("measures") or [],
         )
+
+
+class MeasuresForm(forms.Form):
+    """The measures taken so far, recorded during the case (issue 16)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, enquiry: Enquiry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enquiry = enquiry
+        self.fields["measures"] = _measures_field()
+        self.fields["measures"].initial = list(enquiry.measures or [])
+        self.fields["version"].initial = enquiry.version
 
 
 class ReopenForm(TransitionForm):

@@ -38,6 +38,7 @@ class EnquiryDetail(serializers.ModelSerializer):
     outcome_achieved = code_field(
         "outcome_achieved", allow_blank=True, help_text="A code, or empty."
     )
+    measures = serializers.ListField(child=code_field("measures"))
     assessments = AssessmentOutput(many=True)
     referrals = EnquiryReferralOutput(many=True)
     available_transitions = serializers.SerializerMethodField()
@@ -70,6 +71,7 @@ class EnquiryDetail(serializers.ModelSerializer):
             "outcome_asked",
             "outcome_achieved",
             "close_note",
+            "measures",
         ]
         read_only_fields = fields
 
@@ -116,6 +118,15 @@ class ForwardInput(StrictSerializer):
 
 class CloseInput(StrictSerializer):
     outcome = code_field("close_outcomes")
+    # Issue 16: what was done; required unless the outcome is duplicate or referred_elsewhere
+    # (the service says so, naming "measures").
+    measures = serializers.ListField(
+        child=code_field("measures"),
+        required=False,
+        max_length=50,
+        help_text="Measure codes (vocabulary measures); required unless the outcome is "
+        "duplicate or referred_elsewhere.",
+    )
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     outcome_asked = code_field("outcome_asked", required=False, allow_blank=True)
     outcome_achieved = code_field(

@@ -234,8 +234,13 @@ def enquiry_close(
     outcome_asked: str = "",
     outcome_achieved: str | None = None,
     note: str = "",
+    measures: Iterable[str] | None = None,
 ) -> Enquiry:
     """Close with an outcome, once every raised legal duty has a decision.
+
+    ``measures`` (vocabulary ``measures``, issue 16): what was done for the adult, required
+    unless the outcome is ``duplicate`` or ``referred_elsewhere`` (ValidationError naming
+    ``measures``); None keeps what was recorded during the case (``enquiry_measures_record``).
 
     Every open referral is withdrawn (``routing.services.referral_withdraw``: the service is told
     and sees no personal data from then on), except with the outcome ``referred_elsewhere``, which
@@ -254,6 +259,11 @@ def enquiry_close(
             _("Whether the outcome was achieved only applies when the adult expressed one.")
         ]
     check_text(errors, "note", note or "", limit=10_000)
+    chosen = _measures_checked(errors, enquiry.measures if measures is None else measures)
+    if not chosen and outcome not in MEASURES_OPTIONAL_FOR:
+        errors.setdefault("measures", []).append(
+            _("Record the measures taken (or that the adult wanted none).")
+        )
     if errors:
         raise ValidationError(errors)
     # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
@@ -272,6 +282,7 @@ def enquiry_close(
     enquiry.outcome_asked = outcome_asked or ""
     enquiry.outcome_achieved = outcome_achieved or ""
     enquiry.close_note = note or ""
+    enquiry.measures = chosen
     enquiry.closed_at = now
     enquiry_save(enquiry)
     clock.clock_on_close(enquiry, actor=actor)
@@ -286,14 +297,57 @@ def enquiry_close(
             "outcome": outcome,
             "outcome_asked": outcome_asked,
             "outcome_achieved": outcome_achieved,
+            "measures": chosen,
         },
     )
     events.enquiry_transitioned(
         actor=actor,
         enquiry=enquiry,
         transition="close",
-        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
+        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note", "measures"],
     )
+    return enquiry
+
+
+# --- Measures (tiltak; issue 16) ---
+
+# Closing with these outcomes records no measures: the case was TryggEst's in name only.
+MEASURES_OPTIONAL_FOR = ("duplicate", "referred_elsewhere")
+
+
+def _measures_checked(errors: dict[str, list[str]], measures: Iterable[str]) -> list[str]:
+    """The measures in vocabulary order, without repeats; unknown codes go into ``errors``."""
+    given = list(measures or [])
+    known = codes("measures")
+    unknown = [code for code in given if code not in known]
+    if unknown or not all(isinstance(code, str) for code in given):
+        errors["measures"] = [
+            _("Unknown code: %(code)s.") % {"code": code}
+            for code in unknown
+            if isinstance(code, str)
+        ] or [_("Choose measures from the list.")]
+        return []
+    if "none_wanted" in given and len(set(given)) > 1:
+        errors["measures"] = [_("“No measures wanted” cannot be combined with other measures.")]
+    return [code for code in known if code in given]
+
+
+@transaction.atomic
+def enquiry_measures_record(*, enquiry: Enquiry, actor: User, measures: Iterable[str]) -> Enquiry:
+    """Record the measures taken so far (vocabulary ``measures``; replaces the earlier list).
+
+    PermissionDenied unless the actor may edit the enquiry; EnquiryClosed on a closed enquiry
+    (closing records the final list); ValidationError naming ``measures`` for unknown codes.
+    """
+    policies.require_editable(actor, enquiry)
+    errors: dict[str, list[str]] = {}
+    chosen = _measures_checked(errors, measures)
+    if errors:
+        raise ValidationError(errors)
+    enquiry_lock(enquiry)
+    enquiry.measures = chosen
+    enquiry_save(enquiry)
+    events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["measures"])
     return enquiry
 
 
