@@ -451,7 +451,8 @@ def _live(
     [referral] = services.enquiry_forward(
         enquiry=enquiry,
         actor=member,
-        service_slugs=[rng.choice(SERVICES)],
+        # Without consent only to whom the duty applies: the police (issue 16).
+        service_slugs=[rng.choice(SERVICES) if consent else _police(rng)],
         legal_basis="consent" if consent else "avvergeplikt",
         note="Ta kontakt med teamet for mer informasjon.",
     )
@@ -492,6 +493,11 @@ def _live(
         services.enquiry_reopen(
             enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder."
         )
+
+
+def _police(rng: random.Random) -> str:
+    rng.choice(SERVICES)  # the same draws as with consent, so the rest of the demo stays as it was
+    return "politiet-vestfold"
 
 
 def _measures(rng: random.Random) -> list[str]:

@@ -9,7 +9,7 @@ audit event last, in the same transaction:
 - **assess**: the risk assessment (``intake.assessment``); received → risk_assessed, or a new
   version while risk_assessed or forwarded;
 - **forward**: one referral per helping service (``routing.services``), on the adult's consent
-  or on a legal duty the team has acted on (``routing.services.check_duty_for_forwarding``);
+  each on its own legal basis (``routing.services.basis_errors``);
 - **close**: with an outcome, once every raised legal duty has a decision;
 - **reopen**: coordinators, with a reason;
 - **assign**: who works the enquiry; and the under-18 rule (refer to child welfare and close).
@@ -38,7 +38,7 @@ from kernel.text import check_text, text_errors
 from kernel.vocabulary import codes
 from routing import selectors as routing_selectors
 from routing import services as routing_services
-from routing.models import LEGAL_BASES, OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
+from routing.models import OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
 
 
 def _transition(enquiry: Enquiry, actor: User, name: str, *, at: dt.datetime) -> str:
@@ -154,13 +154,33 @@ def enquiry_forward(
     *,
     enquiry: Enquiry,
     actor: User,
-    service_slugs: Iterable[str],
-    legal_basis: str,
+    service_slugs: Iterable[str] = (),
+    legal_basis: str = "",
     note: str = "",
+    bases: Iterable[routing_services.ServiceBasis] | None = None,
+    basis_decided_by: str = "",
 ) -> list[Any]:
-    """Forward the enquiry to one or more helping services: one referral each."""
+    """Forward the enquiry to one or more helping services: one referral each, each on its own
+    legal basis (issue 16; ``routing.services.basis_errors``: consent to that service, a legal
+    duty that applies to it and was acted on, or a basis the team records for an adult who
+    lacks capacity to consent, with who decided).
+
+    Either ``bases`` (per service; a refusal names ``services.N.legal_basis``) or, as in the API's
+    first version, ``service_slugs`` with one ``legal_basis`` for all (and ``basis_decided_by``),
+    checked for each service the same way (a refusal names ``legal_basis``). ValidationError
+    with every refusal; nothing is stored then.
+    """
     require(policies.may_transition(actor, enquiry, "forward"))
-    slugs = list(dict.fromkeys(service_slugs))
+    per_service = bases is not None
+    if bases is None:
+        bases = [
+            routing_services.ServiceBasis(
+                service=slug, legal_basis=legal_basis, decided_by=basis_decided_by
+            )
+            for slug in dict.fromkeys(service_slugs)
+        ]
+    bases = list(bases)
+    slugs = [basis.service for basis in bases]
     errors: dict[str, list[str]] = {}
     found = {s.slug: s for s in HelpService.objects.filter(slug__in=slugs, active=True)}
     if not slugs:
@@ -168,17 +188,36 @@ def enquiry_forward(
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         errors["services"] = [_("Unknown service: %(slug)s.") % {"slug": slug} for slug in missing]
-    if legal_basis not in LEGAL_BASES:
-        errors["legal_basis"] = [_("Give the legal basis: consent or a legal duty.")]
-    elif legal_basis == "consent" and enquiry.subject_consents_to_forwarding is not True:
-        errors["legal_basis"] = [
-            _("The adult has not consented to forwarding; forward only on a legal duty.")
+    repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if repeated:
+        errors["services"] = [
+            _("Each service once: %(slug)s.") % {"slug": slug} for slug in repeated
         ]
+    for index, basis in enumerate(bases):
+        key = f"services.{index}.legal_basis" if per_service else "legal_basis"
+        service = found.get(basis.service)
+        if service is None:
+            continue
+        refused = routing_services.basis_errors(
+            enquiry, service, basis.legal_basis, decided_by=basis.decided_by
+        )
+        if refused:
+            errors.setdefault(key, []).extend(refused)
+        for field, value, limit in (
+            ("decided_by", basis.decided_by, 200),
+            ("reason", basis.reason, 5_000),
+        ):
+            check_text(
+                errors,
+                f"services.{index}.{field}" if per_service else field,
+                value or "",
+                limit=limit,
+            )
+    if not per_service and "legal_basis" in errors:
+        errors["legal_basis"] = list(dict.fromkeys(errors["legal_basis"]))
     check_text(errors, "note", note or "", limit=5_000)
     if errors:
         raise ValidationError(errors)
-    # Without consent only on a legal duty the team has recorded acting on (issue 5).
-    routing_services.check_duty_for_forwarding(enquiry, legal_basis)
 
     already = set(
         enquiry.referrals.filter(
@@ -200,13 +239,15 @@ def enquiry_forward(
     referrals = [
         routing_services.referral_create(
             enquiry=enquiry,
-            service=found[slug],
+            service=found[basis.service],
             actor=actor,
-            legal_basis=legal_basis,
+            legal_basis=basis.legal_basis,
             note=note,
             sent_at=now,
+            basis_decided_by=(basis.decided_by or "").strip(),
+            basis_reason=(basis.reason or "").strip(),
         )
-        for slug in slugs
+        for basis in bases
     ]
     enquiry_save(enquiry)
     clock.clock_on_forward(enquiry, actor=actor)
@@ -217,7 +258,11 @@ def enquiry_forward(
         source=source,
         reason=note,
         at=now,
-        details={"services": slugs, "legal_basis": legal_basis},
+        details={
+            "services": slugs,
+            "legal_basis": legal_basis if not per_service else "",
+            "legal_bases": {basis.service: basis.legal_basis for basis in bases},
+        },
     )
     events.enquiry_transitioned(
         actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"]

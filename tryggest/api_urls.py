@@ -29,6 +29,11 @@ urlpatterns = [
         name="enquiry-suggestions",
     ),
     path(
+        "enquiries/<str:pk>/duty-decisions/",
+        routing_api.EnquiryDutyDecisions.as_view(),
+        name="enquiry-duty-decisions",
+    ),
+    path(
         "assessment-instrument/",
         intake_api.AssessmentInstrumentView.as_view(),
         name="assessment-instrument",
