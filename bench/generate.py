@@ -98,6 +98,7 @@ ENQUIRY_COLUMNS = [
     "outcome_asked",
     "outcome_achieved",
     "close_note",
+    "measures",
     "received_at",
     "updated_at",
     "assessed_at",
@@ -215,6 +216,7 @@ class Generator:
                 "close_outcomes",
                 "outcome_asked",
                 "outcome_achieved",
+                "measures",
             )
         }
         self.instrument = AssessmentInstrument.current()
@@ -502,6 +504,7 @@ class Generator:
             for service in rng.sample(self.services, 2 if rng.random() < 0.2 else 1):
                 self.referral(out, eid, service, worker, forwarded, closed)
         outcome = asked = achieved = ""
+        measures = "[]"
         if closed:
             source = "forwarded" if forwarded else "risk_assessed" if assessed else "received"
             outcome = (
@@ -515,6 +518,8 @@ class Generator:
                 if asked == "asked_expressed"
                 else ""
             )
+            if outcome not in ("duplicate", "referred_elsewhere"):
+                measures = jlist(rng.sample(self.vocab["measures"][:-2], rng.randint(1, 3)))
             changes.append(
                 "\t".join(("close", source, "closed", ts(closed), "", "{}", str(worker[0]), eid))
             )
@@ -582,6 +587,7 @@ class Generator:
                     asked,
                     achieved,
                     "",
+                    measures,
                     ts(received),
                     ts(closed or forwarded or assessed or received),
                     ts(assessed),

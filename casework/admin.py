@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
-from casework import admin_work, assignment, notifications, services
+from casework import admin_measures, admin_work, assignment, notifications, services
 from casework import policies as casework_policies
 from casework import selectors as casework_selectors
 from casework.forms import (
@@ -129,8 +129,9 @@ class ReferralInline(ReadOnlyInline):
     model = Referral
     fields = (
         "service",
-        "state",
+        "status",  # issue 16: "to contact by phone", not "sent", until the call is recorded
         "legal_basis",
+        "basis_decided_by",
         "sent_at",
         "due_at",
         "acknowledged_at",
@@ -139,6 +140,10 @@ class ReferralInline(ReadOnlyInline):
         "completion_note",
     )
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("state"))
+    def status(self, referral: Referral) -> str:
+        return referral.status_label()
 
 
 class StateChangeInline(ReadOnlyInline):
@@ -295,7 +300,12 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
                 name="intake_enquiry_tasks",
             ),
         ]
-        return [*pages, *routing_admin.enquiry_pages(self), *super().get_urls()]
+        return [
+            *pages,
+            *admin_measures.enquiry_pages(self),  # issue 16: measures
+            *routing_admin.enquiry_pages(self),
+            *super().get_urls(),
+        ]
 
     # --- Scope and permissions: the policies decide, per object ---
 
@@ -508,7 +518,11 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
         if not policies.may_transition(request.user, enquiry, transition_name):
             self.message_user(request, _("You may not take this step."), messages.ERROR)
             return redirect(change_url)
-        form = form_class(request.POST or None, enquiry=enquiry)
+        # Issue 16: the forwarding form ticks what the rules say to; the risk form starts from
+        # what intake was told.
+        suggestions = self._suggestions(enquiry) if transition_name == "forward" else []
+        extra = {"suggestions": suggestions} if transition_name == "forward" else {}
+        form = form_class(request.POST or None, enquiry=enquiry, **extra)
         if request.method == "POST" and form.is_valid():
             enquiry.version = form.cleaned_data["version"]
             try:
@@ -532,7 +546,7 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
             "transition_name": transition_name,
             "transition_label": self.get_fsm_label(transition),
             "form": form,
-            "suggestions": self._suggestions(enquiry) if transition_name == "forward" else [],
+            "suggestions": suggestions,
         }
         return TemplateResponse(request, "admin/intake/enquiry/transition_form.html", context)
 

@@ -353,12 +353,18 @@ class EnquiryForward(_Transition):
     )
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
-        data = self.parse(request, ForwardInput)
+        # Issue 16: one legal basis for all (version 1), or one per service.
+        serializer = ForwardInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        bases = serializer.bases()
         services.enquiry_forward(
             enquiry=enquiry,
             actor=request.user,
-            service_slugs=data["services"],
-            legal_basis=data["legal_basis"],
+            service_slugs=data["services"] if bases is None else (),
+            legal_basis=data.get("legal_basis", ""),
+            basis_decided_by=data.get("decided_by", ""),
+            bases=bases,
             note=data.get("note", ""),
         )
         return self.detail(request, enquiry)
@@ -381,6 +387,8 @@ class EnquiryClose(_Transition):
             outcome_asked=data.get("outcome_asked") or "",
             outcome_achieved=data.get("outcome_achieved") or None,
             note=data.get("note", ""),
+            # Issue 16: the contract requires measures in the body (none given: none recorded).
+            measures=data.get("measures", []),
         )
         return self.detail(request, enquiry)
 

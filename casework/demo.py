@@ -35,6 +35,7 @@ from intake.models import (
 )
 from kernel.calendar import OSLO, is_working_day
 from kernel.national_id import has_valid_check_digits
+from kernel.vocabulary import codes
 from routing import services as routing_services
 from routing.models import LegalDutyDecision, Referral
 
@@ -450,7 +451,8 @@ def _live(
     [referral] = services.enquiry_forward(
         enquiry=enquiry,
         actor=member,
-        service_slugs=[rng.choice(SERVICES)],
+        # Without consent only to whom the duty applies: the police (issue 16).
+        service_slugs=[rng.choice(SERVICES) if consent else _police(rng)],
         legal_basis="consent" if consent else "avvergeplikt",
         note="Ta kontakt med teamet for mer informasjon.",
     )
@@ -485,11 +487,26 @@ def _live(
         if asked == "asked_expressed"
         else None,
         note="Tiltak satt i verk.",
+        measures=_measures(random.Random(enquiry.reference)),  # not shifting rng
     )
     if plan == "reopened":
         services.enquiry_reopen(
             enquiry=enquiry, actor=coordinator, reason="Ny bekymring fra samme melder."
         )
+
+
+def _police(rng: random.Random) -> str:
+    rng.choice(SERVICES)  # the same draws as with consent, so the rest of the demo stays as it was
+    return "politiet-vestfold"
+
+
+def _measures(rng: random.Random) -> list[str]:
+    """What a closed demo case did for the adult (issue 16): one to three measures, or none
+    wanted by the adult."""
+    if rng.random() < 0.1:
+        return ["none_wanted"]
+    candidates = [code for code in codes("measures") if code not in ("none_wanted", "other")]
+    return rng.sample(candidates, rng.randint(1, 3))
 
 
 def already_loaded() -> bool:

@@ -9,7 +9,7 @@ audit event last, in the same transaction:
 - **assess**: the risk assessment (``intake.assessment``); received → risk_assessed, or a new
   version while risk_assessed or forwarded;
 - **forward**: one referral per helping service (``routing.services``), on the adult's consent
-  or on a legal duty the team has acted on (``routing.services.check_duty_for_forwarding``);
+  each on its own legal basis (``routing.services.basis_errors``);
 - **close**: with an outcome, once every raised legal duty has a decision;
 - **reopen**: coordinators, with a reason;
 - **assign**: who works the enquiry (``casework.assignment``); and the under-18 rule (refer to child welfare and close).
@@ -39,7 +39,7 @@ from kernel.text import check_text, text_errors
 from kernel.vocabulary import codes
 from routing import selectors as routing_selectors
 from routing import services as routing_services
-from routing.models import LEGAL_BASES, OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
+from routing.models import OPEN_REFERRAL_STATES, DutyDecision, HelpService, Referral
 
 
 def _transition(enquiry: Enquiry, actor: User, name: str, *, at: dt.datetime) -> str:
@@ -142,13 +142,33 @@ def enquiry_forward(
     *,
     enquiry: Enquiry,
     actor: User,
-    service_slugs: Iterable[str],
-    legal_basis: str,
+    service_slugs: Iterable[str] = (),
+    legal_basis: str = "",
     note: str = "",
+    bases: Iterable[routing_services.ServiceBasis] | None = None,
+    basis_decided_by: str = "",
 ) -> list[Any]:
-    """Forward the enquiry to one or more helping services: one referral each."""
+    """Forward the enquiry to one or more helping services: one referral each, each on its own
+    legal basis (issue 16; ``routing.services.basis_errors``: consent to that service, a legal
+    duty that applies to it and was acted on, or a basis the team records for an adult who
+    lacks capacity to consent, with who decided).
+
+    Either ``bases`` (per service; a refusal names ``services.N.legal_basis``) or, as in the API's
+    first version, ``service_slugs`` with one ``legal_basis`` for all (and ``basis_decided_by``),
+    checked for each service the same way (a refusal names ``legal_basis``). ValidationError
+    with every refusal; nothing is stored then.
+    """
     require(policies.may_transition(actor, enquiry, "forward"))
-    slugs = list(dict.fromkeys(service_slugs))
+    per_service = bases is not None
+    if bases is None:
+        bases = [
+            routing_services.ServiceBasis(
+                service=slug, legal_basis=legal_basis, decided_by=basis_decided_by
+            )
+            for slug in dict.fromkeys(service_slugs)
+        ]
+    bases = list(bases)
+    slugs = [basis.service for basis in bases]
     errors: dict[str, list[str]] = {}
     found = {s.slug: s for s in HelpService.objects.filter(slug__in=slugs, active=True)}
     if not slugs:
@@ -156,17 +176,36 @@ def enquiry_forward(
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         errors["services"] = [_("Unknown service: %(slug)s.") % {"slug": slug} for slug in missing]
-    if legal_basis not in LEGAL_BASES:
-        errors["legal_basis"] = [_("Give the legal basis: consent or a legal duty.")]
-    elif legal_basis == "consent" and enquiry.subject_consents_to_forwarding is not True:
-        errors["legal_basis"] = [
-            _("The adult has not consented to forwarding; forward only on a legal duty.")
+    repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if repeated:
+        errors["services"] = [
+            _("Each service once: %(slug)s.") % {"slug": slug} for slug in repeated
         ]
+    for index, basis in enumerate(bases):
+        key = f"services.{index}.legal_basis" if per_service else "legal_basis"
+        service = found.get(basis.service)
+        if service is None:
+            continue
+        refused = routing_services.basis_errors(
+            enquiry, service, basis.legal_basis, decided_by=basis.decided_by
+        )
+        if refused:
+            errors.setdefault(key, []).extend(refused)
+        for field, value, limit in (
+            ("decided_by", basis.decided_by, 200),
+            ("reason", basis.reason, 5_000),
+        ):
+            check_text(
+                errors,
+                f"services.{index}.{field}" if per_service else field,
+                value or "",
+                limit=limit,
+            )
+    if not per_service and "legal_basis" in errors:
+        errors["legal_basis"] = list(dict.fromkeys(errors["legal_basis"]))
     check_text(errors, "note", note or "", limit=5_000)
     if errors:
         raise ValidationError(errors)
-    # Without consent only on a legal duty the team has recorded acting on (issue 5).
-    routing_services.check_duty_for_forwarding(enquiry, legal_basis)
 
     already = set(
         enquiry.referrals.filter(
@@ -188,13 +227,15 @@ def enquiry_forward(
     referrals = [
         routing_services.referral_create(
             enquiry=enquiry,
-            service=found[slug],
+            service=found[basis.service],
             actor=actor,
-            legal_basis=legal_basis,
+            legal_basis=basis.legal_basis,
             note=note,
             sent_at=now,
+            basis_decided_by=(basis.decided_by or "").strip(),
+            basis_reason=(basis.reason or "").strip(),
         )
-        for slug in slugs
+        for basis in bases
     ]
     enquiry_save(enquiry)
     clock.clock_on_forward(enquiry, actor=actor)
@@ -205,7 +246,11 @@ def enquiry_forward(
         source=source,
         reason=note,
         at=now,
-        details={"services": slugs, "legal_basis": legal_basis},
+        details={
+            "services": slugs,
+            "legal_basis": legal_basis if not per_service else "",
+            "legal_bases": {basis.service: basis.legal_basis for basis in bases},
+        },
     )
     events.enquiry_transitioned(
         actor=actor, enquiry=enquiry, transition="forward", fields=["referrals"]
@@ -222,8 +267,13 @@ def enquiry_close(
     outcome_asked: str = "",
     outcome_achieved: str | None = None,
     note: str = "",
+    measures: Iterable[str] | None = None,
 ) -> Enquiry:
     """Close with an outcome, once every raised legal duty has a decision.
+
+    ``measures`` (vocabulary ``measures``, issue 16): what was done for the adult, required
+    unless the outcome is ``duplicate`` or ``referred_elsewhere`` (ValidationError naming
+    ``measures``); None keeps what was recorded during the case (``enquiry_measures_record``).
 
     Every open referral is withdrawn (``routing.services.referral_withdraw``: the service is told
     and sees no personal data from then on), except with the outcome ``referred_elsewhere``, which
@@ -242,6 +292,11 @@ def enquiry_close(
             _("Whether the outcome was achieved only applies when the adult expressed one.")
         ]
     check_text(errors, "note", note or "", limit=10_000)
+    chosen = _measures_checked(errors, enquiry.measures if measures is None else measures)
+    if not chosen and outcome not in MEASURES_OPTIONAL_FOR:
+        errors.setdefault("measures", []).append(
+            _("Record the measures taken (or that the adult wanted none).")
+        )
     if errors:
         raise ValidationError(errors)
     # A legal duty raised by a routing rule must be decided before the enquiry can be closed.
@@ -260,6 +315,7 @@ def enquiry_close(
     enquiry.outcome_asked = outcome_asked or ""
     enquiry.outcome_achieved = outcome_achieved or ""
     enquiry.close_note = note or ""
+    enquiry.measures = chosen
     enquiry.closed_at = now
     enquiry_save(enquiry)
     clock.clock_on_close(enquiry, actor=actor)
@@ -274,14 +330,57 @@ def enquiry_close(
             "outcome": outcome,
             "outcome_asked": outcome_asked,
             "outcome_achieved": outcome_achieved,
+            "measures": chosen,
         },
     )
     events.enquiry_transitioned(
         actor=actor,
         enquiry=enquiry,
         transition="close",
-        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note"],
+        fields=["outcome", "outcome_asked", "outcome_achieved", "close_note", "measures"],
     )
+    return enquiry
+
+
+# --- Measures (tiltak; issue 16) ---
+
+# Closing with these outcomes records no measures: the case was TryggEst's in name only.
+MEASURES_OPTIONAL_FOR = ("duplicate", "referred_elsewhere")
+
+
+def _measures_checked(errors: dict[str, list[str]], measures: Iterable[str]) -> list[str]:
+    """The measures in vocabulary order, without repeats; unknown codes go into ``errors``."""
+    given = list(measures or [])
+    known = codes("measures")
+    unknown = [code for code in given if code not in known]
+    if unknown or not all(isinstance(code, str) for code in given):
+        errors["measures"] = [
+            _("Unknown code: %(code)s.") % {"code": code}
+            for code in unknown
+            if isinstance(code, str)
+        ] or [_("Choose measures from the list.")]
+        return []
+    if "none_wanted" in given and len(set(given)) > 1:
+        errors["measures"] = [_("“No measures wanted” cannot be combined with other measures.")]
+    return [code for code in known if code in given]
+
+
+@transaction.atomic
+def enquiry_measures_record(*, enquiry: Enquiry, actor: User, measures: Iterable[str]) -> Enquiry:
+    """Record the measures taken so far (vocabulary ``measures``; replaces the earlier list).
+
+    PermissionDenied unless the actor may edit the enquiry; EnquiryClosed on a closed enquiry
+    (closing records the final list); ValidationError naming ``measures`` for unknown codes.
+    """
+    policies.require_editable(actor, enquiry)
+    errors: dict[str, list[str]] = {}
+    chosen = _measures_checked(errors, measures)
+    if errors:
+        raise ValidationError(errors)
+    enquiry_lock(enquiry)
+    enquiry.measures = chosen
+    enquiry_save(enquiry)
+    events.enquiry_updated(actor=actor, enquiry=enquiry, fields=["measures"])
     return enquiry
 
 

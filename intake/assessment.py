@@ -91,3 +91,25 @@ def assessment_add(
         assessed_by=actor,
         assessed_at=at,
     )
+
+
+# --- What intake already knows (issue 16 item 8) ---
+
+# The instrument's questions that intake has already asked: item code -> the enquiry's field.
+# Items are data; a code the current instrument does not have is simply not pre-filled.
+ANSWERED_AT_INTAKE = {
+    "vulnerability_consent_capacity_doubted": "subject_consent_capacity_doubted",
+    "vulnerability_children_in_household": "children_in_household",
+}
+
+
+def answers_known_at_intake(enquiry: Enquiry) -> dict[str, bool]:
+    """The answers intake was given (item code -> True), for the risk form to start from:
+    only what was reported as so (a "no" or "not known" at intake is no answer to a question)."""
+    return {code: True for code, field in ANSWERED_AT_INTAKE.items() if getattr(enquiry, field)}
+
+
+def latest_answers(enquiry: Enquiry) -> dict[str, bool]:
+    """The answers of the enquiry's latest assessment ({} before the first)."""
+    latest = enquiry.assessments.order_by("-version").first()
+    return dict(latest.answers or {}) if latest is not None else {}

@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.models import User
 from intake import policies
 from kernel.calendar import add_calendar_days, add_working_days
-from kernel.vocabulary import choices, risk_level_rank
+from kernel.vocabulary import choices, label, risk_level_rank
 
 
 class State(models.TextChoices):
@@ -150,6 +150,10 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     close_note = models.TextField(
         _("closing note"), blank=True, validators=[MaxLengthValidator(10_000)]
     )
+    # What was done for the adult (vocabulary "measures"): recorded during the case and required
+    # at closing (``casework.services.enquiry_measures_record``, ``enquiry_close``); Bufdir asks
+    # TryggEst municipalities for the measures taken in closed cases (statistics: by_measure).
+    measures = models.JSONField(_("measures"), default=list, blank=True)
 
     # Times of the steps, for deadlines and statistics. ``assessed_at`` and ``forwarded_at`` are
     # the first time the step happened: set once, by ``record_first_time`` as the transition is
@@ -232,6 +236,10 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.CLOSED
+
+    def get_measures_display_list(self) -> list[str]:
+        """The measures taken (issue 16), as their labels in the active language."""
+        return [label("measures", code) for code in self.measures or []]
 
     def record_first_time(self, transition: str, at: dt.datetime) -> None:
         """Note ``at`` as the first time ``transition`` was taken, unless it was taken before

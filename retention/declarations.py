@@ -29,8 +29,10 @@ from retention.models import LegalHold, Rectification
 from retention.registry import Personal
 from routing.models import LegalDutyDecision, Referral, ReferralLink
 
-# Years in a birth year band: 1953 becomes 1950. Age breakdowns count in bands of at least this.
-BIRTH_YEAR_BAND = 5
+# Years in a birth year band (the band's first year is kept).
+# One year: the statistics' age groups are computed from the birth year (issue 16's by_age_group),
+# so a wider band would move an anonymised enquiry into another group and change the figures.
+BIRTH_YEAR_BAND = 1
 
 _birth_year = Cast(
     Coalesce("subject_birth_year", ExtractYear("subject_birth_date")), IntegerField()
@@ -65,7 +67,18 @@ PERSONAL: list[Personal] = [
     Personal(IdempotencyRecord, "enquiry_id", delete=True),
     Personal(EnquiryClock, "enquiry_id", clear=("pause_reason",)),
     Personal(ClockPause, "enquiry_id", clear=("reason",)),
-    Personal(Referral, "enquiry_id", clear=("note", "decline_reason", "completion_note")),
+    Personal(
+        Referral,
+        "enquiry_id",
+        clear=(
+            "note",
+            "decline_reason",
+            "completion_note",
+            "basis_decided_by",
+            "basis_reason",
+            "phone_note",
+        ),
+    ),
     Personal(ReferralLink, "referral__enquiry_id", delete=True),
     Personal(LegalDutyDecision, "enquiry_id", clear=("notified_whom", "reason")),
     Personal(LegalHold, "enquiry_id", clear=("reason",)),
@@ -73,6 +86,6 @@ PERSONAL: list[Personal] = [
     Personal(JournalEntry, "enquiry_id", clear=("text",)),
     Personal(Task, "enquiry_id", clear=("title",)),
     # This round's other tables join here, one line each, e.g.:
-    # Personal(ConsentRecord, "enquiry_id", clear=("note",)),           (i16b)
+    # routing.ServiceConsent holds codes, times and users only: nothing to clear.
     # and on Enquiry's entry: "subject_id_hash", "subject_name_key"     (i17)
 ]

@@ -41,6 +41,7 @@ from routing.models import (
     HelpService,
     LegalDutyDecision,
     RoutingRule,
+    ServiceConsent,
 )
 
 
@@ -111,7 +112,20 @@ class RoutingRuleAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, admin.ModelAdmi
     search_fields = ("name",)
     ordering = ("priority", "name")
     fieldsets = [
-        (None, {"fields": ("name", "service", "for_whom", "priority", "legal_duty", "active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "service",
+                    "for_whom",
+                    "priority",
+                    "legal_duty",
+                    "preselect",
+                    "active",
+                )
+            },
+        ),
         (
             gettext_lazy("When the rule applies"),
             {
@@ -242,6 +256,132 @@ def referral_link_renew_view(
     return redirect(change_url)
 
 
+# --- Consent per service and referrals told by phone (issue 16) ---
+
+
+class ConsentForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Service"), queryset=HelpService.objects.filter(active=True)
+    )
+    given_at = forms.DateTimeField(
+        label=gettext_lazy("Given at"),
+        help_text=gettext_lazy("Date and time, e.g. 2026-11-26 14:30."),
+    )
+    method = forms.ChoiceField(
+        label=gettext_lazy("How it was given"), choices=lambda: choices("consent_methods")
+    )
+
+
+class ConsentWithdrawForm(forms.Form):
+    consent = forms.IntegerField(widget=forms.HiddenInput)
+    withdrawal_method = forms.ChoiceField(
+        label=gettext_lazy("How it was withdrawn"), choices=lambda: choices("consent_methods")
+    )
+
+
+def consents_view(model_admin: Any, request: http.HttpRequest, object_id: str) -> http.HttpResponse:
+    """The adult's consent to each service: record it (when, how), or its withdrawal."""
+    enquiry = enquiry_or_redirect(model_admin, request, object_id)
+    if not isinstance(enquiry, Enquiry):
+        return enquiry
+    may_record = policies.may_edit(request.user, enquiry) and enquiry.is_open
+    withdrawing = "withdrawal_method" in request.POST
+    form = ConsentForm(request.POST if request.method == "POST" and not withdrawing else None)
+    withdraw_form = ConsentWithdrawForm(request.POST if withdrawing else None)
+    if request.method == "POST":
+        if not may_record:
+            messages.error(request, _("You may not do this with this enquiry."))
+            return redirect(request.path)
+        target = withdraw_form if withdrawing else form
+        if target.is_valid():
+            try:
+                if withdrawing:
+                    consent = ServiceConsent.objects.filter(
+                        enquiry=enquiry, pk=withdraw_form.cleaned_data["consent"]
+                    ).first()
+                    if consent is None:
+                        raise http.Http404
+                    services.consent_withdraw(
+                        consent=consent,
+                        actor=request.user,
+                        method=withdraw_form.cleaned_data["withdrawal_method"],
+                    )
+                else:
+                    services.consent_record(
+                        enquiry=enquiry, actor=request.user, **form.cleaned_data
+                    )
+            except ValidationError as exc:
+                if withdrawing:
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect(request.path)
+                add_errors(form, exc)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect(request.path)
+            else:
+                messages.success(
+                    request,
+                    _("The withdrawal was recorded.")
+                    if withdrawing
+                    else _("The consent was recorded."),
+                )
+                return redirect(request.path)
+    context = {
+        **enquiry_page_context(model_admin, request, enquiry, _("Consent to each service")),
+        "consents": ServiceConsent.objects.filter(enquiry=enquiry).select_related(
+            "service", "recorded_by", "withdrawn_by"
+        ),
+        "form": form if may_record else None,
+        "withdraw_method": withdraw_form["withdrawal_method"] if may_record else None,
+    }
+    return TemplateResponse(request, "admin/routing/consents.html", context)
+
+
+class PhoneCallForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("About the call"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Whom you spoke to; no personal data about the adult."),
+    )
+
+
+def phone_call_view(
+    model_admin: Any, request: http.HttpRequest, object_id: str, referral_id: str
+) -> http.HttpResponse:
+    """Record that the team told a service without e-mail about its referral by phone."""
+    enquiry = enquiry_or_redirect(model_admin, request, object_id)
+    if not isinstance(enquiry, Enquiry):
+        return enquiry
+    referral = enquiry.referrals.select_related("service").filter(pk=referral_id).first()
+    if referral is None:
+        raise http.Http404
+    change_url = reverse("admin:intake_enquiry_change", args=[enquiry.pk])
+    form = PhoneCallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_phone_call_record(
+                referral=referral, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(change_url)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do this with this referral."))
+            return redirect(change_url)
+        messages.success(request, _("The call was recorded."))
+        return redirect(change_url)
+    context = {
+        **enquiry_page_context(model_admin, request, enquiry, _("Record the call")),
+        "referral": referral,
+        "service": referral.service,
+        "hours": selectors.service_contact(referral.service),
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/routing/phone_call.html", context)
+
+
 def enquiry_pages(model_admin: Any) -> list[URLPattern]:
     """Routing's pages under an enquiry, mounted by ``casework.admin.EnquiryAdmin.get_urls``."""
     view = model_admin.admin_site.admin_view
@@ -255,5 +395,15 @@ def enquiry_pages(model_admin: Any) -> list[URLPattern]:
             "<path:object_id>/referrals/<uuid:referral_id>/new-link/",
             view(partial(referral_link_renew_view, model_admin)),
             name="intake_enquiry_referral_new_link",
+        ),
+        path(
+            "<path:object_id>/referrals/<uuid:referral_id>/phone-call/",
+            view(partial(phone_call_view, model_admin)),
+            name="intake_enquiry_referral_phone_call",
+        ),
+        path(
+            "<path:object_id>/consents/",
+            view(partial(consents_view, model_admin)),
+            name="intake_enquiry_consents",
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,7 +13,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api_auth import is_caseworker, is_service
+from accounts.api_auth import IsCaseworker, is_caseworker, is_service
+from intake.api import ACCESS_REASON, staff_enquiry
 from kernel.api import ApiView
 from routing import selectors, services
 from routing.models import HelpService, Referral
@@ -21,6 +23,9 @@ from routing.serializers import (
     AcknowledgeInput,
     CompleteInput,
     DeclineInput,
+    DutyDecisionInput,
+    DutyDecisionOutput,
+    EnquiryClosedOutput,
     HelpServiceOutput,
     ReferralOutput,
     ReferralTransitionRefusedOutput,
@@ -152,3 +157,56 @@ class HelpServiceList(ApiView):
         page = self.paginate_queryset(qs)
         data = HelpServiceOutput(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(data)
+
+
+# --- Legal-duty decisions (API.md, Casework; issue 16) ---
+
+
+class EnquiryDutyDecisions(ApiView):
+    """What the team decided on a legal duty for an enquiry: whom it notified and when, or why
+    the duty does not apply. The latest decision per duty counts; every one is kept. With this a
+    service-integrated team can forward on a duty and close without the admin."""
+
+    permission_classes = [IsCaseworker]
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="enquiries_duty_decisions_list",
+        parameters=[ACCESS_REASON],
+        responses={200: DutyDecisionOutput(many=True)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        enquiry = staff_enquiry(request, pk)
+        decisions = enquiry.duty_decisions.select_related("decided_by")
+        return Response(DutyDecisionOutput(decisions, many=True).data)
+
+    @extend_schema(
+        operation_id="enquiries_duty_decisions_create",
+        request=DutyDecisionInput,
+        parameters=[ACCESS_REASON],
+        responses={201: DutyDecisionOutput, 409: EnquiryClosedOutput},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        enquiry = staff_enquiry(request, pk)
+        serializer = DutyDecisionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            decision = services.duty_decision_record(
+                enquiry=enquiry,
+                actor=request.user,
+                duty=data["duty"],
+                decision=data["decision"],
+                notified_whom=data.get("notified") or "",
+                notified_at=data.get("notified_at"),
+                reason=data.get("reason") or "",
+            )
+        except DjangoValidationError as exc:
+            # The service names the model's field; the contract's body calls it "notified".
+            raise DjangoValidationError(
+                {
+                    ("notified" if field == "notified_whom" else field): messages
+                    for field, messages in exc.message_dict.items()
+                }
+            ) from exc
+        return Response(DutyDecisionOutput(decision).data, status=201)

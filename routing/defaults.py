@@ -72,3 +72,8 @@ def rule_rows() -> list[dict[str, Any]]:
         }
         for r in load_yaml("routing-rules.yaml")["rules"]
     ]
+
+
+def preselected_rule_names() -> list[str]:
+    """The default rules that tick their service on the forwarding form (``preselect``)."""
+    return [r["name"] for r in load_yaml("routing-rules.yaml")["rules"] if r.get("preselect")]

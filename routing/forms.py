@@ -98,6 +98,7 @@ class RoutingRuleForm(forms.ModelForm):
             "for_whom",
             "priority",
             "legal_duty",
+            "preselect",
             "reason_nb",
             "reason_en",
             "active",

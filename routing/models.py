@@ -237,6 +237,13 @@ class RoutingRule(models.Model):
     reason_nb = models.CharField(_("reason (Norwegian)"), max_length=300)
     reason_en = models.CharField(_("reason (English)"), max_length=300)
     active = models.BooleanField(_("active"), default=True)
+    # Issue 16: whether the forwarding form ticks the service in advance when the rule matches
+    # (a legal duty to notify, say); otherwise the team ticks it.
+    preselect = models.BooleanField(
+        _("ticked in advance"),
+        default=False,
+        help_text=_("Tick the service on the forwarding form when the rule matches."),
+    )
 
     class Meta:
         verbose_name = _("routing rule")
@@ -259,7 +266,84 @@ class ReferralState(models.TextChoices):
 
 
 OPEN_REFERRAL_STATES = [ReferralState.SENT, ReferralState.ACKNOWLEDGED]
-LEGAL_BASES = ["consent", *codes("legal_duties")]
+# A referral's legal basis (issue 16: one per service): the adult's consent to that service, a
+# legal duty that applies to it, or, for an adult who lacks capacity to consent, the basis the
+# team records with who decided (vocabulary "capacity_bases").
+CAPACITY_BASES = codes("capacity_bases")
+LEGAL_BASES = ["consent", *codes("legal_duties"), *CAPACITY_BASES]
+# Whom a legal duty lets the team tell, by the service's category: the duty to avert
+# (straffeloven § 196) is met by telling whoever can avert the crime, the police; the duty to
+# inform child welfare (barnevernloven § 13-2) by telling the child welfare service. One duty
+# never makes every service a lawful recipient (DOMAIN.md, "Legal basis per referral").
+DUTY_RECIPIENT_CATEGORIES = {
+    "avvergeplikt": ("police",),
+    "opplysningsplikt_barnevern": ("child_welfare",),
+}
+
+
+def legal_basis_choices() -> list[tuple[str, object]]:
+    return [
+        ("consent", _("The adult's consent")),
+        *choices("legal_duties"),
+        *choices("capacity_bases"),
+    ]
+
+
+class Delivery(models.TextChoices):
+    """How the service learns of the referral (issue 16 item 7)."""
+
+    EMAIL = "email", _("E-mailed link")
+    PHONE = "phone", _("To contact by phone")
+
+
+class ServiceConsent(models.Model):
+    """The adult's consent to telling one service (issue 16): when and how it was given, who
+    recorded it, and its withdrawal. Append-only but for the withdrawal."""
+
+    enquiry = models.ForeignKey(
+        "intake.Enquiry",
+        verbose_name=_("enquiry"),
+        on_delete=models.CASCADE,
+        related_name="service_consents",
+    )
+    service = models.ForeignKey(
+        HelpService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given at"))
+    method = models.CharField(
+        _("how it was given"), max_length=20, choices=choices("consent_methods")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    withdrawal_method = models.CharField(
+        _("how it was withdrawn"), max_length=20, choices=choices("consent_methods"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("consent to a service")
+        verbose_name_plural = _("consents to services")
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class Referral(ConcurrentTransitionMixin, models.Model):
@@ -278,11 +362,39 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("state"), default=ReferralState.SENT, choices=ReferralState.choices, protected=True
     )
-    legal_basis = models.CharField(
-        _("legal basis"),
-        max_length=40,
-        choices=[("consent", _("The adult's consent")), *choices("legal_duties")],
+    legal_basis = models.CharField(_("legal basis"), max_length=40, choices=legal_basis_choices)
+    # Issue 16: for a basis the team records (capacity_bases), who decided it and why; for
+    # consent, the adult's consent to this service it rests on (none: the consent given at intake).
+    basis_decided_by = models.CharField(_("basis decided by"), max_length=200, blank=True)
+    basis_reason = models.TextField(
+        _("why this basis"), blank=True, validators=[MaxLengthValidator(5_000)]
     )
+    consent = models.ForeignKey(
+        ServiceConsent,
+        verbose_name=_("consent"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
+    )
+    # Issue 16 item 7: what really happened. A service without an e-mail address is to be
+    # contacted by phone until a team member records the call; a failed e-mail is kept here.
+    delivery = models.CharField(
+        _("how the service is told"), max_length=10, choices=Delivery.choices, default="email"
+    )
+    phoned_at = models.DateTimeField(_("phoned"), null=True, blank=True)
+    phoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("phoned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    phone_note = models.TextField(
+        _("about the call"), blank=True, validators=[MaxLengthValidator(2_000)]
+    )
+    email_failed_at = models.DateTimeField(_("e-mail failed"), null=True, blank=True)
     note = models.TextField(
         _("note to the service"), blank=True, validators=[MaxLengthValidator(5_000)]
     )
@@ -337,6 +449,27 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.enquiry.reference} → {self.service.slug}"
+
+    @property
+    def awaits_phone_call(self) -> bool:
+        """Open, to a service without e-mail, and nobody has recorded calling it yet."""
+        return (
+            self.delivery == Delivery.PHONE
+            and self.phoned_at is None
+            and self.state in OPEN_REFERRAL_STATES
+        )
+
+    def status_label(self) -> str:
+        """What happened, in words: "to contact by phone" rather than "sent" until the call is
+        recorded, "e-mail failed" when the link did not go out."""
+        if self.state == ReferralState.SENT:
+            if self.awaits_phone_call:
+                return str(_("To contact by phone"))
+            if self.delivery == Delivery.PHONE:
+                return str(_("Told by phone"))
+            if self.email_failed_at is not None:
+                return str(_("E-mail failed: contact by phone"))
+        return str(self.get_state_display())
 
     @transition(field=state, source=ReferralState.SENT, target=ReferralState.ACKNOWLEDGED)
     def acknowledge(self) -> None:

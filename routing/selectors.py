@@ -8,18 +8,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from accounts.models import ServiceOrganisation
 from accounts.policies import is_staff_user
 from audit import events
 from intake.validation import subject_age
 from kernel.ids import uuid_or_none
-from kernel.opening_hours import is_open, next_opening
+from kernel.opening_hours import is_open, next_opening, periods_on
 from kernel.vocabulary import label, risk_level_rank
-from routing.models import ForWhom, HelpService, LegalDutyDecision, Referral, RoutingRule
+from routing.models import (
+    CAPACITY_BASES,
+    DUTY_RECIPIENT_CATEGORIES,
+    OPEN_REFERRAL_STATES,
+    Delivery,
+    ForWhom,
+    HelpService,
+    LegalDutyDecision,
+    Referral,
+    RoutingRule,
+    ServiceCategory,
+    ServiceConsent,
+    ServiceKind,
+)
 
 
 @dataclass
@@ -32,6 +45,8 @@ class Suggestion:
     legal_duty: str | None = None
     open_now: bool | None = None
     opens_at: dt.datetime | None = None
+    # Issue 16: a matching rule says to tick the service on the forwarding form.
+    preselect: bool = False
 
     @property
     def for_label(self) -> str:
@@ -137,6 +152,7 @@ def suggestions_for(
             suggestion.reasons.append(reason)
         if rule.legal_duty and suggestion.legal_duty is None:
             suggestion.legal_duty = rule.legal_duty
+        suggestion.preselect = suggestion.preselect or rule.preselect
     for pk, suggestion in by_service.items():
         hours = services[pk].hours
         suggestion.open_now = is_open(hours, at)
@@ -235,3 +251,108 @@ def help_services_for_residents() -> list[HelpService]:
         for service in HelpService.objects.filter(active=True).order_by("public_order", "name")
         if service.situations
     ]
+
+
+# --- The legal basis of each referral (issue 16) ---
+
+
+def active_consent(enquiry: Any, service: HelpService) -> ServiceConsent | None:
+    """The adult's consent to ``service`` that stands (the latest, not withdrawn), if any."""
+    latest = ServiceConsent.objects.filter(enquiry=enquiry, service=service).first()
+    return latest if latest is not None and latest.is_active else None
+
+
+def consents_to(enquiry: Any, service: HelpService) -> bool:
+    """Whether the adult consents to ``service`` being told: a consent to that service that
+    stands, or the consent to forwarding given at intake unless the adult has withdrawn their
+    consent to that service since."""
+    latest = ServiceConsent.objects.filter(enquiry=enquiry, service=service).first()
+    if latest is not None:
+        return latest.is_active
+    return enquiry.subject_consents_to_forwarding is True
+
+
+def offered_bases(enquiry: Any, service: HelpService) -> list[str]:
+    """The legal bases that can apply to telling ``service`` (what a form offers beside it):
+    consent where the adult consents to it, a legal duty where the service is one it is met by
+    telling, a basis for an adult who lacks capacity to consent where capacity is in doubt and
+    the basis reaches the service. Whether a duty was acted on, and who decided, are checked
+    when forwarding (``routing.services.basis_errors``)."""
+    offered = ["consent"] if consents_to(enquiry, service) else []
+    offered += [
+        duty
+        for duty, categories in DUTY_RECIPIENT_CATEGORIES.items()
+        if service.category in categories
+    ]
+    if enquiry.subject_consent_capacity_doubted is True:
+        offered += [basis for basis in CAPACITY_BASES if capacity_basis_reaches(basis, service)]
+    return offered
+
+
+def capacity_basis_reaches(basis: str, service: HelpService) -> bool:
+    """Whether a basis for an adult who lacks capacity to consent lets the team tell ``service``:
+    helse- og omsorgstjenesteloven § 3-3 a the municipality's own services, pasient- og
+    brukerrettighetsloven § 4-6 health services, nødrett (straffeloven § 17) any service."""
+    return {
+        "hol_3_3a": service.kind == ServiceKind.MUNICIPAL,
+        "pbrl_4_6a": service.category == ServiceCategory.HEALTH,
+        "nodrett": True,
+    }.get(basis, False)
+
+
+@dataclass(frozen=True)
+class ServiceContact:
+    """How to reach a service by phone now (issue 16 item 7): its numbers and its hours for
+    the coming week, in words, and whether it is open now."""
+
+    phones: list[str]
+    open_now: bool | None
+    opens_at: dt.datetime | None
+    week: list[tuple[dt.date, str]]
+
+
+def service_contact(service: HelpService, *, at: dt.datetime | None = None) -> ServiceContact:
+    at = at or timezone.now()
+    phones = [
+        " ".join(str(v) for v in (p.get("label", ""), p.get("number", "")) if v).strip()
+        if isinstance(p, dict)
+        else str(p)
+        for p in service.phones or []
+    ]
+    week: list[tuple[dt.date, str]] = []
+    today = timezone.localdate(at)
+    if service.hours is not None:
+        for offset in range(7):
+            day = today + dt.timedelta(days=offset)
+            try:
+                periods = periods_on(service.hours, day)
+            except ValueError:
+                periods = None
+            if periods is None:
+                break
+            text = ", ".join(
+                "00–24"
+                if (start, end) == (dt.time.min, dt.time.max)
+                else f"{start:%H:%M}–{end:%H:%M}"
+                for start, end in periods
+            ) or str(gettext_lazy("closed"))
+            week.append((day, text))
+    open_now = is_open(service.hours, at)
+    return ServiceContact(
+        phones=phones,
+        open_now=open_now,
+        opens_at=None if open_now else next_opening(service.hours, at),
+        week=week,
+    )
+
+
+def referrals_to_contact(enquiry: Any) -> list[tuple[Referral, ServiceContact]]:
+    """The enquiry's open referrals the team must still phone: to a service without e-mail and
+    no call recorded, or whose e-mail failed; each with the service's phones and hours."""
+    referrals = (
+        enquiry.referrals.filter(state__in=OPEN_REFERRAL_STATES, phoned_at__isnull=True)
+        .filter(Q(delivery=Delivery.PHONE) | Q(email_failed_at__isnull=False))
+        .select_related("service")
+        .order_by("sent_at")
+    )
+    return [(referral, service_contact(referral.service)) for referral in referrals]

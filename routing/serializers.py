@@ -10,7 +10,15 @@ from rest_framework import serializers
 from kernel.api import StrictSerializer
 from kernel.opening_hours import is_open
 from kernel.vocabulary import codes
-from routing.models import LEGAL_BASES, ForWhom, HelpService, Referral, ReferralState
+from routing.models import (
+    LEGAL_BASES,
+    Delivery,
+    DutyDecision,
+    ForWhom,
+    HelpService,
+    Referral,
+    ReferralState,
+)
 
 
 class ReferralSubject(serializers.Serializer):
@@ -224,6 +232,42 @@ class EnquiryReferralOutput(serializers.Serializer):
     legal_basis = serializers.ChoiceField(choices=LEGAL_BASES)
     sent_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
+    # Issue 16: who decided a basis for an adult who lacks capacity to consent; how the service
+    # is told (a service without e-mail is to be phoned until the call is recorded) and whether
+    # the e-mail failed.
+    basis_decided_by = serializers.CharField(
+        help_text="Empty unless the basis is a capacity basis."
+    )
+    delivery = serializers.ChoiceField(choices=Delivery.choices)
+    to_contact_by_phone = serializers.BooleanField(
+        source="awaits_phone_call",
+        help_text="True until a team member records telling the service by phone.",
+    )
+    phoned_at = serializers.DateTimeField(allow_null=True)
+    email_failed_at = serializers.DateTimeField(allow_null=True)
+
+
+class DutyDecisionInput(StrictSerializer):
+    """API.md, Casework: ``POST /api/v1/enquiries/{id}/duty-decisions/``."""
+
+    duty = serializers.ChoiceField(choices=codes("legal_duties"))
+    decision = serializers.ChoiceField(choices=DutyDecision.values)
+    notified = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Whom the team notified."
+    )
+    notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+
+
+class DutyDecisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    duty = serializers.ChoiceField(choices=codes("legal_duties"))
+    decision = serializers.ChoiceField(choices=DutyDecision.values)
+    notified = serializers.CharField(source="notified_whom")
+    notified_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username")
+    decided_at = serializers.DateTimeField()
 
 
 class SuggestionOutput(serializers.Serializer):
@@ -234,6 +278,9 @@ class SuggestionOutput(serializers.Serializer):
     legal_duty = serializers.ChoiceField(choices=codes("legal_duties"), allow_null=True)
     open_now = serializers.BooleanField(allow_null=True)
     opens_at = serializers.DateTimeField(allow_null=True)
+    preselect = serializers.BooleanField(
+        help_text="A matching rule says to tick the service when forwarding."
+    )
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -252,3 +299,13 @@ class ReferralTransitionRefusedOutput(serializers.Serializer):
     detail = serializers.CharField()
     state = serializers.ChoiceField(choices=ReferralState.choices)
     allowed_transitions = serializers.ListField(child=serializers.ChoiceField(REFERRAL_ANSWERS))
+
+
+class EnquiryClosedOutput(serializers.Serializer):
+    """409: the enquiry is closed (read-only until a coordinator reopens it)."""
+
+    detail = serializers.CharField()
+    state = serializers.ChoiceField(choices=codes("states"))
+    allowed_transitions = serializers.ListField(
+        child=serializers.ChoiceField(["assess", "forward", "close", "reopen"])
+    )

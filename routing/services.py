@@ -2,7 +2,7 @@
 decisions, the directory's rules and the service keys.
 
 Referrals are made by ``casework.services.enquiry_forward`` (inside its transaction), which asks
-the checks here first (``check_duty_for_forwarding``, ``check_duties_before_close``).
+the checks here first (``basis_errors`` for each service, ``check_duties_before_close``).
 """
 
 from __future__ import annotations
@@ -33,16 +33,21 @@ from kernel.calendar import add_calendar_days
 from kernel.text import check_text, text_errors
 from kernel.vocabulary import codes, label
 from routing.models import (
+    CAPACITY_BASES,
+    DUTY_RECIPIENT_CATEGORIES,
+    LEGAL_BASES,
     OPEN_REFERRAL_STATES,
+    Delivery,
     DutyDecision,
     HelpService,
     LegalDutyDecision,
     Referral,
     ReferralLink,
     ReferralState,
+    ServiceConsent,
     validate_conditions,
 )
-from routing.selectors import duty_status
+from routing.selectors import active_consent, capacity_basis_reaches, consents_to, duty_status
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +72,22 @@ def referral_create(
     legal_basis: str,
     note: str,
     sent_at: dt.datetime,
+    basis_decided_by: str = "",
+    basis_reason: str = "",
 ) -> Referral:
-    """Called by ``casework.services.enquiry_forward`` inside its transaction."""
+    """Called by ``casework.services.enquiry_forward`` inside its transaction, after
+    ``basis_errors`` found the basis good for this service. A service without an e-mail address
+    is to be contacted by phone (``Delivery.PHONE``) until the team records the call."""
     # The acknowledgement deadline is data (routing.Deadline, coordinators edit it).
     due_at, escalate_at = referral_deadlines(sent_at)
     referral = Referral.objects.create(
         enquiry=enquiry,
         service=service,
         legal_basis=legal_basis,
+        basis_decided_by=basis_decided_by if legal_basis in CAPACITY_BASES else "",
+        basis_reason=basis_reason,
+        consent=active_consent(enquiry, service) if legal_basis == "consent" else None,
+        delivery=Delivery.EMAIL if service.email else Delivery.PHONE,
         note=note,
         sent_by=actor,
         sent_at=sent_at,
@@ -294,26 +307,180 @@ def check_duties_before_close(enquiry: Any) -> None:
         )
 
 
-def check_duty_for_forwarding(enquiry: Any, legal_basis: str) -> None:
-    """Called by ``casework.services.enquiry_forward``: without consent only on a recorded, notified duty."""
-    if legal_basis == "consent" or legal_basis not in codes("legal_duties"):
-        return
-    latest = (
-        LegalDutyDecision.objects.filter(enquiry=enquiry, duty=legal_basis)
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
-    if latest is None or latest.decision != DutyDecision.NOTIFIED:
-        raise ValidationError(
-            {
-                "legal_basis": [
-                    _(
-                        "Forwarding on the legal duty “%(duty)s” needs a recorded decision that it was acted on (notified)."
-                    )
-                    % {"duty": label("legal_duties", legal_basis)}
-                ]
-            }
+# --- The legal basis of each referral (issue 16) ---
+
+
+@dataclass(frozen=True)
+class ServiceBasis:
+    """One service of a forward and the basis for telling it; ``decided_by`` (who decided) and
+    ``reason`` for a basis the team records for an adult who lacks capacity to consent."""
+
+    service: str
+    legal_basis: str
+    decided_by: str = ""
+    reason: str = ""
+
+
+def basis_errors(
+    enquiry: Any, service: HelpService, basis: str, *, decided_by: str = ""
+) -> list[str]:
+    """Why ``basis`` does not let the team tell ``service`` about the adult (empty: it does).
+
+    - consent: the adult consents to this service (``consents_to``);
+    - a legal duty: the service is one the duty is met by telling (``DUTY_RECIPIENT_CATEGORIES``:
+      the police for avvergeplikt, straffeloven § 196; child welfare for opplysningsplikt,
+      barnevernloven § 13-2), and the team has recorded notifying on it;
+    - a basis for an adult who lacks capacity to consent (vocabulary ``capacity_bases``): the
+      adult's capacity to consent is recorded as in doubt, the team says who decided, and the
+      basis reaches the service: helse- og omsorgstjenesteloven § 3-3 a the municipality's own
+      services, pasient- og brukerrettighetsloven § 4-6 health services, nødrett (straffeloven
+      § 17) any service, only in immediate danger or at the acute level.
+    """
+    name = service.name
+    if basis not in LEGAL_BASES:
+        return [
+            _(
+                "Give the legal basis: consent, a legal duty or a basis for an adult who lacks capacity to consent."
+            )
+        ]
+    if basis == "consent":
+        if not consents_to(enquiry, service):
+            return [_("The adult has not consented to telling %(service)s.") % {"service": name}]
+        return []
+    if basis in DUTY_RECIPIENT_CATEGORIES:
+        if service.category not in DUTY_RECIPIENT_CATEGORIES[basis]:
+            return [
+                _("The legal duty “%(duty)s” does not apply to %(service)s.")
+                % {"duty": label("legal_duties", basis), "service": name}
+            ]
+        latest = (
+            LegalDutyDecision.objects.filter(enquiry=enquiry, duty=basis)
+            .order_by("-decided_at", "-pk")
+            .first()
         )
+        if latest is None or latest.decision != DutyDecision.NOTIFIED:
+            return [
+                _(
+                    "Forwarding on the legal duty “%(duty)s” needs a recorded decision that it was acted on (notified)."
+                )
+                % {"duty": label("legal_duties", basis)}
+            ]
+        return []
+    # A basis for an adult who lacks capacity to consent.
+    errors: list[str] = []
+    if enquiry.subject_consent_capacity_doubted is not True:
+        errors.append(
+            _(
+                "“%(basis)s” is for an adult who lacks capacity to consent: record first that the adult's capacity is in doubt."
+            )
+            % {"basis": label("capacity_bases", basis)}
+        )
+    if not (decided_by or "").strip():
+        errors.append(_("Say who decided the legal basis."))
+    if not capacity_basis_reaches(basis, service):
+        errors.append(
+            _("“%(basis)s” does not apply to %(service)s.")
+            % {"basis": label("capacity_bases", basis), "service": name}
+        )
+    if basis == "nodrett" and not (enquiry.immediate_danger or enquiry.risk_level == "acute"):
+        errors.append(
+            _("Necessity (nødrett) applies only in immediate danger or at the acute level.")
+        )
+    return errors
+
+
+@transaction.atomic
+def consent_record(
+    *, enquiry: Any, actor: Any, service: HelpService, given_at: dt.datetime, method: str
+) -> ServiceConsent:
+    """Record the adult's consent to telling ``service``: when and how it was given.
+    EnquiryClosed / PermissionDenied as for every change of the enquiry; ValidationError naming
+    ``method`` or ``given_at``."""
+    policies.require_editable(actor, enquiry)
+    errors: dict[str, list[str]] = {}
+    if method not in codes("consent_methods"):
+        errors["method"] = [_("Choose how the consent was given.")]
+    if given_at is None:
+        errors["given_at"] = [_("Say when the consent was given.")]
+    elif given_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["given_at"] = [_("The time cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    consent = ServiceConsent.objects.create(
+        enquiry=enquiry,
+        service=service,
+        given_at=given_at,
+        method=method,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    events.object_created(actor=actor, obj=consent, enquiry_id=enquiry.pk)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: ServiceConsent, actor: Any, method: str) -> ServiceConsent:
+    """The adult withdraws their consent to a service. Open referrals to that service that rest
+    on consent are withdrawn with it (``referral_withdraw``: the service is told, sees no more),
+    since nothing else lets the team keep telling it."""
+    enquiry = consent.enquiry
+    policies.require_editable(actor, enquiry)
+    if method not in codes("consent_methods"):
+        raise ValidationError({"method": [_("Choose how the consent was withdrawn.")]})
+    locked = ServiceConsent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError({"consent": [_("The consent is already withdrawn.")]})
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.withdrawal_method = method
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"])
+    events.object_changed(
+        actor=actor,
+        obj=consent,
+        fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"],
+        enquiry_id=enquiry.pk,
+    )
+    for referral in enquiry.referrals.filter(
+        service=consent.service, legal_basis="consent", state__in=OPEN_REFERRAL_STATES
+    ):
+        referral_withdraw(referral=referral, actor=actor)
+    return consent
+
+
+@transaction.atomic
+def referral_phone_call_record(*, referral: Referral, actor: Any, note: str = "") -> Referral:
+    """A team member records telling a service without e-mail about its referral by phone:
+    from then on the referral reads "told by phone", not "to contact by phone". ValidationError
+    when the referral is not one to phone or the call is already recorded."""
+    if (
+        not policies.may_edit(actor, referral.enquiry)
+        or getattr(actor, "service", None) is not None
+    ):
+        raise PermissionDenied(_("You may not do this with this referral."))
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    check_text(errors, "note", note, limit=2_000)
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.state not in OPEN_REFERRAL_STATES:
+        errors.setdefault("referral", []).append(_("The referral is no longer open."))
+    elif locked.phoned_at is not None:
+        errors.setdefault("referral", []).append(_("The call is already recorded."))
+    elif locked.delivery != Delivery.PHONE and locked.email_failed_at is None:
+        errors.setdefault("referral", []).append(_("The service was told by e-mail."))
+    if errors:
+        raise ValidationError(errors)
+    locked.delivery = Delivery.PHONE
+    locked.phoned_at = timezone.now()
+    locked.phoned_by = actor
+    locked.phone_note = note
+    locked.save(update_fields=["delivery", "phoned_at", "phoned_by", "phone_note"])
+    events.object_changed(
+        actor=actor,
+        obj=locked,
+        fields=["delivery", "phoned_at", "phoned_by", "phone_note"],
+        enquiry_id=locked.enquiry_id,
+    )
+    return locked
 
 
 # --- Referral links for services without a system of their own ---
@@ -344,7 +511,7 @@ def referral_link_url(token: str) -> str:
 
 def _send_referral_mail(
     *, service: HelpService, referral_id: Any, reference: str, token: str, expires_at: dt.datetime
-) -> None:
+) -> bool:
     """Runs after commit. No personal data: the service's name, the reference and the link only."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("New referral from TryggEst (%(reference)s)") % {"reference": reference}
@@ -369,6 +536,23 @@ def _send_referral_mail(
             referral_id,
             exc_info=True,
         )
+        referral_email_failed(referral_id=referral_id)
+        return False
+    return True
+
+
+@transaction.atomic
+def referral_email_failed(*, referral_id: Any) -> None:
+    """After commit, when a referral's e-mail could not be sent: the enquiry's page shows it
+    (``Referral.email_failed_at``) so the team phones the service; an audit event of the system."""
+    referral = Referral.objects.filter(pk=referral_id).first()
+    if referral is None:
+        return
+    referral.email_failed_at = timezone.now()
+    referral.save(update_fields=["email_failed_at"])
+    events.object_changed(
+        actor=None, obj=referral, fields=["email_failed_at"], enquiry_id=referral.enquiry_id
+    )
 
 
 def referral_link_send(*, referral: Referral, actor: Any) -> ReferralLink | None:

@@ -126,6 +126,14 @@ class StatisticsSerializer(serializers.Serializer):
     by_outcome = _counts(codes("close_outcomes"))
     by_outcome_asked = _counts(codes("outcome_asked"))
     by_outcome_achieved = _counts(codes("outcome_achieved"))
+    by_measure = _counts(
+        codes("measures"),
+        description="Closed enquiries received in the range, once per measure taken.",
+    )
+    by_age_group = _counts(
+        codes("age_groups"), description="The adult's age in the year the enquiry came in."
+    )
+    by_gender = _counts(codes("genders"))
     by_team = _counts(description="Each team's slug.")
     referrals_by_service = _dict_field(
         {

@@ -69,6 +69,9 @@ ADDITIVE = (
     "by_outcome_asked",
     "by_outcome_achieved",
     "by_team",
+    # Issue 16: every enquiry has one age group and one gender ("not_known" included).
+    "by_age_group",
+    "by_gender",
 )
 # Never hidden (the contract): the number of enquiries received in the range.
 EXACT = ("total_received",)

@@ -36,6 +36,9 @@ BREAKDOWNS = [
     ("by_outcome", gettext_lazy("Outcome of closed enquiries")),
     ("by_outcome_asked", gettext_lazy("Was the adult asked what outcome they want?")),
     ("by_outcome_achieved", gettext_lazy("Was it achieved?")),
+    ("by_measure", gettext_lazy("Measures taken in closed enquiries")),
+    ("by_age_group", gettext_lazy("Age group")),
+    ("by_gender", gettext_lazy("Gender")),
     ("by_team", gettext_lazy("Team")),
 ]
 GROUPS = {key: group for key, (_column, group) in {**COUNTED, **LISTED}.items()}

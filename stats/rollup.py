@@ -61,13 +61,42 @@ COUNTED = {
     "by_outcome": ("outcome", "close_outcomes"),
     "by_outcome_asked": ("outcome_asked", "outcome_asked"),
     "by_outcome_achieved": ("outcome_achieved", "outcome_achieved"),
+    # Issue 16: computed from the enquiry's columns (COMPUTED), not stored as codes.
+    "by_age_group": ("age_group", "age_groups"),
+    "by_gender": ("gender", "genders"),
 }
 LISTED = {
     "by_violence_type": ("violence_types", "violence_types"),
     "by_risk_factor": ("risk_factors", "risk_factors"),
+    "by_measure": ("measures", "measures"),  # closed enquiries only (LISTED_WHERE)
 }
 CODED_COLUMNS = tuple(column for column, _group in COUNTED.values())
 LISTED_COLUMNS = tuple(column for column, _group in LISTED.values())
+# Which enquiries a listed dimension counts: Bufdir asks for the measures taken in closed cases.
+LISTED_WHERE = {"measures": "state = 'closed'"}
+# The adult's birth year, from the year or the birth date (a date's text starts with its year on
+# both databases).
+_BIRTH_YEAR = (
+    "COALESCE(e.subject_birth_year, "
+    "CAST(substr(CAST(e.subject_birth_date AS TEXT), 1, 4) AS INTEGER))"
+)
+# The age the adult reaches in the year the enquiry came in (the year of its Oslo day minus the
+# birth year): at most a year high before the birthday, which an age group can bear.
+_AGE = "(CAST(substr(CAST(day AS TEXT), 1, 4) AS INTEGER) - birth_year)"
+# Dimensions computed rather than stored as codes: name -> (SQL over the enquiry ``e`` for the
+# common table expression, SQL over its row ``t`` for the code).
+COMPUTED = {
+    "age_group": (
+        f"{_BIRTH_YEAR} AS birth_year",
+        f"CASE WHEN birth_year IS NULL THEN 'not_known' WHEN {_AGE} < 18 THEN 'under_18' "
+        f"WHEN {_AGE} < 30 THEN '18_29' WHEN {_AGE} < 50 THEN '30_49' "
+        f"WHEN {_AGE} < 67 THEN '50_66' WHEN {_AGE} < 80 THEN '67_79' ELSE '80_plus' END",
+    ),
+    "gender": (
+        "CASE WHEN e.subject_gender = '' THEN 'not_known' ELSE e.subject_gender END AS gender",
+        "gender",
+    ),
+}
 REFERRAL_MEASURES = {
     "sent": "1 = 1",
     "acknowledged": "r.acknowledged_at IS NOT NULL",
@@ -143,16 +172,23 @@ def _statements(within: str, ids: Sequence[Any]) -> list[tuple[str, list]]:
         *(
             f"SELECT enquiry_id, day, '{column}', {column}, 1 FROM t WHERE {column} <> ''"
             for column in CODED_COLUMNS
+            if column not in COMPUTED
+        ),
+        *(
+            f"SELECT enquiry_id, day, '{column}', {code}, 1 FROM t"
+            for column, (_select, code) in COMPUTED.items()
         ),
     ]
     for column in LISTED_COLUMNS:
         source, value = _listed_sql(column)
+        where = f" WHERE {LISTED_WHERE[column]}" if column in LISTED_WHERE else ""
         counts.append(
             f"SELECT enquiry_id, day, '{column}', {value}, count(*) FROM t "
-            f"CROSS JOIN {source} GROUP BY 1, 2, 4"
+            f"CROSS JOIN {source}{where} GROUP BY 1, 2, 4"
         )
     enquiry_columns = ", ".join(
-        f"e.{column}" for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS)
+        COMPUTED[column][0] if column in COMPUTED else f"e.{column}"
+        for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS)
     )
 
     steps = [

@@ -32,6 +32,11 @@ urlpatterns = [
     path("enquiries/<str:pk>/journal/", api_work.EnquiryJournal.as_view(), name="enquiry-journal"),
     path("enquiries/<str:pk>/assign/", api_work.EnquiryAssign.as_view(), name="enquiry-assign"),
     path(
+        "enquiries/<str:pk>/duty-decisions/",
+        routing_api.EnquiryDutyDecisions.as_view(),
+        name="enquiry-duty-decisions",
+    ),
+    path(
         "assessment-instrument/",
         intake_api.AssessmentInstrumentView.as_view(),
         name="assessment-instrument",

@@ -46,7 +46,11 @@ def close(enquiry: Any, actor: Any, capture: Any, outcome: str = "risk_reduced")
     enquiry.refresh_from_db()
     with capture(execute=True):
         casework_services.enquiry_close(
-            enquiry=enquiry, actor=actor, outcome=outcome, outcome_asked="not_asked"
+            enquiry=enquiry,
+            actor=actor,
+            outcome=outcome,
+            outcome_asked="not_asked",
+            measures=["conversation"],
         )
 
 

@@ -123,11 +123,14 @@ def test_a_submission_travels_from_service_to_closure(
     assert elsewhere.status_code == 404 and isinstance(elsewhere.parsed, m.Error)
 
     close = operation(tryggest, enquiries, "enquiries_close")
-    closing = m.CloseInputRequest(
-        outcome=m.CloseOutcomeEnum.RISK_REDUCED,
-        outcome_asked=m.OutcomeAskedEnum.ASKED_EXPRESSED,
-        outcome_achieved=m.OutcomeAchievedEnum.FULLY,
-        note="Ferdig.",
+    closing = m.CloseInputRequest.from_dict(
+        {
+            "outcome": "risk_reduced",
+            "outcome_asked": "asked_expressed",
+            "outcome_achieved": "fully",
+            "note": "Ferdig.",
+            "measures": ["conversation", "service_follow_up"],
+        }
     )
     closed = close.sync(pk, client=staff, body=closing)
     assert closed.state is m.EnquiryStateEnum.CLOSED

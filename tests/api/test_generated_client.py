@@ -139,6 +139,7 @@ def test_a_step_refused_for_a_concurrent_change_parses_as_the_contracts_409(
                 "outcome": "risk_reduced",
                 "outcome_asked": "asked_expressed",
                 "outcome_achieved": "fully",
+                "measures": ["conversation"],
             }
         ),
     )

@@ -127,6 +127,7 @@ def test_a_team_member_assesses_forwards_and_closes_in_the_admin(enquiry, alice,
             "outcome": "risk_reduced",
             "outcome_asked": "asked_expressed",
             "outcome_achieved": "partially",
+            "measures": ["conversation"],
         },
     )
     assert response.status_code == 302

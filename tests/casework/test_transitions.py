@@ -38,6 +38,7 @@ def close(enquiry, actor, **kw):
         actor=actor,
         outcome=kw.pop("outcome", "risk_reduced"),
         outcome_asked=kw.pop("outcome_asked", "not_asked"),
+        measures=kw.pop("measures", ["conversation"]),
         **kw,
     )
 

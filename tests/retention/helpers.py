@@ -46,6 +46,9 @@ def personal_values(n: int) -> dict[str, str]:
         "rectify_reason": f"Qrectifyreason{n}",
         "journal_text": f"Qjournaltext{n}",
         "task_title": f"Qtasktitle{n}",
+        "basis_reason": f"Qbasisreason{n}",
+        "basis_decided_by": f"Qdecidedby{n}",
+        "phone_note": f"Qphonenote{n}",
     }
 
 
@@ -76,7 +79,11 @@ def full_enquiry(
         )
         now = timezone.now()
         Referral.objects.filter(enquiry=enquiry).update(
-            note=v["referral_note"], completion_note=v["completion_note"]
+            note=v["referral_note"],
+            completion_note=v["completion_note"],
+            basis_reason=v["basis_reason"],
+            basis_decided_by=v["basis_decided_by"],
+            phone_note=v["phone_note"],
         )
         referral = Referral.objects.filter(enquiry=enquiry).first()
         ReferralLink.objects.create(
@@ -142,6 +149,7 @@ def full_enquiry(
             outcome=outcome,
             outcome_asked="not_asked",
             note=v["close_note"],
+            measures=["conversation"],
         )
     StateChange.objects.filter(enquiry=enquiry).update(reason=v["change_reason"])
     enquiry.refresh_from_db()

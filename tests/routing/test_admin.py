@@ -69,7 +69,12 @@ def test_closing_in_the_admin_names_the_undecided_duty(alice: Any, as_user: Any)
     enquiry = make_enquiry(actor=alice, children_in_household=True)
     response = as_user(alice).post(
         f"/admin/intake/enquiry/{enquiry.pk}/transition/close/",
-        {"version": enquiry.version, "outcome": "risk_reduced", "outcome_asked": "not_asked"},
+        {
+            "version": enquiry.version,
+            "outcome": "risk_reduced",
+            "outcome_asked": "not_asked",
+            "measures": ["conversation"],
+        },
     )
     assert response.status_code == 200
     assert "opplysningsplikt" in response.content.decode().lower()

@@ -23,7 +23,11 @@ pytestmark = pytest.mark.django_db
 
 def close(enquiry: Any, actor: Any, outcome: str = "risk_reduced") -> Any:
     return casework_services.enquiry_close(
-        enquiry=enquiry, actor=actor, outcome=outcome, outcome_asked="not_asked"
+        enquiry=enquiry,
+        actor=actor,
+        outcome=outcome,
+        outcome_asked="not_asked",
+        measures=["conversation"],
     )
 
 

@@ -96,6 +96,7 @@ def year(alice, tor):
         outcome="risk_reduced",
         outcome_asked="asked_expressed",
         outcome_achieved="partially",
+        measures=["conversation", "safety_plan"],
     )
     backdate(b, oslo(2025, 3, 31, 23, 30), assessed_at=6)
     # C: another team; the first half hour of April in Oslo, still 31 March in UTC.
