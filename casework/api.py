@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
-from casework import services
+from casework import links, persons_api, services
 from casework.selectors import overdue_enquiry_q
 from casework.serializers import (
     AssessmentInput,
@@ -370,14 +370,18 @@ class EnquiryClose(_Transition):
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         data = self.parse(request, CloseInput)
-        services.enquiry_close(
-            enquiry=enquiry,
-            actor=request.user,
-            outcome=data["outcome"],
-            outcome_asked=data.get("outcome_asked") or "",
-            outcome_achieved=data.get("outcome_achieved") or None,
-            note=data.get("note", ""),
-        )
+        close = {
+            "enquiry": enquiry,
+            "actor": request.user,
+            "outcome_asked": data.get("outcome_asked") or "",
+            "outcome_achieved": data.get("outcome_achieved") or None,
+            "note": data.get("note", ""),
+        }
+        if data.get("duplicate_of"):  # issue 17: closed as a duplicate of one the team keeps
+            kept = persons_api.visible_enquiry(request, data["duplicate_of"], field="duplicate_of")
+            links.enquiry_close_as_duplicate(kept=kept, **close)
+        else:
+            services.enquiry_close(outcome=data["outcome"], **close)
         return self.detail(request, enquiry)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -291,6 +293,15 @@ CONTENT_SECURITY_POLICY = {
 # Audit trail: the chain key lives outside the database so that someone with database access alone
 # cannot re-forge the hash chain.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", required=not DEBUG) or "dev-only-insecure-audit-key"
+
+# The same adult across enquiries (kernel.person_keys): national ids are looked up by an HMAC keyed
+# with this, kept outside the database. Without it, a key derived from AUDIT_HMAC_KEY is used (so
+# existing deployments keep working); set it of its own to keep the two apart. After changing it,
+# `manage.py person_keys` computes every enquiry's keys again.
+PERSON_HMAC_KEY = (
+    env_str("PERSON_HMAC_KEY")
+    or hmac.new(AUDIT_HMAC_KEY.encode(), b"tryggest person keys", hashlib.sha256).hexdigest()
+)
 
 # E-mail: the console in development, SMTP (or what EMAIL_BACKEND names) in production.
 EMAIL_BACKEND = env_str(
