@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import events
-from casework.models import EnquiryLink, LinkKind
+from casework.models import Duplicate, EnquiryLink, LinkKind
 from casework.services import enquiry_close
 from intake import policies
 from intake.models import Enquiry, ReporterMessage
-from intake.services import enquiry_lock, enquiry_save
 
 
 def _may_link(actor: Any, enquiry: Enquiry) -> bool:
@@ -110,7 +109,9 @@ def reporter_messages_in_timeline(enquiry: Enquiry) -> Any:
     would read what the home care wrote). Each reporter keeps their own conversation; the team
     reads and answers both from the kept enquiry."""
     return (
-        ReporterMessage.objects.filter(Q(enquiry=enquiry) | Q(enquiry__duplicate_of=enquiry))
+        ReporterMessage.objects.filter(
+            Q(enquiry=enquiry) | Q(enquiry__duplicate_record__kept=enquiry)
+        )
         .select_related("author", "enquiry")
         .order_by("at", "pk")
     )
@@ -127,7 +128,7 @@ def enquiry_close_as_duplicate(
     _require_both(actor, enquiry, kept)
     if kept.pk == enquiry.pk:
         raise ValidationError({"duplicate_of": [_("An enquiry cannot be its own duplicate.")]})
-    if kept.duplicate_of_id == enquiry.pk:
+    if Duplicate.objects.filter(enquiry=kept, kept=enquiry).exists():
         raise ValidationError(
             {"duplicate_of": [_("That enquiry was closed as a duplicate of this one.")]}
         )
@@ -136,8 +137,9 @@ def enquiry_close_as_duplicate(
         "reporter_messages": ReporterMessage.objects.filter(enquiry=enquiry).count(),
         "journal_entries": journal_entries_move_to_kept(duplicate=enquiry, kept=kept, actor=actor),
     }
-    enquiry_lock(enquiry)
-    enquiry.duplicate_of = kept
-    enquiry_save(enquiry)
+    # A reopened duplicate closed again points at the enquiry kept this time.
+    Duplicate.objects.update_or_create(
+        enquiry=enquiry, defaults={"kept": kept, "at": timezone.now(), "by": actor}
+    )
     events.duplicate_merged(actor=actor, duplicate=enquiry, kept=kept, moved=moved)
     return enquiry

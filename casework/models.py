@@ -126,3 +126,27 @@ class EnquiryLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enquiry_id} {self.kind} {self.other_id}"
+
+
+class Duplicate(models.Model):
+    """An enquiry closed with the outcome ``duplicate``, pointing at the enquiry kept (issue 17).
+    Kept here rather than on the enquiry: the enquiry's own table stays as intake made it."""
+
+    enquiry = models.OneToOneField(
+        "intake.Enquiry", on_delete=models.CASCADE, related_name="duplicate_record"
+    )
+    kept = models.ForeignKey(
+        "intake.Enquiry",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        related_name="kept_duplicates",
+    )
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("duplicate")
+        verbose_name_plural = _("duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_id} → {self.kept_id}"

@@ -39,7 +39,7 @@ class RelatedEnquiry(serializers.Serializer):
 
 
 class FoundEnquiry(RelatedEnquiry):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.CharField(source="team.slug", read_only=True)
 
 
 class RelatedOutput(serializers.Serializer):

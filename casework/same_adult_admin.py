@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework import links
-from casework.models import EnquiryLink, LinkKind
+from casework.models import Duplicate, EnquiryLink, LinkKind
 from intake import persons, policies, selectors
 from intake.models import Enquiry
 from kernel.errors import ConflictError, TransitionRefused
@@ -36,6 +36,9 @@ def panel(request: http.HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
     return {
         "related": found,
         "links": links.active_links(enquiry) if policies.may_view(user, enquiry) else [],
+        "duplicate": Duplicate.objects.filter(enquiry=enquiry).select_related("kept").first()
+        if enquiry.outcome == "duplicate"
+        else None,
         "link_form": LinkForm() if may_link else None,
         "duplicate_form": DuplicateForm()
         if enquiry.is_open and policies.may_transition(user, enquiry, "close")

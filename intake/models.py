@@ -163,15 +163,6 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
     close_note = models.TextField(
         _("closing note"), blank=True, validators=[MaxLengthValidator(10_000)]
     )
-    duplicate_of = models.ForeignKey(
-        "self",
-        verbose_name=_("duplicate of"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="duplicates",
-    )
 
     # Times of the steps, for deadlines and statistics. ``assessed_at`` and ``forwarded_at`` are
     # the first time the step happened: set once, by ``record_first_time`` as the transition is
@@ -204,6 +195,8 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
                 condition=~models.Q(subject_name_key=""),
                 name="enquiry_person_name_key",
             ),
+            # The statistics' repeat breakdown counts from this index alone.
+            models.Index(fields=["received_at", "repeat_within_year"], name="enquiry_repeat"),
         ]
         permissions = [
             ("assess_enquiry", "Can risk-assess enquiries"),

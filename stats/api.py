@@ -127,6 +127,11 @@ class StatisticsSerializer(serializers.Serializer):
     by_outcome_asked = _counts(codes("outcome_asked"))
     by_outcome_achieved = _counts(codes("outcome_achieved"))
     by_team = _counts(description="Each team's slug.")
+    by_repeat = _counts(
+        ["first", "repeat_within_12_months"],
+        description="The enquiries received in the range that are the first about their adult, "
+        "and those with another about the same adult (any team) in the 12 months before.",
+    )
     referrals_by_service = _dict_field(
         {
             "type": "object",

@@ -69,6 +69,7 @@ ADDITIVE = (
     "by_outcome_asked",
     "by_outcome_achieved",
     "by_team",
+    "by_repeat",
 )
 # Never hidden (the contract): the number of enquiries received in the range.
 EXACT = ("total_received",)

@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "kernel.vocabulary.RISK_LEVEL_ORDER",
         "EnquiryStateEnum": "intake.models.State",
+        "LinkKindEnum": "casework.models.LinkKind",
         "ReferralStateEnum": "routing.models.ReferralState",
         "ForWhomEnum": "routing.models.ForWhom",
         "ActionEnum": "audit.models.Action",

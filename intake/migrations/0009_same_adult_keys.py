@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
@@ -105,19 +104,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="enquiry",
-            name="duplicate_of",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="duplicates",
-                to="intake.enquiry",
-                verbose_name="duplicate of",
-            ),
-        ),
-        migrations.AddField(
-            model_name="enquiry",
             name="repeat_within_year",
             field=models.BooleanField(
                 default=False,
@@ -156,6 +142,10 @@ class Migration(migrations.Migration):
                 fields=["subject_name_key", "subject_born_year"],
                 name="enquiry_person_name_key",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="enquiry",
+            index=models.Index(fields=["received_at", "repeat_within_year"], name="enquiry_repeat"),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop),
         migrations.RunPython(add_repeated_concerns_item, migrations.RunPython.noop),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from casework import links, persons_api
 from casework import services as casework_services
-from casework.models import EnquiryLink
+from casework.models import Duplicate, EnquiryLink
 from intake import persons
 from intake import services as intake_services
 from intake.models import AssessmentInstrument, Enquiry, ReporterMessage
@@ -269,7 +269,7 @@ def test_close_as_duplicate_points_at_the_kept_one_and_shows_its_messages_there(
     before = last_seq()
     links.enquiry_close_as_duplicate(enquiry=duplicate, kept=kept, actor=alice, note="Samme")
     duplicate.refresh_from_db()
-    assert (duplicate.state, duplicate.outcome, duplicate.duplicate_of) == (
+    assert (duplicate.state, duplicate.outcome, duplicate.duplicate_record.kept) == (
         "closed",
         "duplicate",
         kept,
@@ -319,7 +319,7 @@ def test_the_api_links_undoes_and_closes_as_duplicate(alice: Any) -> None:
         format="json",
     )
     assert closed.status_code == 200, closed.content
-    assert Enquiry.objects.get(pk=duplicate.pk).duplicate_of_id == kept.pk
+    assert Duplicate.objects.get(enquiry=duplicate).kept == kept
 
 
 # --- Search by person ---

@@ -38,7 +38,7 @@ def test_the_dashboard_renders_with_its_charts(midday, page, alice, mona):
     assert page.locator("html").get_attribute("lang") == "nb"
     assert page.locator("#content h1").inner_text() == "Statistikk over saksflyt"
     charts = page.locator("section[data-chart]")
-    assert charts.count() == 13  # the months and every breakdown of the contract, with the team
+    assert charts.count() == 14  # the months, every breakdown of the contract, the team, repeats
     phone = page.locator("#chart-by_channel tr", has_text="Telefon")
     assert phone.locator("td.num").first.inner_text() == "6"
     bar = phone.locator("svg.bar rect")
