@@ -5,6 +5,7 @@ linked, merged and unlinked with their audit events; searched by person, always 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -430,3 +431,25 @@ def test_the_create_forms_hint_answers_a_posted_identity(
     assert event.filters["same_adult"] == "create_form" and event.enquiry_ids == [str(earlier.pk)]
     nothing = client.post("/admin/intake/enquiry/same-adult-hint/", {"subject_name": "x"})
     assert nothing.content.strip() == b""
+
+
+@pytest.mark.django_db
+def test_the_auditors_report_for_a_person_is_posted_and_paged(
+    alice: Any, aud: Any, as_user: Any, monkeypatch: Any
+) -> None:
+    from oversight import admin as oversight_admin
+
+    monkeypatch.setattr(oversight_admin, "ACCESS_REPORT_PAGE_SIZE", 2)
+    for _ in range(3):
+        make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)  # 3 create events
+    client = as_user(aud)
+    url = "/admin/audit/auditevent/access-report/"
+    first = client.post(url, {"national_id": NATIONAL_ID}).content.decode()
+    assert "Side 1 av 2" in first and first.count("<td>alice</td>") >= 2
+    second = client.post(url, {"national_id": NATIONAL_ID, "page": "2"}).content.decode()
+    assert "Side 2 av 2" in second
+    assert NATIONAL_ID not in "".join(re.findall(r'(?:href|action)="([^"]*)"', first + second))
+    # The same by the URL: refused, nothing personal logged.
+    before = last_seq()
+    assert client.get(f"{url}?national_id={NATIONAL_ID}").status_code == 400
+    assert events_after(before) == []
