@@ -34,7 +34,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryggest.settings")
 os.environ.setdefault("AXES_ENABLED", "False")  # the test client's force_login has no address
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # the test client's host
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
