@@ -297,7 +297,7 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", required=not DEBUG) or "dev-only-inse
 # The same adult across enquiries (kernel.person_keys): national ids are looked up by an HMAC keyed
 # with this, kept outside the database. Without it, a key derived from AUDIT_HMAC_KEY is used (so
 # existing deployments keep working); set it of its own to keep the two apart. After changing it,
-# `manage.py person_keys` computes every enquiry's keys again.
+# every enquiry's keys must be computed again (intake migration 0009's fill_keys).
 PERSON_HMAC_KEY = (
     env_str("PERSON_HMAC_KEY")
     or hmac.new(AUDIT_HMAC_KEY.encode(), b"tryggest person keys", hashlib.sha256).hexdigest()
