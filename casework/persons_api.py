@@ -5,6 +5,7 @@ Thin views: the look-ups are ``intake.persons`` (scoped, logged), the writes ``c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -218,10 +219,8 @@ class EnquiryLinkUndo(ApiView):
     def delete(self, request: Request, pk: str, link_id: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         link = (
-            EnquiryLink.objects.filter(pk=int(link_id) if link_id.isdigit() else 0)
-            .filter(removed_at__isnull=True)
-            .first()
-            if len(link_id) < 12
+            EnquiryLink.objects.filter(pk=int(link_id), removed_at__isnull=True).first()
+            if re.fullmatch(r"[0-9]{1,11}", link_id)
             else None
         )
         if link is None or enquiry.pk not in (link.enquiry_id, link.other_id):

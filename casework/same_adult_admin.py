@@ -5,6 +5,7 @@ search. Thin: the look-ups are ``intake.persons`` (scoped, logged), the writes `
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms, http
@@ -133,7 +134,7 @@ def duplicate_view(
 
 
 def _int(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 12 else 0
+    return int(value) if re.fullmatch(r"[0-9]{1,11}", value) else 0
 
 
 class IdentityForm(forms.Form):
