@@ -577,3 +577,78 @@ def audit_thinned(*, actor: Any, checkpoint_seq: int, removed: int, before: str)
         object_id=checkpoint_seq,
         filters={"removed": removed, "before": before},
     )
+
+
+# --- The same adult across enquiries (issue 17) ---
+
+
+def same_adult_looked_up(
+    *,
+    actor: Any,
+    where: str,
+    enquiry_ids: Iterable[Any],
+    other_teams: int,
+    matches: Iterable[str] = (),
+    enquiry_id: Any = None,
+    page: int | None = None,
+) -> AuditEvent:
+    """A look-up of other enquiries about one adult and what it showed: the enquiries listed
+    (``enquiry_ids``), how many of other teams were only counted, and how they matched. ``where``
+    names the door (``enquiry_page``, ``create_form``, ``risk_form``, ``api_related``,
+    ``person_search``). Never the national id, name or birth date looked up by."""
+    filters: dict[str, Any] = {"same_adult": where, "other_teams": other_teams}
+    kinds = sorted(set(matches))
+    if kinds:
+        filters["match"] = ",".join(kinds)
+    if page is not None:
+        filters["page"] = page
+    return record(
+        action=Action.LIST,
+        actor=actor,
+        object_type="enquiry",
+        enquiry_id=enquiry_id,
+        enquiry_ids=enquiry_ids,
+        filters=filters,
+    )
+
+
+def enquiries_linked(*, actor: Any, link: Any) -> AuditEvent:
+    """Two enquiries linked as the same adult or the same event (both ids, the kind)."""
+    return record(
+        action=Action.CREATE,
+        actor=actor,
+        object_type="enquirylink",
+        object_id=link.pk,
+        enquiry_id=link.enquiry_id,
+        enquiry_ids=[link.enquiry_id, link.other_id],
+        filters={"kind": link.kind},
+    )
+
+
+def enquiries_unlinked(*, actor: Any, link: Any) -> AuditEvent:
+    """A link between two enquiries undone (the row stays, with who undid it and when)."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="enquirylink",
+        object_id=link.pk,
+        enquiry_id=link.enquiry_id,
+        enquiry_ids=[link.enquiry_id, link.other_id],
+        fields=["removed_at", "removed_by"],
+        filters={"kind": link.kind},
+    )
+
+
+def duplicate_merged(*, actor: Any, duplicate: Any, kept: Any, moved: dict[str, int]) -> AuditEvent:
+    """An enquiry closed as a duplicate of ``kept``: what was moved into the kept one's
+    timeline, counted per kind (``reporter_messages``, ``journal_entries``)."""
+    return record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="enquiry",
+        object_id=duplicate.pk,
+        enquiry_id=duplicate.pk,
+        enquiry_ids=[duplicate.pk, kept.pk],
+        fields=["duplicate_of"],
+        filters={"merged_into": str(kept.pk), **{k: int(v) for k, v in moved.items()}},
+    )

@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm.admin import FSMAdminMixin
 
-from casework import admin_measures, admin_work, assignment, notifications, services
+from casework import (
+    admin_measures,
+    admin_work,
+    assignment,
+    links,
+    notifications,
+    same_adult_admin,
+    services,
+)
 from casework import policies as casework_policies
 from casework import selectors as casework_selectors
 from casework.forms import (
@@ -28,7 +36,7 @@ from casework.forms import (
     ReporterMessageForm,
 )
 from casework.models import Reminder
-from intake import break_glass, clock, policies, public, selectors, submissions
+from intake import break_glass, clock, persons, policies, public, selectors, submissions
 from intake import services as intake_services
 from intake.admin import enquiry_or_redirect, enquiry_page_context
 from intake.forms import EnquiryAdminForm
@@ -299,6 +307,27 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
                 view(partial(admin_work.tasks_view, self)),
                 name="intake_enquiry_tasks",
             ),
+            # The same adult (issue 17): casework/same_adult_admin.py
+            path(
+                "same-adult-hint/",
+                view(partial(same_adult_admin.hint_view, self)),
+                name="intake_enquiry_same_adult_hint",
+            ),
+            path(
+                "person-search/",
+                view(partial(same_adult_admin.search_view, self)),
+                name="intake_enquiry_person_search",
+            ),
+            path(
+                "<path:object_id>/links/",
+                view(partial(same_adult_admin.link_view, self)),
+                name="intake_enquiry_links",
+            ),
+            path(
+                "<path:object_id>/duplicate/",
+                view(partial(same_adult_admin.duplicate_view, self)),
+                name="intake_enquiry_duplicate",
+            ),
         ]
         return [
             *pages,
@@ -435,6 +464,7 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
             # Re-assessing keeps the state, so it is no state-machine button: a link to the form.
             "can_reassess": enquiry.state in (State.RISK_ASSESSED, State.FORWARDED)
             and policies.may_transition(request.user, enquiry, "assess"),
+            "same_adult": same_adult_admin.panel(request, enquiry),  # issue 17
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -547,6 +577,10 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
             "transition_label": self.get_fsm_label(transition),
             "form": form,
             "suggestions": suggestions,
+            # Issue 17: repeated concerns, for the instrument's question on them.
+            "repeat_count": persons.count_last_12_months(actor=request.user, enquiry=enquiry)
+            if transition_name == "assess"
+            else None,
         }
         return TemplateResponse(request, "admin/intake/enquiry/transition_form.html", context)
 
@@ -599,7 +633,8 @@ class EnquiryAdmin(PostedSearchAdmin, ServiceRefusalsOnForm, FSMAdminMixin, admi
             "original": enquiry,
             "title": _("Messages with the reporter"),
             "has_receipt": EnquiryReceipt.objects.filter(enquiry=enquiry).exists(),
-            "reporter_messages": enquiry.reporter_messages.select_related("author"),
+            # With the messages of enquiries closed as duplicates of this one (issue 17).
+            "reporter_messages": links.reporter_messages_in_timeline(enquiry),
             "form": form if may_write else None,
             "change_url": reverse("admin:intake_enquiry_change", args=[enquiry.pk]),
         }

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api_auth import IsCaseworker, IsServiceOrCaseworker, is_service
-from casework import notifications, services
+from casework import links, notifications, persons_api, services
 from casework.selectors import overdue_enquiry_q
 from casework.serializers import (
     AssessmentInput,
@@ -380,16 +380,21 @@ class EnquiryClose(_Transition):
     def post(self, request: Request, pk: str) -> Response:
         enquiry = staff_enquiry(request, pk)
         data = self.parse(request, CloseInput)
-        services.enquiry_close(
-            enquiry=enquiry,
-            actor=request.user,
-            outcome=data["outcome"],
-            outcome_asked=data.get("outcome_asked") or "",
-            outcome_achieved=data.get("outcome_achieved") or None,
-            note=data.get("note", ""),
+        close = {
+            "enquiry": enquiry,
+            "actor": request.user,
+            "outcome_asked": data.get("outcome_asked") or "",
+            "outcome_achieved": data.get("outcome_achieved") or None,
+            "note": data.get("note", ""),
+        }
+        if data.get("duplicate_of"):  # issue 17: closed as a duplicate of one the team keeps
+            kept = persons_api.visible_enquiry(request, data["duplicate_of"], field="duplicate_of")
+            links.enquiry_close_as_duplicate(kept=kept, **close)
+        else:
             # Issue 16: the contract requires measures in the body (none given: none recorded).
-            measures=data.get("measures", []),
-        )
+            services.enquiry_close(
+                outcome=data["outcome"], measures=data.get("measures", []), **close
+            )
         return self.detail(request, enquiry)
 
 

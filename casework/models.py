@@ -304,3 +304,71 @@ class NoticeRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.user_id}"
+
+
+class LinkKind(models.TextChoices):
+    SAME_ADULT = "same_adult", _("Same adult")
+    SAME_EVENT = "same_event", _("Same event")
+
+
+class EnquiryLink(models.Model):
+    """Two enquiries the team has linked: about the same adult, or about the same event (a
+    neighbour and the home care both call). Undoing keeps the row, with who undid it and when."""
+
+    enquiry = models.ForeignKey(
+        "intake.Enquiry", on_delete=models.CASCADE, related_name="links_made", editable=False
+    )
+    other = models.ForeignKey(
+        "intake.Enquiry", on_delete=models.CASCADE, related_name="links_received", editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+    created_at = models.DateTimeField(_("linked"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("link between enquiries")
+        verbose_name_plural = _("links between enquiries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enquiry", "other", "kind"],
+                condition=models.Q(removed_at__isnull=True),
+                name="enquiry_link_active_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(enquiry=models.F("other")), name="enquiry_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_id} {self.kind} {self.other_id}"
+
+
+class Duplicate(models.Model):
+    """An enquiry closed with the outcome ``duplicate``, pointing at the enquiry kept (issue 17).
+    Kept here rather than on the enquiry: the enquiry's own table stays as intake made it."""
+
+    enquiry = models.OneToOneField(
+        "intake.Enquiry", on_delete=models.CASCADE, related_name="duplicate_record"
+    )
+    kept = models.ForeignKey(
+        "intake.Enquiry",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        related_name="kept_duplicates",
+    )
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("duplicate")
+        verbose_name_plural = _("duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_id} → {self.kept_id}"

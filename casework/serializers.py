@@ -232,6 +232,15 @@ class CloseInput(StrictSerializer):
     outcome_achieved = code_field(
         "outcome_achieved", required=False, allow_null=True, allow_blank=True
     )
+    # Issue 17: with the outcome ``duplicate``, the enquiry kept (of the caller's team).
+    duplicate_of = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("duplicate_of") and data.get("outcome") != "duplicate":
+            raise serializers.ValidationError(
+                {"duplicate_of": [_("Only with the outcome duplicate.")]}
+            )
+        return data
 
 
 class ReopenInput(StrictSerializer):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from audit import events
 from intake.models import AssessmentInstrument, InstrumentItem
 
+REPEATED_CONCERNS = "vulnerability_repeated_concerns"
+
 # The default instrument of DOMAIN.md, built from public sources (Bufdir's acute criteria, DA-5).
 DEFAULT_ITEMS: list[tuple[str, str, str, str]] = [
     (
@@ -93,6 +95,14 @@ DEFAULT_ITEMS: list[tuple[str, str, str, str]] = [
         "vulnerability",
         "Utøveren har rus- eller psykiske helseproblemer",
         "The perpetrator has substance or mental-health problems",
+    ),
+    (
+        # Repeated concerns about one adult are the strongest signal a team has (issue 17): the
+        # risk form shows how many enquiries about the adult came in during the last 12 months.
+        REPEATED_CONCERNS,
+        "vulnerability",
+        "Det har kommet flere henvendelser om den utsatte de siste 12 månedene",
+        "There have been repeated enquiries about the adult in the last 12 months",
     ),
 ]
 

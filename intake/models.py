@@ -111,6 +111,19 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         _("consent capacity doubted"), null=True, blank=True
     )
 
+    # Recognising the same adult (intake.persons): kept by intake.services whenever the adult's
+    # identity is written, never by hand. The national id is looked up only by its keyed hash.
+    subject_national_id_key = models.CharField(max_length=64, blank=True, editable=False)
+    subject_name_key = models.CharField(max_length=200, blank=True, editable=False)
+    subject_born_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    repeat_within_year = models.BooleanField(
+        _("repeat within 12 months"),
+        default=False,
+        editable=False,
+        help_text="Another enquiry about the same adult, in any team, was received in the 12 "
+        "months before this one (the statistics' repeat breakdown).",
+    )
+
     # The concern
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     violence_types = models.JSONField(_("violence types"), default=list, blank=True)
@@ -175,7 +188,19 @@ class Enquiry(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("enquiries")
         ordering = ["-received_at"]
         indexes = [
-            models.Index(fields=["team", "state", "-received_at"], name="enquiry_team_state")
+            models.Index(fields=["team", "state", "-received_at"], name="enquiry_team_state"),
+            models.Index(
+                fields=["subject_national_id_key"],
+                condition=~models.Q(subject_national_id_key=""),
+                name="enquiry_person_id_key",
+            ),
+            models.Index(
+                fields=["subject_name_key", "subject_born_year"],
+                condition=~models.Q(subject_name_key=""),
+                name="enquiry_person_name_key",
+            ),
+            # The statistics' repeat breakdown counts from this index alone.
+            models.Index(fields=["received_at", "repeat_within_year"], name="enquiry_repeat"),
         ]
         permissions = [
             ("assess_enquiry", "Can risk-assess enquiries"),

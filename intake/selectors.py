@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from accounts.policies import is_staff_user
 from audit import events
-from intake import policies
+from intake import persons, policies
 from intake.models import Enquiry
 from kernel.ids import uuid_or_none
 from kernel.text import text_errors
@@ -91,12 +91,9 @@ def log_enquiries_listed(
 
 def enquiry_ids_for_national_id(national_id: str) -> list[uuid.UUID]:
     """Every enquiry about one person, oldest first, whatever the team: what an access report
-    by national id covers. Only the auditor's report and the adult's own requests ask this."""
-    return list(
-        Enquiry.objects.filter(subject_national_id=national_id)
-        .order_by("received_at")
-        .values_list("pk", flat=True)
-    )
+    by national id covers. Only the auditor's report and the adult's own requests ask this.
+    Looked up by the number's keyed hash (``intake.persons``), never in clear."""
+    return persons.enquiry_ids_for_national_id(national_id)
 
 
 def enquiries_submitted_by(organisation: Any) -> QuerySet[Enquiry]:

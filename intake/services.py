@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransition
 from accounts.models import ServiceOrganisation, Team, User
 from accounts.policies import is_staff_user
 from audit import events
-from intake import clock, policies
+from intake import clock, persons, policies
 from intake.models import Enquiry, IdempotencyRecord, ReferenceCounter, ServiceSubmission
 from intake.validation import validate_enquiry
 from kernel.errors import ConflictError
@@ -55,6 +55,13 @@ EDITABLE_FIELDS = [
     "children_in_household",
 ]
 INPUT_FIELDS = set(EDITABLE_FIELDS)
+# What the adult is recognised by (intake.persons): a change to one computes the keys again.
+IDENTITY_FIELDS = {
+    "subject_name",
+    "subject_national_id",
+    "subject_birth_date",
+    "subject_birth_year",
+}
 
 
 def default_team() -> Team:
@@ -135,6 +142,7 @@ def enquiry_create(
         reference=_next_reference(timezone.localtime(received_at).year),
         **values,
     )
+    persons.identity_write(enquiry)
     enquiry.save()
     clock.clock_on_create(enquiry)
     events.enquiry_created(actor=actor, enquiry=enquiry)
@@ -159,6 +167,8 @@ def enquiry_update(*, enquiry: Enquiry, actor: User, changes: dict[str, Any]) ->
     validate_enquiry({**current, **changed})
     for name, value in changed.items():
         setattr(enquiry, name, value)
+    if IDENTITY_FIELDS & set(changed):
+        persons.identity_write(enquiry)
     enquiry_save(enquiry)
     clock.clock_on_update(enquiry, actor=actor, changed=changed)
     events.enquiry_updated(actor=actor, enquiry=enquiry, fields=changed)

@@ -8,6 +8,7 @@ from typing import Any
 from django import http
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +28,8 @@ from oversight.labels import object_type_label
 EXPORT_LIMIT = 100_000
 
 # Changelist parameters worth recording with an auditor's read (the rest is paging and layout).
+ACCESS_REPORT_PAGE_SIZE = 100
+
 _RECORDED_PARAMS = (
     "enquiry",
     "actor",
@@ -230,6 +233,13 @@ class AuditEventAdmin(PostedSearchAdmin, admin.ModelAdmin):
                 enquiry=form.cleaned_data.get("enquiry"),
                 national_id=form.cleaned_data.get("national_id"),
             )
+        # Paged (issue 17): a person's report can cover thousands of events; the page number is
+        # POSTed with the form, so the national id never leaves the body.
+        events_page = (
+            Paginator(report.events, ACCESS_REPORT_PAGE_SIZE).get_page(request.POST.get("page"))
+            if report is not None
+            else None
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -237,6 +247,7 @@ class AuditEventAdmin(PostedSearchAdmin, admin.ModelAdmin):
             "form": form,
             "report": report,
             "references": selectors.references_for(report.enquiries) if report else {},
+            "events_page": events_page,
             "changelist_url": reverse("admin:audit_auditevent_changelist"),
         }
         return TemplateResponse(request, "admin/audit/auditevent/access_report.html", context)

@@ -54,6 +54,9 @@ PERSONAL: list[Personal] = [
             "subject_phone",
             "description",
             "close_note",
+            # The same adult (issue 17): the national id's keyed hash and the folded name.
+            "subject_national_id_key",
+            "subject_name_key",
         ),
         set={
             "subject_birth_year": _birth_year / Value(BIRTH_YEAR_BAND) * Value(BIRTH_YEAR_BAND),
@@ -87,5 +90,4 @@ PERSONAL: list[Personal] = [
     Personal(Task, "enquiry_id", clear=("title",)),
     # This round's other tables join here, one line each, e.g.:
     # routing.ServiceConsent holds codes, times and users only: nothing to clear.
-    # and on Enquiry's entry: "subject_id_hash", "subject_name_key"     (i17)
 ]

@@ -135,6 +135,11 @@ class StatisticsSerializer(serializers.Serializer):
     )
     by_gender = _counts(codes("genders"))
     by_team = _counts(description="Each team's slug.")
+    by_repeat = _counts(
+        ["first", "repeat_within_12_months"],
+        description="The enquiries received in the range that are the first about their adult, "
+        "and those with another about the same adult (any team) in the 12 months before.",
+    )
     referrals_by_service = _dict_field(
         {
             "type": "object",

@@ -72,6 +72,7 @@ ADDITIVE = (
     # Issue 16: every enquiry has one age group and one gender ("not_known" included).
     "by_age_group",
     "by_gender",
+    "by_repeat",
 )
 # Never hidden (the contract): the number of enquiries received in the range.
 EXACT = ("total_received",)

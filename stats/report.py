@@ -40,7 +40,13 @@ BREAKDOWNS = [
     ("by_age_group", gettext_lazy("Age group")),
     ("by_gender", gettext_lazy("Gender")),
     ("by_team", gettext_lazy("Team")),
+    ("by_repeat", gettext_lazy("First enquiry or repeat")),
 ]
+# Issue 17: the repeat breakdown's codes are not vocabulary (stats.selectors.REPEAT_CODES).
+REPEAT_LABELS = {
+    "first": gettext_lazy("First enquiry about this adult"),
+    "repeat_within_12_months": gettext_lazy("Repeat within 12 months"),
+}
 GROUPS = {key: group for key, (_column, group) in {**COUNTED, **LISTED}.items()}
 MEASURES = {
     "sent": gettext_lazy("Sent"),
@@ -181,7 +187,12 @@ def build(periods: list[dict[str, Any]], ranges: list[tuple[dt.date, dt.date]]) 
     for key, title in BREAKDOWNS:
         section = Section(key, str(title))
         for code in first[key]:
-            name = teams.get(code, code) if key == "by_team" else str(label(GROUPS[key], code))
+            if key == "by_team":
+                name = teams.get(code, code)
+            elif key == "by_repeat":
+                name = str(REPEAT_LABELS[code])
+            else:
+                name = str(label(GROUPS[key], code))
             section.rows.append(row(name, f"{key}.{code}"))
         sections.append(_with_bars(section))
 

@@ -8,12 +8,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Team
 from audit import events
 from casework.selectors import overdue_counts
+from intake.models import Enquiry
 from kernel.vocabulary import codes
 from routing.models import HelpService
 from stats import rollup
@@ -139,11 +140,32 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
         data[f"p90_hours_to_{step.value}"] = _round(_percentile(histograms[step], 0.9))
     # Overdue assessments and referral acknowledgements now, by the reminders' own clocks.
     data["overdue"] = overdue_counts(now or timezone.now())
+    data["by_repeat"] = repeat_counts(date_from, date_to)
     slugs = {str(pk): slug for pk, slug in Team.objects.values_list("pk", "slug")}
     data["by_team"] = dict(
         sorted((slugs[code], n) for code, n in counts["team"].items() if code in slugs)
     )
     return data
+
+
+# Issue 17: first enquiries about an adult, and repeats (another enquiry about the same adult, in
+# any team, in the 12 months before: ``intake.Enquiry.repeat_within_year``).
+REPEAT_CODES = ("first", "repeat_within_12_months")
+
+
+def repeat_counts(date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """The enquiries received from ``date_from`` to ``date_to`` (Oslo days, inclusive) that are
+    the first about their adult in 12 months, and those that repeat one. One query over the
+    enquiries' (received_at, repeat_within_year) index, not the roll-up."""
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    found = dict(
+        Enquiry.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values_list("repeat_within_year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {"first": found.get(False, 0), "repeat_within_12_months": found.get(True, 0)}
 
 
 def published_case_flow(

@@ -5,7 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from casework import api as casework_api
-from casework import api_work
+from casework import api_work, persons_api
 from intake import api as intake_api
 from routing import api as routing_api
 
@@ -36,6 +36,19 @@ urlpatterns = [
         routing_api.EnquiryDutyDecisions.as_view(),
         name="enquiry-duty-decisions",
     ),
+    # The same adult (issue 17): casework/persons_api.py
+    path(
+        "enquiries/<str:pk>/related/",
+        persons_api.EnquiryRelated.as_view(),
+        name="enquiry-related",
+    ),
+    path("enquiries/<str:pk>/links/", persons_api.EnquiryLinks.as_view(), name="enquiry-links"),
+    path(
+        "enquiries/<str:pk>/links/<str:link_id>/",
+        persons_api.EnquiryLinkUndo.as_view(),
+        name="enquiry-link",
+    ),
+    path("persons/search/", persons_api.PersonSearch.as_view(), name="persons-search"),
     path(
         "assessment-instrument/",
         intake_api.AssessmentInstrumentView.as_view(),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -298,6 +300,15 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", required=not DEBUG) or "dev-only-inse
 # single chain with its global lock.
 AUDIT_CHAINS = min(64, max(1, env_int("AUDIT_CHAINS", 16)))
 
+# The same adult across enquiries (kernel.person_keys): national ids are looked up by an HMAC keyed
+# with this, kept outside the database. Without it, a key derived from AUDIT_HMAC_KEY is used (so
+# existing deployments keep working); set it of its own to keep the two apart. After changing it,
+# every enquiry's keys must be computed again (intake migration 0009's fill_keys).
+PERSON_HMAC_KEY = (
+    env_str("PERSON_HMAC_KEY")
+    or hmac.new(AUDIT_HMAC_KEY.encode(), b"tryggest person keys", hashlib.sha256).hexdigest()
+)
+
 # E-mail: the console in development, SMTP (or what EMAIL_BACKEND names) in production.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -417,6 +428,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "kernel.vocabulary.RISK_LEVEL_ORDER",
         "EnquiryStateEnum": "intake.models.State",
+        "LinkKindEnum": "casework.models.LinkKind",
         "ReferralStateEnum": "routing.models.ReferralState",
         "ForWhomEnum": "routing.models.ForWhom",
         "ActionEnum": "audit.models.Action",

@@ -73,7 +73,8 @@ def test_a_stated_reason_opens_the_enquiry_read_only_and_is_logged(
     response = client.get(url(faerder_enquiry))
     assert response.status_code == 200
     assert "Eva Berg" in response.content.decode()
-    [event] = events_after(before)
+    # Besides the page's look-up of the same adult in the coordinator's own team (issue 17):
+    [event] = [e for e in events_after(before) if "same_adult" not in e.filters]
     assert (event.action, event.actor, event.enquiry_id) == (
         "break_glass",
         "bob",
@@ -135,4 +136,4 @@ def test_a_coordinator_opens_their_own_teams_enquiry_without_a_reason(
     before = last_seq()
     response = client.get(url(enquiry))
     assert response.status_code == 200
-    assert [e.action for e in events_after(before)] == ["view"]
+    assert [e.action for e in events_after(before) if "same_adult" not in e.filters] == ["view"]

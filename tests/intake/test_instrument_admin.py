@@ -79,7 +79,7 @@ def test_the_page_shows_the_scoring_and_the_questions_without_codes(
         "Akutt fare er meldt i henvendelsen – Akutt",
         "Minst ett ja i «Akuttkriterier» 4 Akutt",
         "Minst ett ja i «Farekartlegging (DA-5)» 5 Høy",
-        "Minst ett ja i «Sårbarhet» 5 Moderat",
+        "Minst ett ja i «Sårbarhet» 6 Moderat",  # with repeated concerns (issue 17),
         "Ingen ja i det hele tatt – Lav",
     ]
     assert "Utøveren har brukt eller truet med våpen" in html
