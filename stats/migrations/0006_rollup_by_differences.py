@@ -50,6 +50,11 @@ def uninstall_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Before any later migration rebuilds intake's enquiry table on SQLite (a new NOT NULL
+    # column): the old triggers read that table from routing_referral's and break the rebuild
+    # ("no such table: main.intake_enquiry"); these triggers touch only the marked table.
+    run_before = [("intake", "0009_enquiry_measures")]
+
     dependencies = [
         ("stats", "0005_step_labels_say_first"),
         ("intake", "0004_service_submissions_and_idempotency"),
