@@ -76,3 +76,13 @@ def uninstall(schema_editor: Any, table: str) -> None:
     """In a migration: drop what ``install`` created for ``table``."""
     for sql in uninstall_sql(schema_editor.connection.vendor, table):
         schema_editor.execute(sql, params=None)
+
+
+def sqlite_sql() -> list[str]:
+    """Every marking trigger on SQLite, dropped and created again (``kernel.sqlite_triggers``:
+    put back after a table rebuild)."""
+    return [
+        sql
+        for table, column in MARKED
+        for sql in (*uninstall_sql("sqlite", table), *install_sql("sqlite", table, column))
+    ]
