@@ -432,12 +432,16 @@ def _live(
         return
     if plan == "closed_from_received":
         _decide_duties(enquiry, member)
+        outcome = rng.choice(["duplicate", "referred_elsewhere", "no_risk_identified"])
         services.enquiry_close(
             enquiry=enquiry,
             actor=member,
-            outcome=rng.choice(["duplicate", "referred_elsewhere", "no_risk_identified"]),
+            outcome=outcome,
             outcome_asked="not_asked",
             note="Ikke TryggEst-sak, eller meldt før.",
+            # Closing needs the measures taken (issue 16) unless it was not the team's case:
+            # finding no risk took a conversation with the adult.
+            measures=[] if outcome in ("duplicate", "referred_elsewhere") else ["conversation"],
         )
         return
     services.enquiry_assess(enquiry=enquiry, actor=member, answers=_answers(rng, items, level))
