@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from celery import current_app
 from django.db import close_old_connections
@@ -67,6 +69,20 @@ class BeatTasks(threading.Thread):
         super().__init__(name="beat-tasks", daemon=True)
         self.intervals = intervals
         self.stopped = threading.Event()
+
+    @staticmethod
+    def intervals_from(
+        schedule: dict[str, Any], *, exclude: Iterable[str] = ()
+    ) -> dict[str, float]:
+        """Beat's entries that run every so many seconds, by task name (``exclude``: those run
+        by a thread of their own). Entries on a calendar (a ``crontab``, such as retention's
+        nightly run) are left out here: their app runs them in its own in-process thread."""
+        skipped = set(exclude)
+        return {
+            entry["task"]: float(entry["schedule"])
+            for entry in schedule.values()
+            if entry["task"] not in skipped and isinstance(entry["schedule"], int | float)
+        }
 
     def run(self) -> None:
         logger.info("In-process beat: %s (no broker)", self.intervals)

@@ -9,11 +9,19 @@ unique key is what makes a run idempotent and resumable (README: Retention).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kernel.vocabulary import choices
+
+# The longest retention period a rule may state (100 years).
+MAX_MONTHS = 1200
 
 
 class RuleScope(models.TextChoices):
@@ -38,7 +46,11 @@ class RetentionRule(models.Model):
         blank=True,
         help_text=_("Empty: every closing outcome without a rule of its own."),
     )
-    months = models.PositiveIntegerField(_("kept for (months)"))
+    months = models.PositiveIntegerField(
+        _("kept for (months)"),
+        # A century at most: a longer period is a typing error, and no date lies that far back.
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)],
+    )
     note = models.CharField(_("why"), max_length=300, blank=True)
     changed_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -20,6 +20,8 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     """``moment`` less ``months`` calendar months (the 31st becomes the month's last day)."""
     total = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(total, 12)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # rules are at most a century; never a 500
+        raise ValueError(f"{months} months from {moment:%Y-%m} is outside the calendar")
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
 

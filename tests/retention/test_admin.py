@@ -82,6 +82,25 @@ def test_a_coordinator_changes_a_rule_and_it_is_recorded(bob: Any, as_user: Any)
     assert event.fields == ["months"] and event.filters == {"changes": {"months": [12, 18]}}
 
 
+@pytest.mark.parametrize("months", ["99999999", "1201", "0"])
+def test_a_period_beyond_a_century_is_refused_on_the_field_and_the_preview_still_works(
+    bob: Any, as_user: Any, months: str
+) -> None:
+    """A typing error in the months (found by using the admin: 99999999 months made the preview
+    a 500) is refused on the field; nothing is stored."""
+    rule = RetentionRule.objects.get(scope="closed", outcome="duplicate")
+    client = as_user(bob)
+    response = client.post(
+        f"/admin/retention/retentionrule/{rule.pk}/change/",
+        {"scope": "closed", "outcome": "duplicate", "months": months, "note": rule.note},
+    )
+    assert response.status_code == 200
+    assert "months" in response.context["adminform"].form.errors
+    rule.refresh_from_db()
+    assert rule.months == 12
+    assert client.get("/admin/retention/retentionrule/preview/").status_code == 200
+
+
 def test_the_adults_data_withholds_an_anonymous_reporter(
     alice: Any, bob: Any, as_user: Any
 ) -> None:

@@ -318,6 +318,17 @@ def test_refresh_stats_says_how_many_enquiries_it_counted_again(behind: list[Enq
     assert not RollupMark.objects.exists()
 
 
+def test_the_in_process_beat_takes_every_interval_entry_and_leaves_calendar_ones(
+    settings: Any,
+) -> None:
+    """``make run``'s beat thread reads the real schedule: a nightly ``crontab`` entry (retention)
+    runs in its own thread and must not stop the others (it crashed the thread once)."""
+    intervals = BeatTasks.intervals_from(settings.CELERY_BEAT_SCHEDULE, exclude={"x"})
+    assert intervals["stats.tasks.refresh_rollup"] == float(settings.STATS_REFRESH_SECONDS)
+    assert "casework.tasks.announce_new_work" in intervals
+    assert "retention.tasks.apply_retention" not in intervals
+
+
 def test_the_in_process_beat_runs_the_statistics_refresh(
     behind: list[Enquiry], settings: Any, monkeypatch: Any
 ) -> None:

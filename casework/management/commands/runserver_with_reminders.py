@@ -29,11 +29,9 @@ class Command(RunserverCommand):
             self.stdout.write(
                 f"Reminders: an in-process sweep every {settings.REMINDER_SWEEP_SECONDS} s (no broker)."
             )
-            others = {
-                entry["task"]: float(entry["schedule"])
-                for entry in settings.CELERY_BEAT_SCHEDULE.values()
-                if entry["task"] not in ReminderScheduler.TASKS
-            }
+            others = BeatTasks.intervals_from(
+                settings.CELERY_BEAT_SCHEDULE, exclude=ReminderScheduler.TASKS
+            )
             if others:
                 BeatTasks(others).start()
                 self.stdout.write(
