@@ -106,7 +106,8 @@ def same_adult(identity: Identity, *, exclude: Any = None) -> QuerySet[Enquiry]:
 
 def identity_write(enquiry: Enquiry) -> None:
     """Set the enquiry's keys from its identity, and whether it repeats an enquiry received in the
-    12 months before it. For ``intake.services`` only, before it saves the enquiry."""
+    12 months before it. For the services that write the adult's identity only
+    (``intake.services`` before it saves the enquiry; retention's rectification after)."""
     identity = Identity.of(enquiry)
     enquiry.subject_national_id_key = identity.id_key
     enquiry.subject_name_key = identity.name_key

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
+from intake import persons
 from intake.models import Enquiry
+from intake.validation import validate_enquiry
 from kernel.national_id import has_valid_check_digits
 from retention import policies, registry, selectors
 from retention.declarations import PERSONAL
@@ -168,6 +170,14 @@ def delete_rule(*, actor: Any, rule: RetentionRule) -> None:
 
 # --- Rectification (GDPR Art. 16) ---
 
+# The facts the same adult is recognised by (intake.persons keys them).
+IDENTITY_FIELDS = (
+    "subject_name",
+    "subject_national_id",
+    "subject_birth_date",
+    "subject_birth_year",
+)
+
 # The enquiry's facts about the adult (and the reporter's contact) that a rectification corrects.
 RECTIFIABLE = (
     "subject_name",
@@ -200,7 +210,10 @@ def rectify(*, actor: Any, enquiry: Enquiry, field: str, value: Any, reason: str
         raise ValidationError({"field": _("This enquiry is already anonymised.")})
     model_field = Enquiry._meta.get_field(field)
     if value in (None, "") and model_field.null:
-        cleaned = None
+        cleaned = None  # "not known": a date or year that was wrong and is not known instead
+    elif value in (None, "") or (isinstance(value, str) and not value.strip()):
+        # A correction gives the right value; removing a fact is erasure, not rectification.
+        raise ValidationError({"value": _("Give the corrected value.")})
     else:
         try:
             cleaned = model_field.clean(value, enquiry)
@@ -208,7 +221,25 @@ def rectify(*, actor: Any, enquiry: Enquiry, field: str, value: Any, reason: str
             raise ValidationError({"value": error.messages}) from None
     if field == "subject_national_id" and cleaned and not has_valid_check_digits(cleaned):
         raise ValidationError({"value": _("Not a valid national identity number.")})
+    # Validated as every door validates an enquiry (intake.validation): a birth date in the
+    # future, or one the national id contradicts, would decide whether a child is protected.
+    facts = {f.name: getattr(enquiry, f.name) for f in Enquiry._meta.concrete_fields}
+    try:
+        validate_enquiry({**facts, field: cleaned})
+    except ValidationError as error:
+        messages = [m for ms in error.message_dict.values() for m in ms]
+        raise ValidationError({"value": messages}) from None
     Enquiry.objects.filter(pk=enquiry.pk).update(**{field: cleaned, "version": F("version") + 1})
+    if field in IDENTITY_FIELDS:
+        # The keys that find the same adult follow the corrected identity (issue 17).
+        enquiry.refresh_from_db()
+        persons.identity_write(enquiry)
+        Enquiry.objects.filter(pk=enquiry.pk).update(
+            subject_national_id_key=enquiry.subject_national_id_key,
+            subject_name_key=enquiry.subject_name_key,
+            subject_born_year=enquiry.subject_born_year,
+            repeat_within_year=enquiry.repeat_within_year,
+        )
     rectification = Rectification.objects.create(
         enquiry=enquiry, field=field, reason=reason, at=timezone.now(), by=actor
     )

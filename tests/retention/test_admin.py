@@ -180,3 +180,52 @@ def test_a_rectification_records_what_when_who_and_why(
     )
     assert bad.status_code == 200 and "value" in bad.context["form"].errors
     assert Rectification.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject_birth_date", "2099-01-01"),  # in the future: would make an adult a child
+        ("subject_birth_date", "1990-01-01"),  # contradicts the national id
+        ("subject_name", ""),  # blanking is erasure, not a correction
+        ("subject_name", "   "),
+    ],
+)
+def test_a_rectification_is_validated_as_every_door_validates_the_enquiry(
+    alice: Any, bob: Any, as_user: Any, field: str, value: str
+) -> None:
+    """Found by using the service: a birth date in 2099 was accepted, the enquiry page then
+    offered the child welfare route for an 84-year-old; an empty name blanked the name."""
+    enquiry = make_enquiry(
+        actor=alice,
+        subject_national_id=NATIONAL_ID,
+        subject_birth_date=None,
+        subject_name="Ola Nordmann",
+    )
+    before = Enquiry.objects.filter(pk=enquiry.pk).values().get()
+    response = as_user(bob).post(
+        "/admin/retention/rectification/add/",
+        {"reference": enquiry.reference, "field": field, "value": value, "reason": "Feil."},
+    )
+    assert response.status_code == 200 and "value" in response.context["form"].errors
+    assert Enquiry.objects.filter(pk=enquiry.pk).values().get() == before
+    assert not Rectification.objects.exists()
+
+
+def test_rectifying_the_national_id_moves_the_same_adult_keys(
+    alice: Any, bob: Any, as_user: Any
+) -> None:
+    enquiry = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID, subject_birth_date=None)
+    old_key = Enquiry.objects.get(pk=enquiry.pk).subject_national_id_key
+    response = as_user(bob).post(
+        "/admin/retention/rectification/add/",
+        {
+            "reference": enquiry.reference,
+            "field": "subject_national_id",
+            "value": "13097248022",
+            "reason": "Feil fødselsnummer.",
+        },
+    )
+    assert response.status_code == 302
+    new_key = Enquiry.objects.get(pk=enquiry.pk).subject_national_id_key
+    assert new_key and new_key != old_key
