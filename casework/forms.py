@@ -18,13 +18,14 @@ from casework.models import JournalKind
 from intake import public, submissions
 from intake.assessment import answers_known_at_intake, latest_answers
 from intake.models import AssessmentInstrument, Enquiry, InstrumentGroup
+from kernel.forms import LimitsStated
 from kernel.vocabulary import choices
 from routing.models import OPEN_REFERRAL_STATES, HelpService, legal_basis_choices
 from routing.selectors import offered_bases
 from routing.services import ServiceBasis
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(LimitsStated):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, enquiry: Enquiry, **kwargs: Any) -> None:
@@ -359,7 +360,7 @@ class TaskForm(submissions.SingleUseForm):
         self.fields["owner"].queryset = owners
 
 
-class TaskCloseForm(forms.Form):
+class TaskCloseForm(LimitsStated):
     kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices, initial="note")
     text = forms.CharField(
         label=_("What was done (written in the journal)"),

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake.models import Enquiry, UsedFormToken
+from kernel.forms import LimitsStated
 
 _SALT = "tryggest.intake.single-use-form"
 # After this long a form is refused as stale (the page asks to send it again).
@@ -84,7 +85,7 @@ def use(token: FormToken, *, enquiry: Enquiry | None = None) -> UsedFormToken:
         raise AlreadyReceived(enquiry=earlier.enquiry if earlier else None) from None
 
 
-class SingleUseForm(forms.Form):
+class SingleUseForm(LimitsStated):
     """A form that is taken once: a hidden signed token (``once``), checked by ``use_once``."""
 
     once = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -1,4 +1,5 @@
-"""A service's ValidationError shown on the form that asked for it."""
+"""A service's ValidationError shown on the form that asked for it; text limits stated, never
+enforced by the browser's cut."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django import forms, http
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def add_errors(form: forms.Form, exc: ValidationError, *, to: str | None = None) -> None:
@@ -60,3 +62,22 @@ class ServiceRefusalsOnForm:
 
         RefusedByTheService.__name__ = form_class.__name__
         return RefusedByTheService
+
+
+class LimitsStated(forms.Form):
+    """A form whose text limits are stated and enforced on the server, never by the browser.
+
+    Django gives a text field with ``max_length`` a ``maxlength`` attribute, and browsers cut a
+    pasted or typed text there without a word: a case worker's note would lose its end and the
+    page would say it was saved. Here the attribute is removed and the limit is said in the
+    field's help text; a longer text is refused on the field with the whole text kept."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            limit = getattr(field, "max_length", None)
+            if not limit or "maxlength" not in field.widget.attrs:
+                continue
+            del field.widget.attrs["maxlength"]
+            stated = _("At most %(limit)d characters.") % {"limit": limit}
+            field.help_text = f"{field.help_text} {stated}".strip() if field.help_text else stated

@@ -9,11 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Enquiry
+from kernel.forms import LimitsStated
 from kernel.national_id import has_valid_check_digits
 from retention.services import RECTIFIABLE
 
 
-class EnquiryByReference(forms.Form):
+class EnquiryByReference(LimitsStated):
     reference = forms.CharField(label=_("Enquiry reference"), max_length=20)
 
     def clean_reference(self) -> Enquiry:

@@ -53,6 +53,26 @@ def write(enquiry: Any, actor: Any, text: str, *, hours_ago: float = 0, **kwargs
 # --- The admin ---
 
 
+def test_a_text_over_the_limit_is_refused_with_the_whole_text_kept_never_cut(
+    enquiry: Any, alice: Any, as_user: Any
+) -> None:
+    """Found by using the service: the textarea's maxlength let the browser cut a pasted note
+    at 10,000 characters and the page said it was saved. The limit is stated, not enforced by
+    the browser; a longer text is refused on the field and shown again whole."""
+    client = as_user(alice)
+    page = client.get(journal_url(enquiry)).content.decode()
+    assert "maxlength" not in page
+    assert f"{journal.JOURNAL_TEXT_MAX_LENGTH}" in page.replace("\xa0", "").replace(" ", "")
+    form = page_form_data(page)
+    long_text = "Ringte datteren. " * 700  # 11,900 characters
+    form.update(kind="phone_call", occurred_at="2026-11-02 09:30", text=long_text)
+    response = client.post(journal_url(enquiry), form)
+    assert response.status_code == 200
+    assert "text" in response.context["form"].errors
+    assert long_text.strip() in response.content.decode()
+    assert not JournalEntry.objects.exists()
+
+
 def test_a_team_member_writes_an_entry_and_its_correction_on_the_page(
     enquiry: Any, alice: Any, as_user: Any
 ) -> None:
