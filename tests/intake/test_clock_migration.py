@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from kernel import sqlite_triggers
 from kernel.calendar import local_difference
 from tests.factories import make_enquiry
 
@@ -39,6 +40,8 @@ def _back_to_the_latest_schema() -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+    # As the migrate command does when it is done: triggers a table rebuild dropped on SQLite.
+    sqlite_triggers.restore(connection.alias)
 
 
 def test_a_paused_acute_clock_and_a_closed_enquirys_pause_are_ended(alice: Any) -> None:
