@@ -101,6 +101,19 @@ def journal_entries_move_to_kept(*, duplicate: Enquiry, kept: Enquiry, actor: Us
     PermissionDenied when the actor may not write both journals (``journal.journal_rehome``)."""
     if not JournalEntry.objects.filter(enquiry=duplicate).exists():
         return 0
+    if not kept.is_open:
+        # A closed enquiry's journal is read-only: say so on the field, not as a refusal of
+        # the person (a 403 read as "you may not").
+        raise ValidationError(
+            {
+                "duplicate_of": [
+                    _(
+                        "The enquiry kept is closed, and this enquiry's journal would move into "
+                        "it. Reopen it first, or choose an open enquiry."
+                    )
+                ]
+            }
+        )
     return journal_rehome(source=duplicate, target=kept, actor=actor)
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Team
@@ -19,7 +19,7 @@ from kernel.vocabulary import codes
 from routing.models import HelpService
 from stats import rollup
 from stats.disclosure import publish
-from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
+from stats.models import CountContribution, DailyCount, DailyDuration, MonthlyDuration, Step
 from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
 
 # Keys of a published read that are about the figures, not figures (left out of the CSV).
@@ -155,12 +155,16 @@ REPEAT_CODES = ("first", "repeat_within_12_months")
 
 def repeat_counts(date_from: dt.date, date_to: dt.date) -> dict[str, int]:
     """The enquiries received from ``date_from`` to ``date_to`` (Oslo days, inclusive) that are
-    the first about their adult in 12 months, and those that repeat one. One query over the
-    enquiries' (received_at, repeat_within_year) index, not the roll-up."""
+    the first about their adult in 12 months, and those that repeat one. Read from the
+    enquiries, counting only those the roll-up has counted (they have a ``total``
+    contribution), so that the two add up to ``total_received`` while a refresh is behind."""
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     found = dict(
         Enquiry.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(
+            Exists(CountContribution.objects.filter(enquiry_id=OuterRef("pk"), dimension="total"))
+        )
         .values_list("repeat_within_year")
         .annotate(n=Count("pk"))
         .order_by()

@@ -491,3 +491,26 @@ def test_closing_as_duplicate_moves_its_journal_into_the_kept_ones_timeline(alic
     assert merged.filters["journal_entries"] == 2
     duplicate.refresh_from_db()
     assert duplicate.state == "closed"
+
+
+@pytest.mark.django_db
+def test_closing_as_duplicate_of_a_closed_enquiry_with_a_journal_is_a_400_naming_the_field(
+    alice: Any,
+) -> None:
+    """Found by using the service: a 403 "you may not" where the kept enquiry was closed."""
+    kept = make_enquiry(actor=alice)
+    casework_services.enquiry_close(enquiry=kept, actor=alice, outcome="duplicate")
+    duplicate = make_enquiry(actor=alice)
+    journal.journal_add(
+        enquiry=duplicate, actor=alice, kind="note", text="Notat", occurred_at=timezone.now()
+    )
+    response = staff_client(alice).post(
+        f"/api/v1/enquiries/{duplicate.pk}/close/",
+        {"outcome": "duplicate", "outcome_asked": "not_asked", "duplicate_of": str(kept.pk)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"duplicate_of"}
+    duplicate.refresh_from_db()
+    assert duplicate.state != "closed"
+    assert JournalEntry.objects.filter(enquiry=duplicate).count() == 1
