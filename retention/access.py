@@ -31,7 +31,7 @@ from audit import selectors as trail
 from audit.models import Action
 from casework.models import JournalEntry, Task
 from intake.models import Enquiry
-from kernel.vocabulary import label
+from kernel.vocabulary import codes, label
 from retention import policies
 from retention.models import LegalHold, Rectification
 from routing.models import LegalDutyDecision, Referral, ServiceConsent
@@ -48,8 +48,11 @@ def _moment(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _vocabulary(group: str, code: str) -> str:
-    """The label of a vocabulary code in the active language, "" for none."""
-    return str(label(group, code)) if code else ""
+    """The label of a vocabulary code in the active language, "" for none, the code itself for
+    one no longer in the vocabulary (an old enquiry's data is still shown)."""
+    if not code:
+        return ""
+    return str(label(group, code)) if code in codes(group) else code
 
 
 def _field_label(name: str) -> str:
