@@ -9,6 +9,10 @@ What is withheld or marked (README: Retention, "The adult's right of access"):
 - every free-text value is marked ``review``: it may name third parties, whose names are to be
   considered before the copy is handed over (forvaltningsloven § 19, § 13).
 
+Every code comes with its label in the active language beside it (``state`` and
+``state_label``), so the printable page shows no raw code. Times are local (Europe/Oslo) aware
+datetimes: the JSON file writes them as ISO 8601, the page as "30.11.2026 06:00".
+
 Producing it is an audit event with the enquiries it covered, never the national id.
 """
 
@@ -17,16 +21,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit import events
 from audit import selectors as trail
+from audit.models import Action
+from casework.models import JournalEntry, Task
 from intake.models import Enquiry
+from kernel.vocabulary import codes, label
 from retention import policies
 from retention.models import LegalHold, Rectification
-from routing.models import LegalDutyDecision, Referral
+from routing.models import LegalDutyDecision, Referral, ServiceConsent
 
 # Reporter types whose identity is shown: the adult themselves.
 REPORTER_SHOWN = {"self"}
@@ -34,8 +42,32 @@ REPORTER_SHOWN = {"self"}
 REPORTER_SERVICES = {"municipal_service", "health_service", "police", "other_service"}
 
 
-def _moment(value: dt.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+def _moment(value: dt.datetime | None) -> dt.datetime | None:
+    """A moment in local time (the JSON encoder writes it as ISO 8601)."""
+    return timezone.localtime(value) if value else None
+
+
+def _vocabulary(group: str, code: str) -> str:
+    """The label of a vocabulary code in the active language, "" for none, the code itself for
+    one no longer in the vocabulary (an old enquiry's data is still shown)."""
+    if not code:
+        return ""
+    return str(label(group, code)) if code in codes(group) else code
+
+
+def _field_label(name: str) -> str:
+    """The enquiry field's name as a person reads it (rectifications), the name if unknown."""
+    try:
+        return str(Enquiry._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return name
+
+
+def _basis_label(basis: str) -> str:
+    return {
+        "anonymity_requested": _("the reporter asked for anonymity"),
+        "review_fvl_19": _("to be reviewed, forvaltningsloven § 19"),
+    }.get(basis, basis)
 
 
 def _free(text: str) -> dict[str, Any] | None:
@@ -45,24 +77,28 @@ def _free(text: str) -> dict[str, Any] | None:
 
 def _reporter(enquiry: Enquiry) -> dict[str, Any]:
     kind = enquiry.reporter_type
+    shown = {"type": kind, "type_label": _vocabulary("reporter_types", kind)}
     if kind in REPORTER_SHOWN:
         return {
-            "type": kind,
+            **shown,
             "withheld": False,
             "name": enquiry.reporter_name,
             "phone": enquiry.reporter_phone,
             "email": enquiry.reporter_email,
         }
     if kind == "anonymous":
-        return {"type": kind, "withheld": True, "basis": "anonymity_requested"}
+        basis = "anonymity_requested"
+        return {**shown, "withheld": True, "basis": basis, "basis_label": _basis_label(basis)}
+    basis = "review_fvl_19"
     if kind in REPORTER_SERVICES:
         return {
-            "type": kind,
+            **shown,
             "withheld": True,
-            "basis": "review_fvl_19",
+            "basis": basis,
+            "basis_label": _basis_label(basis),
             "organisation": enquiry.reporter_organisation,
         }
-    return {"type": kind, "withheld": True, "basis": "review_fvl_19"}
+    return {**shown, "withheld": True, "basis": basis, "basis_label": _basis_label(basis)}
 
 
 def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
@@ -70,15 +106,15 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
         "reference": enquiry.reference,
         "team": enquiry.team.name,
         "channel": enquiry.channel,
+        "channel_label": str(enquiry.get_channel_display()),
         "state": enquiry.state,
+        "state_label": str(enquiry.get_state_display()),
         "received_at": _moment(enquiry.received_at),
         "closed_at": _moment(enquiry.closed_at),
         "adult": {
             "name": enquiry.subject_name,
             "national_id": enquiry.subject_national_id,
-            "birth_date": enquiry.subject_birth_date.isoformat()
-            if enquiry.subject_birth_date
-            else None,
+            "birth_date": enquiry.subject_birth_date,
             "birth_year": enquiry.subject_birth_year,
             "gender": enquiry.subject_gender,
             "address": enquiry.subject_address,
@@ -97,13 +133,20 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
             "children_in_household": enquiry.children_in_household,
         },
         "risk_level": enquiry.risk_level,
+        "risk_level_label": _vocabulary("risk_levels", enquiry.risk_level),
         "outcome": enquiry.outcome,
+        "outcome_label": _vocabulary("close_outcomes", enquiry.outcome),
+        "measures": [
+            {"code": code, "label": _vocabulary("measures", code)}
+            for code in enquiry.measures or []
+        ],
         "outcome_asked": enquiry.outcome_asked,
         "outcome_achieved": enquiry.outcome_achieved,
         "close_note": _free(enquiry.close_note),
         "history": [
             {
                 "transition": change.transition,
+                "transition_label": change.transition_label,
                 "at": _moment(change.at),
                 "by": change.actor.get_username(),
                 "reason": _free(change.reason),
@@ -115,6 +158,7 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
                 "version": a.version,
                 "assessed_at": _moment(a.assessed_at),
                 "level": a.level,
+                "level_label": str(a.get_level_display()),
                 "computed_level": a.computed_level,
                 "answers": a.answers,
                 "override_reason": _free(a.override_reason),
@@ -125,7 +169,9 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
             {
                 "service": r.service.name,
                 "state": r.state,
+                "state_label": str(r.get_state_display()),
                 "legal_basis": r.legal_basis,
+                "legal_basis_label": str(r.get_legal_basis_display()),
                 "sent_at": _moment(r.sent_at),
                 "acknowledged_at": _moment(r.acknowledged_at),
                 "completed_at": _moment(r.completed_at),
@@ -140,7 +186,9 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
         "duty_decisions": [
             {
                 "duty": d.duty,
+                "duty_label": str(d.get_duty_display()),
                 "decision": d.decision,
+                "decision_label": str(d.get_decision_display()),
                 "decided_at": _moment(d.decided_at),
                 "notified_at": _moment(d.notified_at),
                 "notified_whom": _free(d.notified_whom),
@@ -149,17 +197,62 @@ def _enquiry(enquiry: Enquiry) -> dict[str, Any]:
             for d in LegalDutyDecision.objects.filter(enquiry=enquiry).order_by("decided_at")
         ],
         "messages": [
-            {"direction": m.direction, "at": _moment(m.at), "text": _free(m.text)}
+            {
+                "direction": m.direction,
+                "direction_label": str(m.get_direction_display()),
+                "at": _moment(m.at),
+                "text": _free(m.text),
+            }
             for m in enquiry.reporter_messages.all()
         ],
         "rectifications": [
             {
                 "field": r.field,
+                "field_label": _field_label(r.field),
                 "at": _moment(r.at),
                 "by": r.by.get_username(),
                 "reason": _free(r.reason),
             }
             for r in Rectification.objects.filter(enquiry=enquiry).select_related("by")
+        ],
+        "journal": [
+            {
+                "kind": j.kind,
+                "kind_label": str(j.get_kind_display()),
+                "occurred_at": _moment(j.occurred_at),
+                "written_at": _moment(j.created_at),
+                "author": j.author.get_username(),
+                "corrects": bool(j.corrects_id),
+                "text": _free(j.text),
+            }
+            for j in JournalEntry.objects.filter(enquiry=enquiry)
+            .select_related("author")
+            .order_by("occurred_at", "pk")
+        ],
+        "tasks": [
+            {
+                "title": _free(t.title),
+                "due_at": _moment(t.due_at),
+                "done": t.closed_at is not None,
+                "done_at": _moment(t.closed_at),
+            }
+            for t in Task.objects.filter(enquiry=enquiry).order_by("due_at", "pk")
+        ],
+        "consents": [
+            {
+                "service": c.service.name,
+                "given_at": _moment(c.given_at),
+                "method": c.method,
+                "method_label": str(c.get_method_display()),
+                "withdrawn_at": _moment(c.withdrawn_at),
+                "withdrawal_method": c.withdrawal_method,
+                "withdrawal_method_label": str(c.get_withdrawal_method_display())
+                if c.withdrawal_method
+                else "",
+            }
+            for c in ServiceConsent.objects.filter(enquiry=enquiry)
+            .select_related("service")
+            .order_by("given_at", "pk")
         ],
         "legal_holds": [
             {"set_at": _moment(h.set_at), "lifted_at": _moment(h.lifted_at)}
@@ -176,6 +269,9 @@ def _access_report(enquiry_ids: list[Any], references: dict[str, str]) -> list[d
             "who": event.actor,
             "actor_type": event.actor_type,
             "action": event.action,
+            "action_label": str(Action(event.action).label)
+            if event.action in Action.values
+            else event.action,
             "enquiry": references.get(str(event.enquiry_id), "") if event.enquiry_id else "",
         }
         for event in report.events
@@ -185,8 +281,8 @@ def _access_report(enquiry_ids: list[Any], references: dict[str, str]) -> list[d
 @transaction.atomic
 def subject_access(*, actor: Any, national_id: str, format: str = "html") -> dict[str, Any]:
     """Everything the actor's team holds about the adult with ``national_id``: their enquiries
-    with history, assessments, referrals, legal-duty decisions, messages, rectifications and
-    holds, and who read or changed them when (the access report). Raises ``PermissionDenied``
+    with history, assessments, measures, referrals, consents to services, legal-duty decisions,
+    messages, journal entries, tasks, rectifications and holds, and who read or changed them when (the access report). Raises ``PermissionDenied``
     for anyone but a coordinator. Recorded as an export (``format``: ``html`` or ``json``)."""
     if not policies.may_export(actor):
         raise PermissionDenied

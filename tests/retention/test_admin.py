@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from intake.models import Enquiry
 from retention.models import LegalHold, Rectification, RetentionRule
+from routing.models import HelpService, ServiceConsent
 from tests.factories import make_enquiry
 from tests.retention.helpers import NATIONAL_ID, full_enquiry, oslo
 
@@ -129,7 +131,13 @@ def test_the_adults_data_withholds_an_anonymous_reporter(
     by_reference = {e["reference"]: e for e in data["enquiries"]}
     assert set(by_reference) == {shown.reference, anonymous.reference}
     withheld = by_reference[anonymous.reference]["reporter"]
-    assert withheld == {"type": "anonymous", "withheld": True, "basis": "anonymity_requested"}
+    assert withheld == {
+        "type": "anonymous",
+        "type_label": "Anonym",
+        "withheld": True,
+        "basis": "anonymity_requested",
+        "basis_label": "melderen ba om å være anonym",
+    }
     concern = by_reference[anonymous.reference]["concern"]["description"]
     assert concern == {"text": "Naboen Qneighbour ser ham slått.", "review": True}
     assert by_reference[shown.reference]["referrals"][0]["note"]["review"] is True
@@ -138,6 +146,67 @@ def test_the_adults_data_withholds_an_anonymous_reporter(
     assert exports.count() == 2
     assert sorted(exports.first().enquiry_ids) == sorted([str(shown.pk), str(anonymous.pk)])
     assert not AuditEvent.objects.filter(filters__icontains=NATIONAL_ID).exists()
+
+
+def test_the_adults_data_holds_journal_tasks_measures_and_consents_in_norwegian(
+    alice: Any, bob: Any, as_user: Any
+) -> None:
+    """Issue 18 (found by a tester): the journal, tasks, measures and consents to services are
+    part of what is held; the printable page shows labels and Norwegian dates, never codes."""
+    enquiry = full_enquiry(
+        actor=alice, n=9, closed_at=oslo(2026, 3, 4, 14, 30), reporter_type="health_service"
+    )
+    ServiceConsent.objects.create(
+        enquiry=enquiry,
+        service=HelpService.objects.get(slug="nav-tonsberg"),
+        given_at=oslo(2026, 2, 27, 10, 15),
+        method="oral",
+        recorded_by=alice,
+        recorded_at=oslo(2026, 2, 27, 10, 20),
+    )
+    client = as_user(bob)
+    data = json.loads(client.post(ACCESS, {"national_id": NATIONAL_ID, "format": "json"}).content)
+    (held,) = data["enquiries"]
+    (entry,) = held["journal"]
+    assert entry["kind"] == "phone_call" and entry["kind_label"] == "Telefonsamtale"
+    assert entry["text"] == {"text": "Qjournaltext9", "review": True}
+    assert entry["author"] == alice.get_username()
+    (task,) = held["tasks"]
+    assert task["title"] == {"text": "Qtasktitle9", "review": True} and task["done"] is False
+    assert held["measures"] == [{"code": "conversation", "label": "Samtale med den utsatte"}]
+    (consent,) = held["consents"]
+    assert consent["service"] and consent["method"] == "oral"
+    assert consent["method_label"] == "Muntlig" and consent["withdrawn_at"] is None
+    assert held["state"] == "closed" and held["state_label"] == "Avsluttet"
+
+    page = client.post(ACCESS, {"national_id": NATIONAL_ID, "format": "html"})
+    html = " ".join(page.content.decode().split())
+    content = html[html.index('<section class="enquiry">') : html.index("</tbody>")]
+    for shown in ("Qjournaltext9", "Qtasktitle9", "Samtale med den utsatte", "Muntlig"):
+        assert shown in content
+    assert "27.02.2026 10:15" in content  # the consent, in local time, as Norwegians write it
+    assert "04.03.2026 14:30" in content  # closed
+    for code in (
+        "forwarded",
+        "assess",
+        "closed",
+        "phone_call",
+        "health_service",
+        "review_fvl_19",
+        "sent",
+        "consent",
+        "not_applicable",
+        "avvergeplikt",
+        "from_reporter",
+        "subject_phone",
+        "oral",
+        "conversation",
+        ">view<",
+        ">create<",
+        ">transition<",
+    ):
+        assert code not in content, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", content.replace(enquiry.reference, ""))  # no ISO
 
 
 def test_a_bad_national_id_is_refused_naming_the_field(bob: Any, as_user: Any) -> None:
