@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import sign_in
+from tests.browser import screenshot, sign_in
 from tests.casework.test_same_adult import NATIONAL_ID
 from tests.factories import make_enquiry
 from tests.kernel.test_personal_values_not_in_urls import _api_post, access_log
@@ -66,3 +66,26 @@ def test_the_create_form_hints_at_earlier_enquiries_about_the_adult(
     assert any("/api/v1/persons/search/" in line for line in requests)  # the log is on
     assert any("same-adult-hint" in line for line in requests)
     assert [line for line in access_log if NATIONAL_ID in line] == []
+
+
+def test_the_same_adult_panel_spans_the_enquiry_page(page: Any, alice: Any) -> None:
+    """The panel and its forms sit below the page's own form at its full width: before, they came
+    after the floated ``#content-main`` and were squeezed into a narrow column at its right edge,
+    one word a line, and the page scrolled sideways."""
+    make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    this = make_enquiry(actor=alice, subject_national_id=NATIONAL_ID)
+    page.set_viewport_size({"width": 1300, "height": 900})
+    sign_in(page, alice, next_url=f"/admin/intake/enquiry/{this.pk}/change/")
+
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1300
+    heading = page.locator("#same-adult h2")
+    assert heading.inner_text() == "Andre henvendelser om denne personen"
+    assert heading.bounding_box()["width"] > 300
+    for form in ("#link-form", "#duplicate-form"):
+        assert page.locator(f"{form} h2").bounding_box()["width"] > 300
+    # Below the page's own form, not beside it.
+    own_form = page.locator("#enquiry_form").bounding_box()
+    assert heading.bounding_box()["y"] > own_form["y"] + own_form["height"] - 1
+    page.locator("#same-adult").scroll_into_view_if_needed()
+    screenshot(page, "enquiry-same-adult-panel", full_page=False)
+    assert page.problems == []
