@@ -284,8 +284,11 @@ def _sample(
     chain joined to that chain's event before the window. Returns the events checked."""
     key = settings.AUDIT_HMAC_KEY.encode()
     top = max(verified.values())
-    windows = max(1, math.ceil(top * min(fraction, 1.0) / SAMPLE_WINDOW))
-    starts = sorted({random.randrange(0, max(1, top - SAMPLE_WINDOW + 1)) for _ in range(windows)})
+    # The old trail in windows of SAMPLE_WINDOW sequence numbers; ``fraction`` of them, chosen
+    # at random (all of them at 1: random starts could leave the last events unchecked).
+    aligned = list(range(0, top, SAMPLE_WINDOW)) or [0]
+    wanted = max(1, math.ceil(len(aligned) * min(fraction, 1.0)))
+    starts = sorted(random.sample(aligned, min(wanted, len(aligned))))
     checked = 0
     with transaction.atomic():
         for low in starts:

@@ -164,8 +164,10 @@ def _parse_moment(raw: str, *, end: bool) -> dt.datetime | None:
     try:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        # The database compares in UTC: a time that cannot be expressed there is no time.
-        moment.astimezone(dt.UTC)
+        # The database compares in UTC: a time that cannot be expressed there is no time, and
+        # one with an offset PostgreSQL does not take (beyond ±15:59, found by the fuzzer: a 500)
+        # is passed on as the same moment in UTC.
+        moment = moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None
     return moment

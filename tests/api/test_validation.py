@@ -283,3 +283,17 @@ def test_staff_are_throttled_per_user(alice: Any, bob: Any, settings: Any) -> No
     assert staff_client(alice).get("/api/v1/services/").status_code == 200
     assert staff_client(alice).get("/api/v1/services/").status_code == 429
     assert staff_client(bob).get("/api/v1/services/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment",
+    ["0709-08-10T11:53:11.24-19:12", "2026-05-01T10:00:00+23:59", "2026-05-01T10:00:00-23:59"],
+)
+def test_a_filter_time_with_any_offset_python_reads_is_no_500(alice: Any, moment: str) -> None:
+    """Found by the fuzzer on PostgreSQL: an offset beyond ±15:59 reached the query and the
+    database refused it (a 500). The moment is compared in UTC."""
+    client = staff_client(alice)
+    for name in ("received_after", "received_before"):
+        response = client.get("/api/v1/enquiries/", {name: moment})
+        assert response.status_code == 200, response.content
