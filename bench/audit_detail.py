@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> None:
     from audit import events
     from audit.models import AuditEvent
     from intake import selectors
-    from tests.factories import TEST_PASSWORD, UserFactory, make_enquiry
+    from tests.conftest import sign_in_client
+    from tests.factories import UserFactory, make_enquiry
 
     tonsberg = Team.objects.get(slug="tonsberg")
     alice = UserFactory(username="alice", team=tonsberg, roles=["team_member"])
@@ -80,8 +81,8 @@ def run(args: argparse.Namespace) -> None:
         for _ in range(args.prefill):
             events.logged_in(actor=alice)
 
-    client = Client()
-    assert client.login(username="alice", password=TEST_PASSWORD)
+    # Both sign-in steps, as a person takes them (password, then the authenticator's code).
+    client = sign_in_client(Client(), alice)
     url = f"/admin/intake/enquiry/{enquiry.pk}/change/"
     assert client.get(url).status_code == 200
 

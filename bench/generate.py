@@ -107,6 +107,11 @@ ENQUIRY_COLUMNS = [
     "assigned_to_id",
     "created_by_id",
     "team_id",
+    # Issue 17's same-adult keys: left empty here (bench/same_adult.py makes its own), no repeats.
+    "repeat_within_year",
+    "subject_national_id_key",
+    "subject_name_key",
+    "subject_born_year",
 ]
 ASSESSMENT_COLUMNS = [
     "version",
@@ -149,6 +154,11 @@ REFERRAL_COLUMNS = [
     "escalate_at",
     "escalated_at",
     "reminded_at",
+    # Issue 16: a basis per referral (here the adult's consent for every one), e-mailed.
+    "basis_decided_by",
+    "basis_reason",
+    "delivery",
+    "phone_note",
 ]
 CLOCK_COLUMNS = [
     "enquiry_id",
@@ -596,6 +606,10 @@ class Generator:
                     str(worker[0]) if assessed else N,
                     N if creator is None else str(creator[0]),
                     str(team),
+                    b(False),
+                    "",
+                    "",
+                    N,
                 )
             )
         )
@@ -660,6 +674,10 @@ class Generator:
                     ts(escalate),
                     ts(escalated),
                     ts(reminded),
+                    "",
+                    "",
+                    "email",
+                    "",
                 )
             )
         )

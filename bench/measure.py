@@ -145,10 +145,7 @@ def measure_stats(rounds: int) -> dict[str, Any]:
     and CSV: authentication, disclosure control and its audit event.
     """
     from django.contrib.auth.models import Group
-    from django.test import Client, override_settings
     from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import Team, User
     from stats import rollup
@@ -219,19 +216,7 @@ def measure_stats(rounds: int) -> dict[str, Any]:
             username="bench-manager", team=Team.objects.order_by("pk").first(), is_staff=True
         )
         manager.groups.add(Group.objects.get(name="manager"))
-    client = Client()
-    # force_login's request has no REMOTE_ADDR: django-axes would look up the address "unknown"
-    # (an error on PostgreSQL's inet column). Sign-in limits are not what is measured here.
-    with override_settings(AXES_ENABLED=False):
-        client.force_login(manager)
-    # ... and no second factor: the session is marked verified with a device, as the sign-in's
-    # second step does (django-otp), so that the API lets the manager in.
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=manager, name="bench", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client = signed_in_client(manager)
     query = {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
     def api(fmt_: str | None = None) -> Callable[[], None]:
@@ -287,8 +272,27 @@ def measure_stats(rounds: int) -> dict[str, Any]:
 # --- 2c: the admin ---
 
 
+def signed_in_client(user: Any) -> Any:
+    """A test client signed in as ``user`` with both steps, as a person would be: the session
+    is marked verified with a device, as the sign-in's second step does (django-otp), so that
+    the admin and the API let the user in. Sign-in limits are not what is measured here."""
+    from django.test import Client, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    with override_settings(AXES_ENABLED=False):
+        client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def measure_admin(rounds: int) -> dict[str, Any]:
-    from django.test import Client
 
     from accounts.models import User
     from intake.models import Enquiry
@@ -298,8 +302,7 @@ def measure_admin(rounds: int) -> dict[str, Any]:
         .order_by("pk")
         .first()
     )
-    client = Client()
-    client.force_login(alice)
+    client = signed_in_client(alice)
     newest = (
         Enquiry.objects.filter(team=alice.team)
         .order_by("-received_at")
