@@ -8,6 +8,7 @@
   var form = hint.closest("form");
   var names = ["subject_national_id", "subject_name", "subject_birth_date", "subject_birth_year"];
   var last = "";
+  var asked = 0;  // answers can arrive out of order: only the newest question's is shown
   function ask() {
     var body = new FormData();
     var key = "";
@@ -20,9 +21,10 @@
     if (key === last) { return; }
     last = key;
     body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    var question = ++asked;
     fetch(hint.dataset.url, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : ""; })
-      .then(function (html) { hint.innerHTML = html; })
+      .then(function (html) { if (question === asked) { hint.innerHTML = html; } })
       .catch(function () { /* the hint is a help, not a step: the form works without it */ });
   }
   names.forEach(function (name) {
