@@ -27,6 +27,11 @@ class Action(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Opened with a stated reason (break the glass)")
 
 
+# The action codes as a set: ``Action.values`` builds its list (with lazy labels) on every
+# call, a tenth of a millisecond that every audited request and every event of a batch paid.
+ACTION_CODES = frozenset(Action.values)
+
+
 class AuditEvent(models.Model):
     """One event. Rows are never updated or deleted; ``hash`` chains each to the one before
     in the same chain (``chain``: one of a pool of chains, see ``audit.events.record``).

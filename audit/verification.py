@@ -30,13 +30,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from audit import thinning
 from audit.chain import GENESIS
 from audit.models import AuditEvent, ChainHead, VerifiedCheckpoint
-from audit.segments import SELECT_RANGE, SegmentResult, verify_range_postgres, verify_rows
+from audit.segments import (
+    SELECT_CANONICAL_RANGE,
+    SELECT_ONE,
+    SELECT_RANGE,
+    SegmentResult,
+    verify_canonical_rows,
+    verify_range_postgres,
+    verify_rows,
+)
 
 BATCH_SIZE = 5_000  # rows fetched at a time
 SAMPLE_WINDOW = 5_000  # sequence numbers per sampled window of the old trail
@@ -95,11 +103,46 @@ def _segments(low: int, high: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, high)) for start in range(low, high, size)]
 
 
-def _local_rows(low: int, high: int, fetch: int) -> Iterator[Any]:
+def _local_rows(low: int, high: int, fetch: int, sql: str = SELECT_RANGE) -> Iterator[Any]:
     with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL
-        cursor.execute(SELECT_RANGE, [low, high])
+        cursor.execute(sql, [low, high])
         while rows := cursor.fetchmany(fetch):
             yield from rows
+
+
+def _whole_row(seq: int) -> Any:
+    """The event's row, or ``None`` when a value cannot be read into Python (a time before
+    year 1, written around the service): such an event is reported as not matching its hash."""
+    with connection.cursor() as cursor:
+        cursor.execute(SELECT_ONE, [seq])
+        try:
+            return cursor.fetchone()
+        except DataError:
+            return None
+
+
+def _verify_local(
+    key: bytes,
+    low: int,
+    high: int,
+    heads: dict[int, int],
+    skip: dict[int, int] | None,
+    fetch: int,
+) -> SegmentResult:
+    """One segment read on this process's connection (inside the caller's transaction): on
+    PostgreSQL with the content spelled by the database (``audit.segments``), else whole rows."""
+    if connection.vendor == "postgresql":
+        return verify_canonical_rows(
+            _local_rows(low, high, fetch, SELECT_CANONICAL_RANGE),
+            key,
+            low=low,
+            high=high,
+            heads=heads,
+            skip_upto=skip,
+            whole_row=_whole_row,
+        )
+    rows = _local_rows(low, high, fetch)
+    return verify_rows(rows, key, low=low, high=high, heads=heads, skip_upto=skip)
 
 
 def _conninfo() -> dict[str, Any]:
@@ -134,10 +177,7 @@ def _run_segments(
         results = []
         with transaction.atomic():  # one snapshot (SQLite); a named cursor needs a transaction
             for low, high in bounds:
-                rows = _local_rows(low, high, fetch)
-                results.append(
-                    verify_rows(rows, key, low=low, high=high, heads=heads, skip_upto=skip)
-                )
+                results.append(_verify_local(key, low, high, heads, skip, fetch))
         return results
     info = _conninfo()
     # Spawned, not forked: a forked child must never touch the parent's database connection.
@@ -293,12 +333,8 @@ def _sample(
     with transaction.atomic():
         for low in starts:
             high = min(low + SAMPLE_WINDOW, top)
-            segment = verify_rows(
-                _local_rows(low, high, fetch),
-                key,
-                low=low,
-                high=high,
-                heads={chain: verified.get(chain, 0) for chain in heads},
+            segment = _verify_local(
+                key, low, high, {chain: verified.get(chain, 0) for chain in heads}, None, fetch
             )
             findings.take(segment)
             checked += segment.checked

@@ -71,6 +71,7 @@ def main() -> dict[str, Any]:
     parser.add_argument("--threads", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--transactions", type=int, default=100, help="per thread")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--save-as", default="audit-lock", help="bench/results/<name>.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for threads in args.threads:
@@ -91,7 +92,7 @@ def main() -> dict[str, Any]:
             f"({min(rates[16]):.0f}–{max(rates[16]):.0f}): {pool / single:.2f}×",
             flush=True,
         )
-    save("audit-lock", results)
+    save(args.save_as, results)
     return results
 
 

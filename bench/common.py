@@ -84,6 +84,11 @@ def bench_env(database_url: str, **extra: str) -> dict[str, str]:
             "SECURE_SSL_REDIRECT": "False",
             # Pages render without collectstatic's manifest (which takes minutes to build).
             "STATIC_HASHED": "False",
+            # The team's notices of new enquiries go nowhere: an SMTP relay's latency is not
+            # what is measured (without one, every intake would log a refused connection).
+            "EMAIL_BACKEND": env.get(
+                "EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend"
+            ),
         }
     )
     env.update(extra)
@@ -116,6 +121,35 @@ def create_database(name: str) -> str:
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')
     return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+# Run by `manage.py shell`: a staff session signed in with both steps, as the sign-in leaves it
+# (django-otp marks the session verified with a device), for requests over HTTP.
+_STAFF_SESSION = """
+import os
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.models import User
+user = User.objects.get(username=os.environ["BENCH_STAFF"])
+device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "accounts.signin.StaffPasswordBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+session.create()
+print(settings.SESSION_COOKIE_NAME, session.session_key)
+"""
+
+
+def staff_session_cookie(env: dict[str, str], username: str) -> str:
+    """A ``Cookie`` header value for ``username`` signed in with both steps."""
+    out = manage({**env, "BENCH_STAFF": username}, "shell", "-c", _STAFF_SESSION).stdout
+    name, key = out.strip().splitlines()[-1].split()
+    return f"{name}={key}"
 
 
 def drop_database(name: str) -> None:
@@ -221,8 +255,10 @@ def load(
     headers_for: Any = None,
     timeout: float = 10,
     stop: threading.Event | None = None,
+    method: str = "POST",
 ) -> LoadResult:
-    """``clients`` threads post until ``seconds`` pass or ``max_requests`` are sent in all."""
+    """``clients`` threads send ``method`` (a body from ``body_for(i)``; ``None`` for none)
+    until ``seconds`` pass or ``max_requests`` are sent in all."""
     lock = threading.Lock()
     result = LoadResult(seconds=0.0)
     sent = [0]
@@ -238,7 +274,7 @@ def load(
             headers = headers_for(i) if headers_for else {}
             start = time.perf_counter()
             try:
-                status, payload = request(port, "POST", path, body_for(i), headers, timeout=timeout)
+                status, payload = request(port, method, path, body_for(i), headers, timeout=timeout)
                 key = str(status)
             except (OSError, http.client.HTTPException) as exc:
                 status, payload, key = 0, b"", type(exc).__name__

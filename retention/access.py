@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit import selectors as trail
-from audit.models import Action
+from audit.models import ACTION_CODES, Action
 from casework.models import JournalEntry, Task
 from intake.models import Enquiry
 from kernel.vocabulary import codes, label
@@ -270,7 +270,7 @@ def _access_report(enquiry_ids: list[Any], references: dict[str, str]) -> list[d
             "actor_type": event.actor_type,
             "action": event.action,
             "action_label": str(Action(event.action).label)
-            if event.action in Action.values
+            if event.action in ACTION_CODES
             else event.action,
             "enquiry": references.get(str(event.enquiry_id), "") if event.enquiry_id else "",
         }

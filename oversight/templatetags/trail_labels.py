@@ -7,14 +7,14 @@ from typing import Any
 
 from django import template
 
-from audit.models import Action, ActorType
+from audit.models import ACTION_CODES, Action, ActorType
 
 register = template.Library()
 
 
 @register.filter
 def action_label(code: str) -> str:
-    return str(Action(code).label) if code in Action.values else code
+    return str(Action(code).label) if code in ACTION_CODES else code
 
 
 @register.filter
