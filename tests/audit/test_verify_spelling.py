@@ -120,3 +120,45 @@ def test_ordinary_events_are_checked_without_reading_them_whole(alice: Any) -> N
         whole_row=lambda seq: read_whole.append(seq),
     )
     assert (result.checked, result.broken_seq, read_whole) == (3, None, [])
+
+
+def batch_between_single_events(
+    alice: Any, settings: Any
+) -> tuple[AuditEvent, list[AuditEvent], AuditEvent]:
+    """One event, a batch of five (``record_many``: COPY on PostgreSQL), one event, all in the
+    same chain: the batch's borders are where its first and last event join the chain."""
+    settings.AUDIT_CHAINS = 1  # one chain, so that the three writes follow each other in it
+    with transaction.atomic():
+        connection._audit_last_chain = 1
+        before = events.record(action="view", actor=alice, object_type="enquiry")
+        batch = events.record_many(
+            {"action": "create", "actor": None, "object_type": "reminder", "reason": f"r{n}"}
+            for n in range(5)
+        )
+        after = events.record(action="view", actor=alice, object_type="enquiry")
+    return before, batch, after
+
+
+@pytest.mark.parametrize("position", ["first of the batch", "last of the batch", "after it"])
+def test_a_batch_verifies_and_tampering_at_its_borders_is_found(
+    alice: Any, settings: Any, position: str
+) -> None:
+    before, batch, after = batch_between_single_events(alice, settings)
+    assert {e.chain for e in (before, *batch, after)} == {before.chain}
+    assert [e.prev_hash for e in (*batch, after)] == [e.hash for e in (before, *batch)]
+    assert verify_chain().intact
+    target = {"first of the batch": batch[0], "last of the batch": batch[-1], "after it": after}[
+        position
+    ]
+    with triggers_dropped(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET reason = 'x' WHERE seq = %s", [target.seq])
+    assert verify_chain().broken_seq == target.seq
+
+
+def test_an_event_removed_at_a_batchs_border_is_found_at_its_successor(
+    alice: Any, settings: Any
+) -> None:
+    _before, batch, after = batch_between_single_events(alice, settings)
+    with triggers_dropped(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [batch[-1].seq])
+    assert verify_chain().broken_seq == after.seq
