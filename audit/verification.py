@@ -247,11 +247,18 @@ def verify_chain(
                 starts[point.chain] = (point.seq, point.hash)
     skip = {pk: seq for pk, (seq, _digest) in starts.items() if seq}
     pending = [starts[pk][0] for pk in heads if heads[pk] > starts[pk][0]]
-    low = min(pending) if pending else 0
+    high = max(heads.values())
+    if pending:
+        low = min(pending)
+    elif since_checkpoint:
+        # Nothing new since the checkpoints: no range to read (reading from 0 here read the
+        # whole trail only to skip every event: 100 s at 10 M events, issue 21).
+        low = high
+    else:
+        low = 0
     if low == 0:  # a full run: from the lowest event there is, even one forged below 1
         lowest = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
         low = min(0, (1 if lowest is None else lowest) - 1)
-    high = max(heads.values())
     fetch = batch_size
     size = segment_size or max(1, math.ceil((high - low) / max(1, workers * 4)))
     results = _run_segments(_segments(low, high, size), heads, skip, workers=workers, fetch=fetch)

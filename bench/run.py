@@ -174,7 +174,7 @@ def main() -> None:
                     *(
                         ["--rounds", "2", "--n", "5", "--prefill", "100"]
                         if quick
-                        else ["--rounds", "7", "--n", "200"]
+                        else ["--rounds", "5", "--n", "100"]
                     ),
                 ],
                 env,

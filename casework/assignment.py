@@ -25,7 +25,7 @@ from casework import policies
 from casework.models import Task
 from intake import policies as intake_policies
 from intake import selectors as intake_selectors
-from intake.models import OPEN_STATES, Enquiry
+from intake.models import OPEN_STATES, Enquiry, EnquiryClock
 from intake.services import enquiry_lock, enquiry_save
 
 NOT_ASSIGNABLE = gettext_lazy("Only a member of the enquiry's team can be assigned.")
@@ -90,8 +90,14 @@ def with_next_deadline(queryset: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
     """Annotate ``next_deadline``: the earliest of the enquiry's running clock (unpaused, open
     enquiries only) and its open tasks; None when nothing is due. Sortable ("Frist")."""
     # LEAST with NULL differs between databases: give each side the other as a fallback.
+    # Both sides are subqueries, not joins: a count of the list (the admin's paginator) leaves
+    # unused annotations out, but not a join (a LEFT JOIN to the clocks made the team's list
+    # count 8x slower at 1M enquiries; BENCHMARKS.md, issue 21).
     return queryset.annotate(
-        _clock_due=F("clock__due_at"),
+        _clock_due=Subquery(
+            EnquiryClock.objects.filter(enquiry=OuterRef("pk")).values("due_at")[:1],
+            output_field=DateTimeField(),
+        ),
         _task_due=_open_task_due(),
     ).annotate(
         next_deadline=Least(

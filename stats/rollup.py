@@ -74,6 +74,7 @@ CODED_COLUMNS = tuple(column for column, _group in COUNTED.values())
 LISTED_COLUMNS = tuple(column for column, _group in LISTED.values())
 # Which enquiries a listed dimension counts: Bufdir asks for the measures taken in closed cases.
 LISTED_WHERE = {"measures": "state = 'closed'"}
+REPEAT_DIMENSION = "repeat"
 # The adult's birth year, from the year or the birth date (a date's text starts with its year on
 # both databases).
 _BIRTH_YEAR = (
@@ -96,7 +97,17 @@ COMPUTED = {
         "CASE WHEN e.subject_gender = '' THEN 'not_known' ELSE e.subject_gender END AS gender",
         "gender",
     ),
+    # Issue 17: the first enquiry about an adult, or a repeat within 12 months (a stored flag,
+    # ``intake.persons``). In the roll-up like every breakdown: counted from the enquiries for
+    # each read, it made a year's statistics at 1M take 4-5 s (BENCHMARKS.md, issue 21).
+    REPEAT_DIMENSION: (
+        "CASE WHEN e.repeat_within_year THEN 'repeat_within_12_months' ELSE 'first' END "
+        "AS repeat_code",
+        "repeat_code",
+    ),
 }
+# Computed dimensions that are no COUNTED breakdown of their own (read by ``stats.selectors``).
+COMPUTED_ONLY = tuple(column for column in COMPUTED if column not in CODED_COLUMNS)
 REFERRAL_MEASURES = {
     "sent": "1 = 1",
     "acknowledged": "r.acknowledged_at IS NOT NULL",
@@ -188,7 +199,7 @@ def _statements(within: str, ids: Sequence[Any]) -> list[tuple[str, list]]:
         )
     enquiry_columns = ", ".join(
         COMPUTED[column][0] if column in COMPUTED else f"e.{column}"
-        for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS)
+        for column in ("team_id", *CODED_COLUMNS, *LISTED_COLUMNS, *COMPUTED_ONLY)
     )
 
     steps = [

@@ -8,19 +8,18 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Team
 from audit import events
 from casework.selectors import overdue_counts
-from intake.models import Enquiry
 from kernel.vocabulary import codes
 from routing.models import HelpService
 from stats import rollup
 from stats.disclosure import publish
-from stats.models import CountContribution, DailyCount, DailyDuration, MonthlyDuration, Step
-from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES
+from stats.models import DailyCount, DailyDuration, MonthlyDuration, Step
+from stats.rollup import COUNTED, LISTED, REFERRAL_MEASURES, REPEAT_DIMENSION
 
 # Keys of a published read that are about the figures, not figures (left out of the CSV).
 NOT_IN_CSV = ("freshness",)
@@ -140,7 +139,7 @@ def _read(*, date_from: dt.date, date_to: dt.date, now: dt.datetime | None) -> d
         data[f"p90_hours_to_{step.value}"] = _round(_percentile(histograms[step], 0.9))
     # Overdue assessments and referral acknowledgements now, by the reminders' own clocks.
     data["overdue"] = overdue_counts(now or timezone.now())
-    data["by_repeat"] = repeat_counts(date_from, date_to)
+    data["by_repeat"] = {code: counts[REPEAT_DIMENSION].get(code, 0) for code in REPEAT_CODES}
     slugs = {str(pk): slug for pk, slug in Team.objects.values_list("pk", "slug")}
     data["by_team"] = dict(
         sorted((slugs[code], n) for code, n in counts["team"].items() if code in slugs)
@@ -155,21 +154,15 @@ REPEAT_CODES = ("first", "repeat_within_12_months")
 
 def repeat_counts(date_from: dt.date, date_to: dt.date) -> dict[str, int]:
     """The enquiries received from ``date_from`` to ``date_to`` (Oslo days, inclusive) that are
-    the first about their adult in 12 months, and those that repeat one. Read from the
-    enquiries, counting only those the roll-up has counted (they have a ``total``
-    contribution), so that the two add up to ``total_received`` while a refresh is behind."""
-    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    the first about their adult in 12 months, and those that repeat one: from the roll-up, as
+    every other breakdown (so they add up to ``total_received`` while a refresh is behind)."""
     found = dict(
-        Enquiry.objects.filter(received_at__gte=start, received_at__lt=end)
-        .filter(
-            Exists(CountContribution.objects.filter(enquiry_id=OuterRef("pk"), dimension="total"))
-        )
-        .values_list("repeat_within_year")
-        .annotate(n=Count("pk"))
+        DailyCount.objects.filter(dimension=REPEAT_DIMENSION, day__gte=date_from, day__lte=date_to)
+        .values_list("code")
+        .annotate(n=Sum("n"))
         .order_by()
     )
-    return {"first": found.get(False, 0), "repeat_within_12_months": found.get(True, 0)}
+    return {code: found.get(code, 0) for code in REPEAT_CODES}
 
 
 def published_case_flow(
